@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, TwilioConfig } from './app-config';
+import { ConfigError } from './config.error';
+
+type Env = Record<string, string | undefined>;
+
+export const SANDBOX_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+export const SANDBOX_AUTH_TOKEN = 'sandbox-auth-token';
+export const SANDBOX_FROM = '+15005550006';
+
+/**
+ * Reads and validates the whole configuration once. This module is the only code in Redial that reads
+ * process.env; everything else receives an AppConfig.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new Reader(env);
+  const host = read.string('HOST', '127.0.0.1');
+  const apiPort = read.port('API_PORT', 3000);
+  const gatewayPort = read.port('GATEWAY_PORT', 3001);
+  const sandboxPort = read.port('SANDBOX_PORT', 4010);
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const sandbox = {
+    accountSid: read.accountSid('SANDBOX_ACCOUNT_SID', SANDBOX_ACCOUNT_SID),
+    authToken: read.string('SANDBOX_AUTH_TOKEN', SANDBOX_AUTH_TOKEN),
+  };
+  const twilio = readTwilio(read, sandbox, `http://127.0.0.1:${sandboxPort}`);
+  const live = twilio.mode === 'live';
+  const tokenSecretGiven = read.optional('TOKEN_SECRET');
+  if (tokenSecretGiven !== undefined && tokenSecretGiven.length < 16) {
+    throw new ConfigError('TOKEN_SECRET', 'must be at least 16 characters');
+  }
+  const explicitDb = read.optional('DATABASE_URL');
+
+  return {
+    redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    databaseUrl: explicitDb === undefined ? 'postgresql://postgres@127.0.0.1:5432/redial' : read.url('DATABASE_URL', '', ['postgres:', 'postgresql:']),
+    databaseUrlExplicit: explicitDb !== undefined,
+    queuePrefix: read.name('QUEUE_PREFIX', 'redial'),
+    host,
+    apiPort,
+    gatewayPort,
+    sandboxPort,
+    publicUrl: stripSlash(read.url('PUBLIC_URL', `http://${publicHost}:${apiPort}`, ['http:', 'https:'])),
+    gatewayPublicUrl: stripSlash(read.url('GATEWAY_PUBLIC_URL', `http://${publicHost}:${gatewayPort}`, ['http:', 'https:'])),
+    twilio,
+    sandbox,
+    apiKeys: live ? read.list('API_KEYS') : read.list('API_KEYS', 'dev-api-key'),
+    operatorToken: live ? read.required('OPERATOR_TOKEN') : read.string('OPERATOR_TOKEN', 'dev-operator-token'),
+    tokenSecret: tokenSecretGiven ?? (live ? read.required('TOKEN_SECRET') : randomBytes(32).toString('hex')),
+    tokenSecretGenerated: tokenSecretGiven === undefined,
+    senderCountry: read.country('SENDER_COUNTRY', 'US'),
+    smsStepTimeoutSec: read.int('SMS_STEP_TIMEOUT', 90, 5, 3600),
+    callRingTimeoutSec: read.int('CALL_RING_TIMEOUT', 30, 5, 600),
+    challengeTtlSec: read.int('CHALLENGE_TTL', 600, 30, 86400),
+    maxSends: read.int('MAX_SENDS', 5, 1, 50),
+    maxWrongCodes: read.int('MAX_WRONG_CODES', 5, 1, 50),
+    limits: {
+      callsPerSecond: read.int('CALLS_PER_SECOND', 1, 1, 10000),
+      messagesPerSecond: read.int('MESSAGES_PER_SECOND', 1000, 1, 100000),
+    },
+    workerConcurrency: read.int('WORKER_CONCURRENCY', 50, 1, 1000),
+    reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
+    alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  };
+}
+
+function readTwilio(read: Reader, sandbox: { accountSid: string; authToken: string }, sandboxUrl: string): TwilioConfig {
+  const sid = read.optional('TWILIO_ACCOUNT_SID');
+  const token = read.optional('TWILIO_AUTH_TOKEN');
+  const from = read.optional('TWILIO_FROM');
+  const given = [sid, token, from].filter((v) => v !== undefined).length;
+  if (given === 0) {
+    return {
+      mode: 'sandbox',
+      accountSid: sandbox.accountSid,
+      authToken: sandbox.authToken,
+      from: SANDBOX_FROM,
+      apiUrl: stripSlash(read.url('TWILIO_API_URL', sandboxUrl, ['http:', 'https:'])),
+    };
+  }
+  if (sid === undefined) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required when TWILIO_AUTH_TOKEN or TWILIO_FROM is set');
+  if (token === undefined) throw new ConfigError('TWILIO_AUTH_TOKEN', 'is required when TWILIO_ACCOUNT_SID or TWILIO_FROM is set');
+  if (from === undefined) throw new ConfigError('TWILIO_FROM', 'is required when TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is set');
+  read.accountSid('TWILIO_ACCOUNT_SID', '');
+  if (!/^(\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/.test(from)) {
+    throw new ConfigError('TWILIO_FROM', 'must be an E.164 number such as +15017122661 or a Messaging Service SID (MG…)');
+  }
+  const apiUrl = read.optional('TWILIO_API_URL');
+  return {
+    mode: 'live',
+    accountSid: sid,
+    authToken: token,
+    from,
+    apiUrl: apiUrl === undefined ? undefined : stripSlash(read.url('TWILIO_API_URL', '', ['http:', 'https:'])),
+  };
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+class Reader {
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) throw new ConfigError(name, 'is required when Twilio credentials are set (live mode)');
+    return value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, 0, 65535);
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const raw = this.optional(name) ?? fallback;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, `must be a URL (${protocols.join(' or ')}), got "${redact(raw)}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return raw;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | undefined {
+    return this.optional(name) === undefined ? undefined : this.url(name, '', protocols);
+  }
+
+  name(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) {
+      throw new ConfigError(name, 'must be 1-40 letters, digits, "-" or "_" (no ":")');
+    }
+    return value;
+  }
+
+  list(name: string, fallback?: string): string[] {
+    const raw = this.optional(name) ?? fallback;
+    if (raw === undefined) throw new ConfigError(name, 'is required when Twilio credentials are set (live mode)');
+    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.length === 0) throw new ConfigError(name, 'must list at least one key');
+    if (items.some((k) => k.length < 8)) throw new ConfigError(name, 'keys must be at least 8 characters');
+    return items;
+  }
+
+  country(name: string, fallback: string): string {
+    const value = this.string(name, fallback).toUpperCase();
+    if (!/^[A-Z]{2}$/.test(value)) throw new ConfigError(name, `must be an ISO 3166 alpha-2 country code, got "${value}"`);
+    return value;
+  }
+
+  accountSid(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!/^AC[0-9a-fA-F]{32}$/.test(value)) throw new ConfigError(name, 'must be "AC" followed by 32 hex characters');
+    return value;
+  }
+
+  oneOf(name: string, fallback: string, allowed: string[]): string {
+    const value = this.string(name, fallback);
+    if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+    return value;
+  }
+}
+
+/** Never echo credentials embedded in a URL. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, '//***@');
+}

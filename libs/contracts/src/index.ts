@@ -1,0 +1,3 @@
+export * from './events.types';
+export * from './jobs.types';
+export * from './rest.types';

@@ -1,0 +1,48 @@
+/**
+ * Every BullMQ job is one member of this union: the name picks the payload. Payloads carry ids only —
+ * never a phone number, never a code.
+ */
+export enum JobName {
+  Dispatch = 'dispatch',
+  StepTimeout = 'step-timeout',
+  Expire = 'expire',
+}
+
+export enum QueueName {
+  Calls = 'calls',
+  Texts = 'texts',
+  Timers = 'timers',
+}
+
+export interface DispatchJob {
+  challengeId: string;
+  step: number;
+  attemptNo: number;
+  requestId?: string;
+}
+
+export interface StepTimeoutJob {
+  challengeId: string;
+  step: number;
+  attemptNo: number;
+}
+
+export interface ExpireJob {
+  challengeId: string;
+}
+
+export interface JobPayloads {
+  [JobName.Dispatch]: DispatchJob;
+  [JobName.StepTimeout]: StepTimeoutJob;
+  [JobName.Expire]: ExpireJob;
+}
+
+export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
+export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];
+
+/** Deterministic job ids (BullMQ forbids ':' in custom ids). */
+export const jobId = {
+  dispatch: (j: DispatchJob) => `dispatch-${j.challengeId}-${j.step}-${j.attemptNo}`,
+  stepTimeout: (j: StepTimeoutJob) => `timeout-${j.challengeId}-${j.step}-${j.attemptNo}`,
+  expire: (j: ExpireJob) => `expire-${j.challengeId}`,
+};

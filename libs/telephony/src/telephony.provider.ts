@@ -1,0 +1,41 @@
+/**
+ * The port the worker and the webhooks talk to. One adapter per vendor sits behind it
+ * (twilio-telephony.provider.ts); vendor statuses are mapped to ours in status.mapping.ts and
+ * vendor errors are classified in outcome.classification.ts.
+ */
+
+export interface SendSmsRequest {
+  to: string;
+  body: string;
+  statusCallbackUrl: string;
+  /** Seconds the message may wait in the provider's queue; keep it within the challenge's remaining life. */
+  validitySec: number;
+}
+
+export interface PlaceCallRequest {
+  to: string;
+  /** Absolute URL the provider fetches TwiML from when the call is answered. */
+  twimlUrl: string;
+  statusCallbackUrl: string;
+  /** Seconds to ring before no-answer (Twilio `Timeout`). */
+  ringTimeoutSec: number;
+  /** DTMF sent after connect, e.g. an office extension: "ww1234". */
+  sendDigits?: string;
+  /** Answering-machine detection, so voicemail is recognised and not treated as the person. */
+  machineDetection: boolean;
+}
+
+export interface ProviderReceipt {
+  /** The provider's id for the message or call (Twilio SID). */
+  sid: string;
+  /** The provider's first status, e.g. `queued`. */
+  status: string;
+}
+
+export const TELEPHONY_PROVIDER = Symbol('TELEPHONY_PROVIDER');
+
+export interface TelephonyProvider {
+  readonly name: string;
+  sendSms(request: SendSmsRequest): Promise<ProviderReceipt>;
+  placeCall(request: PlaceCallRequest): Promise<ProviderReceipt>;
+}
