@@ -41,6 +41,7 @@ export interface AppConfig {
   maxWrongCodes: number;
   limits: ProviderLimits;
   workerConcurrency: number;
+  dbPoolSize: number;
   reconcileIntervalMs: number;
   alertWebhookUrl: string | undefined;
   logLevel: string;

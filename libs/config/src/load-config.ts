@@ -59,6 +59,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       messagesPerSecond: read.int('MESSAGES_PER_SECOND', 1000, 1, 100000),
     },
     workerConcurrency: read.int('WORKER_CONCURRENCY', 50, 1, 1000),
+    dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
     alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -1,3 +1,4 @@
+import { OpsAlert, OpsStats } from './ops.types';
 import { ChallengeView } from './rest.types';
 
 /** Every change to a challenge is one of these; each is a ChallengeEvent row with a per-challenge seq. */
@@ -27,15 +28,6 @@ export interface ChallengeUpdated {
   challenge: ChallengeView;
 }
 
-export type QueueState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'prioritized' | 'paused';
-
-export interface QueueStats {
-  at: string;
-  queues: Record<string, Partial<Record<QueueState, number>>>;
-  /** Events per minute over the last minute. */
-  rates: { sent: number; delivered: number; failed: number; failedOver: number };
-  [extra: string]: unknown;
-}
 
 /** socket.io: what the server sends, per namespace. Shared by the gateway and the web client. */
 export interface ChallengesServerToClient {
@@ -44,10 +36,10 @@ export interface ChallengesServerToClient {
 }
 
 export interface OpsServerToClient {
-  'queues.stats': (stats: QueueStats) => void;
+  'queues.stats': (stats: OpsStats) => void;
   'challenge.updated': (update: ChallengeUpdated) => void;
-  'alert.raised': (alert: unknown) => void;
-  'alert.cleared': (alert: unknown) => void;
+  'alert.raised': (alert: OpsAlert) => void;
+  'alert.cleared': (alert: OpsAlert) => void;
 }
 
 /** Rooms and Redis channel names (no ':' anywhere). */

@@ -25,6 +25,8 @@ export interface StepTimeoutJob {
   challengeId: string;
   step: number;
   attemptNo: number;
+  /** Epoch ms of the deadline this wake-up is for; a moved deadline gets a new job. */
+  deadline: number;
 }
 
 export interface ExpireJob {
@@ -43,6 +45,6 @@ export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];
 /** Deterministic job ids (BullMQ forbids ':' in custom ids). */
 export const jobId = {
   dispatch: (j: DispatchJob) => `dispatch-${j.challengeId}-${j.step}-${j.attemptNo}`,
-  stepTimeout: (j: StepTimeoutJob) => `timeout-${j.challengeId}-${j.step}-${j.attemptNo}`,
+  stepTimeout: (j: StepTimeoutJob) => `timeout-${j.challengeId}-${j.step}-${j.attemptNo}-${j.deadline}`,
   expire: (j: ExpireJob) => `expire-${j.challengeId}`,
 };

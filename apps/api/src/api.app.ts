@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '@redial/config';
+import { ApiModule } from './api.module';
+import { toErrorResponse } from './common/api-exception.filter';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the api app (not listening yet), so that main.ts, `npm start` and the tests share one setup. */
+export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised before Nest's pipeline (body parsing, size limits) still answer in the contract's shape.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    void reply.status(status).send(body);
+  });
+  // The REST API speaks JSON only; webhooks (form bodies) live outside /v1.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
+    const type = String(request.headers['content-type'] ?? '');
+    if (request.url.startsWith('/v1/') && hasBody && !/^application\/json\b/i.test(type)) {
+      void reply.status(415).send({ error: 'unsupported_media_type', message: 'Send the body as application/json.' });
+      return;
+    }
+    done();
+  });
+  app.enableShutdownHooks();
+  return app;
+}

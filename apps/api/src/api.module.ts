@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@redial/config';
+import { DatabaseModule } from '@redial/database';
+import { ChallengeEngine, EngineModule } from '@redial/engine';
+import { QueueModule } from '@redial/queue';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { AuthGuard } from './common/auth.guard';
+import { ChallengesController } from './challenges/challenges.controller';
+import { ChallengesService } from './challenges/challenges.service';
+import { HealthController } from './health/health.controller';
+import { PhonesController } from './phones/phones.controller';
+import { PhonesService, SETTINGS_VERIFIER } from './phones/phones.service';
+import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
+import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller';
+import { TwilioWebhooksService } from './webhooks/twilio-webhooks.service';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule, EngineModule],
+      controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController],
+      providers: [
+        PhonesService,
+        ChallengesService,
+        TwilioWebhooksService,
+        TwilioSignatureGuard,
+        { provide: SETTINGS_VERIFIER, useExisting: ChallengeEngine },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { verifyChallengeToken } from '@redial/domain';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from './api-error';
+
+/** Who may call a route. `api-key` is the default for every route without the decorator. */
+export type AuthKind = 'public' | 'api-key' | 'token' | 'operator' | 'operator-or-loopback';
+export const AUTH_KIND = 'redial:auth';
+export const Auth = (kind: AuthKind) => SetMetadata(AUTH_KIND, kind);
+
+export type Caller = { kind: 'api_key' } | { kind: 'token'; challengeId: string } | { kind: 'operator' } | { kind: 'public' };
+export type AuthedRequest = FastifyRequest & { caller?: Caller };
+
+/** Constant-time equality of two secrets of any length (both are hashed first). */
+export function secretEquals(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function bearerOf(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value ?? '');
+  return match?.[1];
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ?? 'api-key';
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    if (kind === 'public') {
+      request.caller = { kind: 'public' };
+      return true;
+    }
+    const bearer = bearerOf(request.headers.authorization);
+    if (kind === 'operator' || kind === 'operator-or-loopback') {
+      if (bearer !== undefined && secretEquals(bearer, this.config.operatorToken)) {
+        request.caller = { kind: 'operator' };
+        return true;
+      }
+      if (kind === 'operator-or-loopback' && bearer === undefined && isLoopback(request.socket.remoteAddress)) {
+        request.caller = { kind: 'operator' };
+        return true;
+      }
+      throw ApiError.unauthorized('A valid operator token is required: Authorization: Bearer <operator token>.');
+    }
+    if (bearer === undefined) throw ApiError.unauthorized();
+    if (this.config.apiKeys.some((key) => secretEquals(bearer, key))) {
+      request.caller = { kind: 'api_key' };
+      return true;
+    }
+    if (kind === 'token') {
+      const verified = verifyChallengeToken(bearer, this.config.tokenSecret, new Date());
+      if (verified) {
+        request.caller = { kind: 'token', challengeId: verified.challengeId };
+        return true;
+      }
+      throw ApiError.unauthorized('A valid API key or challenge token is required.');
+    }
+    throw ApiError.unauthorized();
+  }
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+/** For routes that accept a challenge token: the token must belong to the challenge in the path. */
+export function assertCallerMayAccess(request: AuthedRequest, challengeId: string): void {
+  const caller = request.caller;
+  if (caller?.kind === 'token' && caller.challengeId !== challengeId) {
+    throw ApiError.unauthorized('This token belongs to another challenge.');
+  }
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import type { PhoneInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
+import { PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
+import { normalisePhone } from '@redial/domain';
+import { ApiError } from '../common/api-error';
+import { parsePhoneSettingsInput } from './phone-settings.input';
+import { toPhoneView } from './phone-view';
+
+/** Starts the verification that activates a pending settings version (the challenge engine provides it). */
+export const SETTINGS_VERIFIER = Symbol('SETTINGS_VERIFIER');
+export interface SettingsVerifier {
+  startSettingsVerification(settings: StoredSettings, requestId?: string): Promise<VerificationRef>;
+}
+
+@Injectable()
+export class PhonesService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: PhoneSettingsRepository,
+    @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
+  ) {}
+
+  async save(userId: string, body: unknown, requestId?: string): Promise<PhoneSettingsView> {
+    const input = parsePhoneSettingsInput(body);
+    const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
+    rejectDuplicates(phones);
+    const pending = await this.settings.savePending(userId, phones);
+    const verification = await this.verifier.startSettingsVerification(pending, requestId);
+    return { ...this.view(userId, pending, 'pending_verification'), verification };
+  }
+
+  async get(userId: string): Promise<PhoneSettingsView> {
+    const { active, pending } = await this.settings.findCurrent(userId);
+    if (!active && !pending) {
+      throw ApiError.notFound('no_phone_settings', `User ${userId} has no phone settings yet. Register them with PUT /v1/users/${userId}/phones.`);
+    }
+    const shown = (active ?? pending) as StoredSettings;
+    const result = this.view(userId, shown, active ? 'verified' : 'pending_verification');
+    if (pending) {
+      const pendingView = this.view(userId, pending, 'pending_verification');
+      result.pending = { primary: pendingView.primary as PhoneView, backups: pendingView.backups };
+      if (pending.challengeId) result.pending.challengeId = pending.challengeId;
+    }
+    return result;
+  }
+
+  private normalise(input: PhoneInput, path: string, position: number): StoredPhone {
+    const result = normalisePhone(input, { senderCountry: this.config.senderCountry, allowTestNumbers: this.config.twilio.mode === 'sandbox' });
+    if (!result.ok) throw ApiError.badRequest(result.error.code, result.error.message, `${path}.${result.error.field}`);
+    const phone: StoredPhone = {
+      role: position === 0 ? 'primary' : 'backup',
+      position,
+      e164: result.phone.e164,
+      country: result.phone.country,
+      method: input.method,
+    };
+    if (input.label !== undefined) phone.label = input.label;
+    if (result.phone.extension !== undefined) phone.extension = result.phone.extension;
+    if (result.phone.lineType !== undefined) phone.lineType = result.phone.lineType;
+    return phone;
+  }
+
+  private view(userId: string, settings: StoredSettings, status: PhoneSettingsView['status']): PhoneSettingsView {
+    const views = settings.phones.map((p) => toPhoneView(p, this.config.senderCountry));
+    return { userId, status, primary: views.find((v) => v.role === 'primary') ?? null, backups: views.filter((v) => v.role === 'backup') };
+  }
+}
+
+function rejectDuplicates(phones: StoredPhone[]): void {
+  const seen = new Map<string, number>();
+  phones.forEach((p, i) => {
+    const key = `${p.e164};${p.extension ?? ''}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const field = i === 0 ? 'primary.number' : `backups[${i - 1}].number`;
+      const other = first === 0 ? 'the primary phone' : `backup ${first}`;
+      throw ApiError.badRequest('duplicate_number', `This number is already registered as ${other}; each phone must be different.`, field);
+    }
+    seen.set(key, i);
+  });
+}

@@ -1,0 +1,41 @@
+import { Body, Controller, Header, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { TwilioParams } from '@redial/telephony';
+import { Auth } from '../common/auth.guard';
+import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { TwilioWebhooksService } from './twilio-webhooks.service';
+
+/** Twilio's callbacks. Every route is signature-checked; answers are empty (status) or TwiML (voice). */
+@Controller('webhooks/twilio')
+@Auth('public')
+@UseGuards(TwilioSignatureGuard)
+export class TwilioWebhooksController {
+  constructor(private readonly webhooks: TwilioWebhooksService) {}
+
+  @Post('sms-status')
+  @HttpCode(200)
+  async smsStatus(@Body() body: TwilioParams, @Query('attempt') attempt?: string): Promise<string> {
+    await this.webhooks.smsStatus(body ?? {}, attempt);
+    return '';
+  }
+
+  @Post('call-status')
+  @HttpCode(200)
+  async callStatus(@Body() body: TwilioParams, @Query('attempt') attempt?: string): Promise<string> {
+    await this.webhooks.callStatus(body ?? {}, attempt);
+    return '';
+  }
+
+  @Post('voice/:attemptId')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  voice(@Param('attemptId') attemptId: string, @Body() body: TwilioParams): Promise<string> {
+    return this.webhooks.voice(attemptId, body ?? {});
+  }
+
+  @Post('voice/:attemptId/gather')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  gather(@Param('attemptId') attemptId: string, @Body() body: TwilioParams): Promise<string> {
+    return this.webhooks.gather(attemptId, body ?? {});
+  }
+}

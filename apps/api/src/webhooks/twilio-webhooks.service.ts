@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, Db } from '@redial/database';
+import { Outcome } from '@redial/domain';
+import { ChallengeEngine } from '@redial/engine';
+import {
+  AttemptStatus,
+  buildGoodbyeTwiml,
+  buildPromptTwiml,
+  classifyCallCompletion,
+  classifySmsCallback,
+  parseCallStatusCallback,
+  parseSmsStatusCallback,
+  rankOf,
+  TwilioParams,
+} from '@redial/telephony';
+import { isUuid } from '../common/input';
+
+/** How often the prompt is played before silence counts as no answer: the prompt, then one repeat. */
+const MAX_PROMPTS = 2;
+
+const GOODBYE = {
+  approved: 'Thank you. You are verified. Goodbye.',
+  denied: 'Thank you. The sign-in has been blocked and reported. Goodbye.',
+  noInput: 'We did not receive any input. Goodbye.',
+  inactive: 'This verification is no longer active. Goodbye.',
+  machine: 'Goodbye.',
+};
+
+/**
+ * Turns Twilio callbacks into attempt updates and engine outcomes. Updates only move forward (ranked statuses),
+ * so duplicate and out-of-order callbacks are harmless; every outcome goes through the engine's decideNext.
+ */
+@Injectable()
+export class TwilioWebhooksService {
+  private readonly logger = new Logger('TwilioWebhooks');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly challenges: ChallengeRepository,
+    private readonly engine: ChallengeEngine,
+  ) {}
+
+  async smsStatus(params: TwilioParams, attemptHint?: string): Promise<void> {
+    const event = parseSmsStatusCallback(params);
+    if (!event || !event.status) return;
+    const status = event.status;
+    await this.onAttempt(event.sid, attemptHint, async (tx, attempt) => {
+      if (!(await this.advance(tx, attempt, status, event.errorCode))) return null;
+      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+      if (status === 'delivered') return { type: 'delivered', ...ref };
+      const failure = classifySmsCallback(event.twilioStatus, event.errorCode);
+      if (!failure) return null;
+      await this.challenges.updateAttempt(tx, attempt.id, { reason: failure.reason });
+      if (failure.action === 'configuration') this.logger.error(`provider configuration problem on a text: ${failure.reason} (${event.errorCode ?? 'no code'})`);
+      return { type: 'step_failed', reason: failure.reason, errorCode: event.errorCode, ...ref };
+    });
+  }
+
+  async callStatus(params: TwilioParams, attemptHint?: string): Promise<void> {
+    const event = parseCallStatusCallback(params);
+    if (!event || !event.status) return;
+    const status = event.status;
+    await this.onAttempt(event.sid, attemptHint, async (tx, attempt) => {
+      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+      const answeredBy = event.answeredBy ?? attempt.answeredBy;
+      if (!(await this.advance(tx, attempt, status, undefined, event.answeredBy))) return null;
+      if (status === 'ringing') return { type: 'ringing', ...ref };
+      if (status === 'answered') return { type: 'answered', ...ref };
+      if (!['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(status)) return null;
+      const failure = classifyCallCompletion({ callStatus: event.twilioStatus, answeredBy, sipResponseCode: event.sipResponseCode });
+      if (!failure) return null;
+      await this.challenges.updateAttempt(tx, attempt.id, { reason: failure.reason });
+      return { type: 'step_failed', reason: failure.reason, ...ref };
+    });
+  }
+
+  /** The TwiML Twilio fetches when the call is answered, and again (by Redirect) when the prompt got no input. */
+  async voice(attemptId: string, params: TwilioParams): Promise<string> {
+    const answeredBy = first(params, 'AnsweredBy');
+    let reply = GOODBYE.inactive;
+    let prompt = false;
+    let purpose: 'sign_in' | 'settings' = 'sign_in';
+    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
+      if (record.status !== 'pending') return null;
+      purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
+      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+      if (answeredBy && (answeredBy.startsWith('machine_') || answeredBy === 'fax')) {
+        reply = GOODBYE.machine;
+        await this.challenges.updateAttempt(tx, attempt.id, { answeredBy, reason: 'voicemail' });
+        return { type: 'step_failed', reason: 'voicemail', ...ref };
+      }
+      return this.playPrompt(tx, attempt, ref, (p) => {
+        prompt = p;
+        if (!p) reply = GOODBYE.noInput;
+      });
+    });
+    return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
+  }
+
+  /** The keys pressed: `#` alone approves, `0#` denies and reports fraud; silence repeats the prompt once. */
+  async gather(attemptId: string, params: TwilioParams): Promise<string> {
+    const digits = (first(params, 'Digits') ?? '').trim();
+    const finishedOnKey = first(params, 'FinishedOnKey') ?? '';
+    let reply = GOODBYE.inactive;
+    let prompt = false;
+    let purpose: 'sign_in' | 'settings' = 'sign_in';
+    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
+      if (record.status !== 'pending') return null;
+      purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
+      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+      if (digits === '' && finishedOnKey === '#') {
+        reply = GOODBYE.approved;
+        await this.challenges.updateAttempt(tx, attempt.id, { reason: null });
+        return { type: 'approved_by_call', ...ref };
+      }
+      if (digits === '0') {
+        reply = GOODBYE.denied;
+        await this.challenges.updateAttempt(tx, attempt.id, { reason: 'fraud_reported' });
+        return { type: 'fraud_reported', ...ref };
+      }
+      // Silence, or keys we do not understand: the prompt again, within the same limit.
+      return this.playPrompt(tx, attempt, ref, (p) => {
+        prompt = p;
+        if (!p) reply = GOODBYE.noInput;
+      });
+    });
+    return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
+  }
+
+  private async playPrompt(tx: Db, attempt: AttemptRecord, ref: { step: number; attemptNo: number }, played: (prompt: boolean) => void): Promise<Outcome | null> {
+    if (attempt.promptsPlayed >= MAX_PROMPTS) {
+      played(false);
+      await this.challenges.updateAttempt(tx, attempt.id, { reason: 'no_answer' });
+      return { type: 'step_failed', reason: 'no_answer', ...ref };
+    }
+    await this.challenges.updateAttempt(tx, attempt.id, { promptsPlayed: attempt.promptsPlayed + 1 });
+    played(true);
+    return null;
+  }
+
+  private promptTwiml(attemptId: string, purpose: 'sign_in' | 'settings'): string {
+    const base = `${this.config.publicUrl}/webhooks/twilio/voice/${attemptId}`;
+    return buildPromptTwiml({ gatherActionUrl: `${base}/gather`, redirectUrl: base, purpose });
+  }
+
+  /** Finds the attempt (by our id from the callback URL, else by provider SID) and runs `fn` under the challenge's lock. */
+  private async onAttempt(
+    sid: string | undefined,
+    attemptId: string | undefined,
+    fn: (tx: Db, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null>,
+  ): Promise<void> {
+    const found =
+      (attemptId && isUuid(attemptId) ? await this.challenges.findAttemptById(attemptId) : undefined) ??
+      (sid ? await this.challenges.findAttemptBySid(sid) : undefined);
+    if (!found) {
+      this.logger.warn(`callback for an unknown attempt (${sid ?? attemptId ?? 'no id'}) ignored`);
+      return;
+    }
+    await this.engine.apply(found.challengeId, null, async (tx, record) => {
+      const attempt = (await this.challenges.findAttemptById(found.id, tx)) as AttemptRecord;
+      if (sid && !attempt.providerSid) await this.challenges.updateAttempt(tx, attempt.id, { providerSid: sid });
+      return fn(tx, attempt, record);
+    });
+  }
+
+  /** Moves the attempt's status forward only; false for a duplicate or a late, lower-ranked status. */
+  private async advance(tx: Db, attempt: AttemptRecord, status: AttemptStatus, errorCode?: number, answeredBy?: string): Promise<boolean> {
+    const rank = rankOf(status);
+    if (rank <= attempt.statusRank) return false;
+    const now = new Date();
+    const patch: AttemptPatch = { status, statusRank: rank };
+    if (errorCode !== undefined) patch.errorCode = errorCode;
+    if (answeredBy) patch.answeredBy = answeredBy;
+    if (status === 'delivered' || status === 'answered') patch.deliveredAt = now;
+    if (['delivered', 'undelivered', 'failed', 'completed', 'busy', 'no_answer', 'canceled'].includes(status)) patch.finishedAt = now;
+    await this.challenges.updateAttempt(tx, attempt.id, patch);
+    return true;
+  }
+}
+
+function first(params: TwilioParams, key: string): string | undefined {
+  const v = params[key];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,138 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChallengeUpdated, ChallengeView } from '@redial/contracts';
+import { api, ApiError, errorMessage } from '../lib/api';
+import { isFinal } from '../lib/format';
+import { connectChallenges, type LiveState } from '../lib/socket';
+
+const POLL_MS = 2000;
+/** No snapshot this long after opening the socket: read the challenge over REST meanwhile. */
+const SNAPSHOT_GRACE_MS = 3000;
+
+export interface ChallengeLive {
+  challenge: ChallengeView | null;
+  lastEvent: ChallengeUpdated | null;
+  state: LiveState;
+  error: string | null;
+  /** Replace the view with a challenge the REST API just returned (after check/advance/cancel). */
+  replace: (c: ChallengeView) => void;
+  refresh: () => Promise<void>;
+}
+
+/**
+ * The live view of one challenge: socket.io `/challenges` (snapshot on every connect, then updates with a
+ * rising seq), falling back to GET every 2 s while the socket can't connect. Each message replaces the whole
+ * view, so reconnects and refreshes never duplicate anything.
+ */
+export function useChallengeLive(id: string, token: string | null, gatewayUrl: string | null): ChallengeLive {
+  const [challenge, setChallenge] = useState<ChallengeView | null>(null);
+  const [lastEvent, setLastEvent] = useState<ChallengeUpdated | null>(null);
+  const [state, setState] = useState<LiveState>('connecting');
+  const [error, setError] = useState<string | null>(null);
+  const seq = useRef(0);
+  const final = useRef(false);
+
+  const apply = useCallback((c: ChallengeView) => {
+    final.current = isFinal(c.status);
+    setChallenge(c);
+    setError(null);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    if (!token) return;
+    try {
+      apply(await api.getChallenge(id, token));
+    } catch (err) {
+      setError(describe(err));
+    }
+  }, [apply, id, token]);
+
+  useEffect(() => {
+    if (!token || gatewayUrl === null) return;
+    let disposed = false;
+    let polling = false;
+    let pollTimer: number | undefined;
+    seq.current = 0;
+    final.current = false;
+    setChallenge(null);
+    setLastEvent(null);
+    setState('connecting');
+
+    const pollOnce = async (): Promise<boolean> => {
+      try {
+        const c = await api.getChallenge(id, token);
+        if (!disposed) apply(c);
+        return true;
+      } catch (err) {
+        if (disposed) return false;
+        setError(describe(err));
+        // A bad or expired link will not get better by asking again.
+        return !(err instanceof ApiError && (err.isAuth || err.status === 404));
+      }
+    };
+    const tick = async (): Promise<void> => {
+      if (!polling || disposed) return;
+      const keepGoing = await pollOnce();
+      if (!polling || disposed) return;
+      if (!keepGoing || final.current) {
+        polling = false;
+        setState((s) => (s === 'polling' ? 'offline' : s));
+        return;
+      }
+      pollTimer = window.setTimeout(tick, POLL_MS);
+    };
+    const startPolling = (): void => {
+      if (polling || disposed) return;
+      polling = true;
+      setState('polling');
+      void tick();
+    };
+    const stopPolling = (): void => {
+      polling = false;
+      window.clearTimeout(pollTimer);
+    };
+
+    const socket = connectChallenges(gatewayUrl, token);
+    const grace = window.setTimeout(() => {
+      if (!socket.connected) startPolling();
+    }, SNAPSHOT_GRACE_MS);
+
+    socket.on('connect', () => {
+      stopPolling();
+      setState('live');
+    });
+    socket.on('disconnect', (reason) => {
+      if (disposed) return;
+      setState('reconnecting');
+      // The server closed the connection itself: socket.io will not retry, so poll instead.
+      if (reason === 'io server disconnect') startPolling();
+    });
+    socket.on('connect_error', () => {
+      // `unauthorized` too: the REST API decides whether the token is really bad (and says so).
+      startPolling();
+    });
+    socket.on('challenge.snapshot', (c) => apply(c));
+    socket.on('challenge.updated', (update) => {
+      if (update.seq <= seq.current) return;
+      seq.current = update.seq;
+      setLastEvent(update);
+      apply(update.challenge);
+    });
+
+    return () => {
+      disposed = true;
+      stopPolling();
+      window.clearTimeout(grace);
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [apply, gatewayUrl, id, token]);
+
+  return { challenge, lastEvent, state, error, replace: apply, refresh };
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ApiError && (err.isAuth || err.status === 404)) {
+    return "This verification link isn't valid any more. Start again from the page that sent you here.";
+  }
+  return errorMessage(err);
+}

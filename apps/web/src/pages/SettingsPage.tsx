@@ -1,0 +1,378 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { PhoneSettingsView, UiConfig } from '@redial/contracts';
+import { api, ApiError, errorMessage, fieldErrors } from '../lib/api';
+import { navigate, useLocation } from '../lib/router';
+import {
+  emptyPhone,
+  fromView,
+  MAX_BACKUPS,
+  normaliseErrorPaths,
+  toSettingsInput,
+  validate,
+  type PhoneDraft,
+} from '../lib/settings-form';
+import { KEYS, local, session } from '../lib/storage';
+import { describedBy, FieldError } from '../components/FieldError';
+import { Link } from '../components/Link';
+import { Notice } from '../components/Notice';
+import { PhoneFields } from '../components/PhoneFields';
+import { SettingsStatus } from '../components/SettingsStatus';
+import { usePageTitle } from '../hooks/use-page-title';
+
+type Load =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'loaded'; settings: PhoneSettingsView | null }
+  | { kind: 'error'; message: string };
+
+const DEFAULT_USER = 'demo-user';
+
+export function SettingsPage({ config }: { config: UiConfig }) {
+  usePageTitle('Security verification settings');
+  const { query } = useLocation();
+  const sender = config.senderCountry;
+  const demoKey = config.sandbox ? config.demoApiKey : undefined;
+
+  const [userId, setUserId] = useState(() => query.get('user') || local.get(KEYS.userId) || DEFAULT_USER);
+  const [userInput, setUserInput] = useState(userId);
+  const [apiKey, setApiKey] = useState(() => demoKey ?? session.get(KEYS.apiKey) ?? '');
+  const [load, setLoad] = useState<Load>({ kind: 'idle' });
+  const [primary, setPrimary] = useState<PhoneDraft>(() => emptyPhone(sender));
+  const [backups, setBackups] = useState<PhoneDraft[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const errorSummary = useRef<HTMLDivElement>(null);
+
+  const needsKey = !demoKey;
+  const firstTime = load.kind === 'loaded' && (!load.settings || (!load.settings.primary && !load.settings.pending));
+
+  const fill = useCallback(
+    (settings: PhoneSettingsView | null) => {
+      const source = settings?.pending ?? (settings?.primary ? { primary: settings.primary, backups: settings.backups } : null);
+      setPrimary(source ? fromView(source.primary, sender) : emptyPhone(sender));
+      setBackups(source ? source.backups.map((b) => fromView(b, sender)) : []);
+      setErrors({});
+    },
+    [sender],
+  );
+
+  const loadSettings = useCallback(
+    async (id: string, key: string, signal?: AbortSignal) => {
+      if (!key) {
+        setLoad({ kind: 'error', message: 'Enter the API key to load settings.' });
+        return;
+      }
+      setLoad({ kind: 'loading' });
+      setFormError(null);
+      setSaved(null);
+      try {
+        const settings = await api.getPhones(id, key, signal);
+        setLoad({ kind: 'loaded', settings });
+        fill(settings);
+      } catch (err) {
+        if (signal?.aborted) return;
+        if (err instanceof ApiError && err.status === 404) {
+          setLoad({ kind: 'loaded', settings: null });
+          fill(null);
+        } else if (err instanceof ApiError && err.isAuth) {
+          setLoad({ kind: 'error', message: "The API key wasn't accepted. Check it and load again." });
+        } else {
+          setLoad({ kind: 'error', message: errorMessage(err) });
+        }
+      }
+    },
+    [fill],
+  );
+
+  useEffect(() => {
+    const controller = new AbortController();
+    local.set(KEYS.userId, userId);
+    if (query.get('user') !== userId) {
+      const q = new URLSearchParams(window.location.search);
+      q.set('user', userId);
+      navigate(`/?${q.toString()}`, { replace: true });
+    }
+    if (apiKey) void loadSettings(userId, apiKey, controller.signal);
+    else setLoad({ kind: 'idle' });
+    return () => controller.abort();
+    // Only a new user id reloads by itself; a changed API key waits for "Load settings".
+  }, [userId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Back/forward or a link to `/?user=…` picks that user.
+  const queryUser = query.get('user');
+  useEffect(() => {
+    if (queryUser && queryUser !== userId) {
+      setUserId(queryUser);
+      setUserInput(queryUser);
+    }
+  }, [queryUser]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const chooseUser = (e: FormEvent) => {
+    e.preventDefault();
+    const id = userInput.trim();
+    if (!id) return;
+    if (needsKey) session.set(KEYS.apiKey, apiKey);
+    if (id === userId) void loadSettings(id, apiKey);
+    else setUserId(id);
+  };
+
+  const clearError = (...paths: string[]) =>
+    setErrors((current) => {
+      if (!paths.some((p) => Object.keys(current).some((k) => k === p || k.startsWith(`${p}.`)))) return current;
+      const next = { ...current };
+      for (const key of Object.keys(next)) if (paths.some((p) => key === p || key.startsWith(`${p}.`))) delete next[key];
+      return next;
+    });
+
+  const changePrimary = (patch: Partial<PhoneDraft>) => {
+    setPrimary((p) => ({ ...p, ...patch }));
+    clearError(...Object.keys(patch).map((k) => `primary.${k}`), 'primary');
+  };
+  const changeBackup = (index: number, patch: Partial<PhoneDraft>) => {
+    setBackups((list) => list.map((b, i) => (i === index ? { ...b, ...patch } : b)));
+    clearError(...Object.keys(patch).map((k) => `backups[${index}].${k}`), `backups[${index}]`);
+  };
+  const addBackup = () => {
+    setBackups((list) => (list.length >= MAX_BACKUPS ? list : [...list, emptyPhone(sender, list.length === 0 ? 'office' : 'mobile')]));
+    clearError('backups');
+    // Move focus to the new phone's number once it exists.
+    window.setTimeout(() => document.getElementById(`backups-${backups.length}-number`)?.focus(), 0);
+  };
+  const removeBackup = (index: number) => {
+    setBackups((list) => list.filter((_, i) => i !== index));
+    // Indexes after the removed phone shift, so old errors no longer point at the right control.
+    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith('backups'))));
+    window.setTimeout(() => document.getElementById('add-backup')?.focus(), 0);
+  };
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setFormError(null);
+    setSaved(null);
+    const problems = validate(primary, backups);
+    setErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      focusFirstError(problems);
+      return;
+    }
+    if (!apiKey) {
+      setErrors({ apiKey: 'Enter the API key.' });
+      focusFirstError({ apiKey: '' });
+      return;
+    }
+    setSaving(true);
+    try {
+      const result = await api.putPhones(userId, apiKey, toSettingsInput(primary, backups));
+      setLoad({ kind: 'loaded', settings: result });
+      if (result.verification?.statusUrl) {
+        navigate(result.verification.statusUrl);
+        return;
+      }
+      fill(result);
+      setSaved('Saved.');
+    } catch (err) {
+      if (err instanceof ApiError && !err.isNetwork) {
+        const byField = normaliseErrorPaths(fieldErrors(err));
+        if (err.isAuth) byField.apiKey = "The API key wasn't accepted.";
+        const known = Object.keys(byField).filter((k) => document.getElementById(fieldIdFor(k)));
+        setErrors(byField);
+        if (known.length === 0 || !err.field) setFormError(err.message || errorMessage(err));
+        else setFormError(null);
+        if (known.length > 0) focusFirstError(byField);
+        else errorSummary.current?.focus();
+      } else {
+        setFormError(errorMessage(err));
+        errorSummary.current?.focus();
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const hasIntl = [primary, ...backups].some((p) => p.method === 'sms' && p.serverIntl);
+
+  return (
+    <div className="page page--settings">
+      <h1 tabIndex={-1} className="page__title">
+        Security verification settings
+      </h1>
+      <p className="lede">
+        When you sign in, we check it's really you by calling or texting your phone. Choose the phones we should use.
+      </p>
+
+      <form className="card user-picker" onSubmit={chooseUser} aria-label="Whose settings" data-testid="user-form">
+        <div className="field">
+          <label htmlFor="user-id">User id</label>
+          <input
+            id="user-id"
+            value={userInput}
+            onChange={(e) => setUserInput(e.target.value)}
+            autoComplete="username"
+            spellCheck={false}
+            aria-invalid={errors.userId ? true : undefined}
+            aria-describedby={describedBy(errors.userId && 'userId-error')}
+            data-testid="user-id"
+          />
+          <FieldError id="userId-error" message={errors.userId} />
+        </div>
+        {needsKey && (
+          <div className="field">
+            <label htmlFor="api-key">API key</label>
+            <input
+              id="api-key"
+              type="password"
+              value={apiKey}
+              onChange={(e) => {
+                setApiKey(e.target.value);
+                clearError('apiKey');
+              }}
+              autoComplete="off"
+              aria-invalid={errors.apiKey ? true : undefined}
+              aria-describedby={describedBy('api-key-hint', errors.apiKey && 'apiKey-error')}
+              data-testid="api-key"
+            />
+            <p className="hint" id="api-key-hint">
+              This page stands in for your own sign-in system, which calls Redial with its API key.
+            </p>
+            <FieldError id="apiKey-error" message={errors.apiKey} />
+          </div>
+        )}
+        <button type="submit" className="button button--secondary" data-testid="load-settings">
+          Load settings
+        </button>
+      </form>
+
+      {config.sandbox && (
+        <Notice tone="info" title="Sandbox mode">
+          <p>
+            No real calls or texts are made. They arrive in the{' '}
+            <a href="/simulator" target="_blank" rel="noopener">
+              phone simulator
+            </a>{' '}
+            (opens in a new tab, so you can watch both).
+          </p>
+        </Notice>
+      )}
+
+      <div className="load-state" aria-live="polite">
+        {load.kind === 'loading' && <p className="muted" data-testid="settings-loading">Loading settings for {userId}…</p>}
+        {load.kind === 'error' && (
+          <Notice tone="error" title="Couldn't load the settings" testId="settings-load-error">
+            <p>{load.message}</p>
+            <button type="button" className="button button--secondary" onClick={() => void loadSettings(userId, apiKey)}>
+              Try again
+            </button>
+          </Notice>
+        )}
+      </div>
+
+      {load.kind === 'loaded' && <SettingsStatus settings={load.settings} firstTime={firstTime} />}
+
+      <form className="settings-form" onSubmit={save} noValidate data-testid="settings-form" aria-labelledby="phones-heading">
+        <h2 id="phones-heading" className="section-title">
+          {firstTime ? 'Set up your phones' : 'Your phones'}
+        </h2>
+
+        <PhoneFields
+          path="primary"
+          title="Primary phone"
+          hint="A mobile phone works best, so you can verify wherever you are."
+          draft={primary}
+          errors={errors}
+          senderCountry={sender}
+          onChange={changePrimary}
+        />
+
+        <section className="backups" aria-labelledby="backups-heading">
+          <h3 id="backups-heading" className="section-title section-title--small">
+            Backup phones <span className="muted">({backups.length} of {MAX_BACKUPS})</span>
+          </h3>
+          <p className="hint">
+            If we can't reach your primary phone, we try these in order — so a lost or flat phone doesn't lock you out. A
+            desk phone at work is a good choice.
+          </p>
+          {backups.map((b, i) => (
+            <PhoneFields
+              key={b.key}
+              path={`backups[${i}]`}
+              title={`Backup phone ${i + 1}`}
+              draft={b}
+              errors={errors}
+              senderCountry={sender}
+              onChange={(patch) => changeBackup(i, patch)}
+              onRemove={() => removeBackup(i)}
+            />
+          ))}
+          <FieldError id="backups-error" message={errors.backups} />
+          <button
+            type="button"
+            id="add-backup"
+            className="button button--secondary"
+            onClick={addBackup}
+            disabled={backups.length >= MAX_BACKUPS}
+            data-testid="add-backup"
+          >
+            {backups.length >= MAX_BACKUPS ? `Up to ${MAX_BACKUPS} backup phones` : '+ Add a backup phone'}
+          </button>
+        </section>
+
+        {backups.length === 0 && (
+          <Notice tone="warning" title="Add a backup phone?" testId="no-backup-notice">
+            <p>
+              With no backup phone, a lost or dead primary phone means you can't sign in. We recommend adding one before
+              you save — you can still save without it.
+            </p>
+          </Notice>
+        )}
+        {hasIntl && (
+          <Notice tone="warning" testId="intl-notice">
+            <p>One or more of your phones receives texts from abroad; international SMS charges may apply.</p>
+          </Notice>
+        )}
+
+        <div ref={errorSummary} tabIndex={-1} className="form-feedback" aria-live="polite">
+          {formError && (
+            <Notice tone="error" title="Your settings weren't saved" testId="save-error">
+              <p>{formError}</p>
+            </Notice>
+          )}
+          {saved && (
+            <Notice tone="success" testId="save-success">
+              <p>{saved}</p>
+            </Notice>
+          )}
+        </div>
+
+        <div className="actions">
+          <button type="submit" className="button button--primary" disabled={saving} data-testid="save-settings">
+            {saving ? 'Saving…' : 'Save and verify'}
+          </button>
+          <p className="hint">
+            We'll {primary.method === 'sms' ? 'text a code to' : 'call'} your primary phone right away. Your new settings
+            take effect once that works.
+          </p>
+        </div>
+      </form>
+      <p className="footnote">
+        Operators: see the <Link href="/ops">dashboard</Link>.
+      </p>
+    </div>
+  );
+}
+
+const fieldIdFor = (path: string): string =>
+  path === 'apiKey' ? 'api-key' : path === 'userId' ? 'user-id' : path.replace(/[[\].]+/g, '-').replace(/-+$/, '');
+
+function focusFirstError(errors: Record<string, string>): void {
+  window.setTimeout(() => {
+    for (const path of Object.keys(errors)) {
+      const el = document.getElementById(fieldIdFor(path)) ?? document.querySelector<HTMLElement>(`[name="${fieldIdFor(path)}"]`);
+      if (el) {
+        el.focus();
+        return;
+      }
+    }
+  }, 0);
+}

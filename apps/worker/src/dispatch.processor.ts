@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import type { DispatchJob } from '@redial/contracts';
+import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
+import { generateCode, hashCode, smsBody } from '@redial/domain';
+import { ChallengeEngine } from '@redial/engine';
+import {
+  classifyProviderError,
+  ProviderReceipt,
+  rankOf,
+  TELEPHONY_PROVIDER,
+  TelephonyProvider,
+} from '@redial/telephony';
+
+type Prepared = { attempt: AttemptRecord; step: StepRecord; code?: string; expiresAt: Date; purpose: string };
+
+/**
+ * Sends one step's text or places its call. Idempotent: it acts only while the challenge is pending on that
+ * step and the attempt has no provider SID yet. The attempt row is written before the provider is called and
+ * the SID after. Transient provider errors throw so BullMQ retries with backoff; permanent ones fail the step.
+ */
+@Injectable()
+export class DispatchProcessor {
+  private readonly logger = new Logger('DispatchProcessor');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TELEPHONY_PROVIDER) private readonly provider: TelephonyProvider,
+    private readonly challenges: ChallengeRepository,
+    private readonly engine: ChallengeEngine,
+  ) {}
+
+  async process(job: Job<DispatchJob>): Promise<string> {
+    const { challengeId, step, attemptNo } = job.data;
+    const prepared = await this.prepare(job.data);
+    if (typeof prepared === 'string') return prepared;
+    let receipt: ProviderReceipt;
+    try {
+      receipt = await this.send(prepared);
+    } catch (err) {
+      const outcome = classifyProviderError(err);
+      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (outcome.action === 'retry' && !lastTry) {
+        this.logger.warn(`challenge ${challengeId} step ${step}: ${outcome.reason}, retrying (try ${job.attemptsMade + 1})`);
+        throw new Error(`transient provider error: ${outcome.reason}`);
+      }
+      const reason = outcome.action === 'retry' ? 'provider_error' : outcome.reason;
+      await this.engine.apply(challengeId, null, async (tx) => {
+        await this.challenges.updateAttempt(tx, prepared.attempt.id, {
+          status: 'failed',
+          statusRank: rankOf('failed'),
+          errorCode: outcome.code ?? null,
+          reason,
+          finishedAt: new Date(),
+        });
+        return { type: 'step_failed', step, attemptNo, reason, errorCode: outcome.code };
+      });
+      this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
+      throw new UnrecoverableError(`${outcome.action}: ${reason}`);
+    }
+    await this.engine.apply(challengeId, null, async (tx) => {
+      const current = await this.challenges.findAttemptById(prepared.attempt.id, tx);
+      const ahead = current !== undefined && current.statusRank > rankOf('queued');
+      await this.challenges.updateAttempt(tx, prepared.attempt.id, {
+        providerSid: receipt.sid,
+        sentAt: new Date(),
+        ...(ahead ? {} : { status: 'queued', statusRank: rankOf('queued') }),
+      });
+      return { type: 'sent', step, attemptNo };
+    });
+    return receipt.sid;
+  }
+
+  /** In one transaction: check the challenge still wants this attempt, write the attempt, and mint the code. */
+  private async prepare(job: DispatchJob): Promise<Prepared | string> {
+    return this.challenges.transaction(async (tx) => {
+      const record = await this.challenges.lock(tx, job.challengeId);
+      if (!record) return 'challenge gone';
+      const step = record.steps[job.step];
+      if (record.status !== 'pending' || record.currentStep !== job.step || step?.status !== 'active') return 'no longer current';
+      if (record.expiresAt.getTime() <= Date.now()) return 'expired';
+      let attempt = await this.challenges.findAttempt(tx, job.challengeId, job.step, job.attemptNo);
+      if (attempt?.providerSid || (attempt && attempt.status === 'failed')) return 'already sent';
+      if (!attempt) {
+        const fresh = { id: randomUUID(), challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
+        await this.challenges.createAttempt(tx, fresh);
+        attempt = (await this.challenges.findAttempt(tx, job.challengeId, job.step, job.attemptNo)) as AttemptRecord;
+      }
+      let code: string | undefined;
+      if (step.method === 'sms') {
+        // A new code for every text sent (a retry included): the previous one stops working.
+        code = generateCode();
+        await this.challenges.update(tx, record.id, { codeHash: hashCode(code, this.config.tokenSecret, record.id, attempt.id), codeAttemptId: attempt.id });
+      }
+      return { attempt, step, code, expiresAt: record.expiresAt, purpose: record.purpose };
+    });
+  }
+
+  private send(p: Prepared): Promise<ProviderReceipt> {
+    const base = this.config.publicUrl;
+    const remainingSec = Math.max(1, Math.floor((p.expiresAt.getTime() - Date.now()) / 1000));
+    if (p.step.method === 'sms') {
+      return this.provider.sendSms({
+        to: p.step.e164,
+        body: smsBody(p.code as string, base, p.purpose === 'settings' ? 'settings' : 'sign_in', Math.max(1, Math.round(remainingSec / 60))),
+        statusCallbackUrl: `${base}/webhooks/twilio/sms-status?attempt=${p.attempt.id}`,
+        validitySec: remainingSec,
+      });
+    }
+    return this.provider.placeCall({
+      to: p.step.e164,
+      twimlUrl: `${base}/webhooks/twilio/voice/${p.attempt.id}`,
+      statusCallbackUrl: `${base}/webhooks/twilio/call-status?attempt=${p.attempt.id}`,
+      ringTimeoutSec: this.config.callRingTimeoutSec,
+      sendDigits: p.step.extension ? `ww${p.step.extension}` : undefined,
+      machineDetection: true,
+    });
+  }
+}

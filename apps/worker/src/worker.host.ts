@@ -1,0 +1,86 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { DispatchJob, ExpireJob, QueueName, StepTimeoutJob } from '@redial/contracts';
+import { createRedis } from '@redial/queue';
+import { DispatchProcessor } from './dispatch.processor';
+import { ReconcilerService } from './reconciler.service';
+import { TimersProcessor } from './timers.processor';
+
+export const heartbeatKey = (prefix: string, id: string): string => `${prefix}-worker-heartbeat-${id}`;
+
+/**
+ * Runs the BullMQ workers (calls and texts each with their provider rate limit, timers), the reconciler loop
+ * and a heartbeat; closes them all on shutdown so active jobs finish and nothing is left locked.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
+  private reconcileTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private reconciling = false;
+  readonly id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dispatch: DispatchProcessor,
+    private readonly timers: TimersProcessor,
+    private readonly reconciler: ReconcilerService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const c = this.config;
+    this.start(QueueName.Texts, (job) => this.dispatch.process(job as Job<DispatchJob>), c.workerConcurrency, c.limits.messagesPerSecond);
+    this.start(QueueName.Calls, (job) => this.dispatch.process(job as Job<DispatchJob>), c.workerConcurrency, c.limits.callsPerSecond);
+    this.start(QueueName.Timers, (job) => this.timers.process(job as Job<StepTimeoutJob | ExpireJob>), c.workerConcurrency);
+    this.reconcileTimer = setInterval(() => void this.reconcileOnce(), c.reconcileIntervalMs);
+    this.reconcileTimer.unref();
+    const beat = createRedis(c.redisUrl, 'producer');
+    this.connections.push(beat);
+    const key = heartbeatKey(c.queuePrefix, this.id);
+    const tick = () => void beat.set(key, String(Date.now()), 'PX', 15000).catch(() => undefined);
+    tick();
+    this.heartbeatTimer = setInterval(tick, 5000);
+    this.heartbeatTimer.unref();
+  }
+
+  private start(queue: QueueName, processor: (job: Job) => Promise<unknown>, concurrency: number, perSecond?: number): void {
+    const connection = createRedis(this.config.redisUrl, 'worker');
+    this.connections.push(connection);
+    const worker = new Worker(queue, processor, {
+      connection,
+      prefix: this.config.queuePrefix,
+      concurrency,
+      ...(perSecond ? { limiter: { max: perSecond, duration: 1000 } } : {}),
+    });
+    worker.on('error', (err) => this.logger.warn(`${queue} worker: ${err.message}`));
+    worker.on('failed', (job, err) => {
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.logger.warn(`${queue} job ${job.id} failed for good: ${err.message}`);
+    });
+    this.workers.push(worker);
+  }
+
+  async reconcileOnce(): Promise<number> {
+    if (this.reconciling) return 0;
+    this.reconciling = true;
+    try {
+      return await this.reconciler.reconcile();
+    } catch (err) {
+      this.logger.warn(`reconcile pass failed: ${(err as Error).message}`);
+      return 0;
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.reconcileTimer);
+    clearInterval(this.heartbeatTimer);
+    await Promise.all(this.workers.map((w) => w.close()));
+    for (const c of this.connections) c.disconnect();
+  }
+}

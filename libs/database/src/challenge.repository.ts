@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import type { ChallengeEventType } from '@redial/contracts';
+import { Db } from './db.types';
+import type { Prisma } from './generated/client';
+import { PrismaService } from './prisma.service';
+
+/** Challenges, their plan steps, delivery attempts and events, as plain objects. No business rules here. */
+
+export interface StepRecord {
+  index: number;
+  role: string;
+  e164: string;
+  masked: string;
+  country: string;
+  method: string;
+  extension: string | null;
+  label: string | null;
+  status: string;
+  reason: string | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface AttemptRecord {
+  id: string;
+  challengeId: string;
+  stepIndex: number;
+  attemptNo: number;
+  method: string;
+  provider: string;
+  providerSid: string | null;
+  status: string;
+  statusRank: number;
+  errorCode: number | null;
+  reason: string | null;
+  answeredBy: string | null;
+  promptsPlayed: number;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface ChallengeRecord {
+  id: string;
+  userId: string;
+  purpose: string;
+  settingsId: string | null;
+  status: string;
+  currentStep: number;
+  codeHash: string | null;
+  codeAttemptId: string | null;
+  wrongCodes: number;
+  sends: number;
+  fraudReported: boolean;
+  nextActionAt: Date | null;
+  nextAction: string | null;
+  expiresAt: Date;
+  approvedAt: Date | null;
+  finishedAt: Date | null;
+  firstDeliveryAt: Date | null;
+  lastSeq: number;
+  version: number;
+  requestId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  steps: StepRecord[];
+  attempts: AttemptRecord[];
+}
+
+export type NewChallenge = Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'settingsId' | 'status' | 'currentStep' | 'expiresAt' | 'requestId' | 'createdAt'>;
+export type NewStep = Omit<StepRecord, 'startedAt' | 'endedAt' | 'reason'> & { reason?: string | null };
+export type ChallengePatch = Partial<Omit<ChallengeRecord, 'id' | 'userId' | 'steps' | 'attempts' | 'createdAt'>>;
+export type StepPatch = Partial<Pick<StepRecord, 'status' | 'reason' | 'startedAt' | 'endedAt'>>;
+export type AttemptPatch = Partial<Omit<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'createdAt'>>;
+
+export interface NewEvent {
+  type: ChallengeEventType;
+  payload: Record<string, unknown>;
+  at: Date;
+}
+
+export interface EventRecord {
+  seq: number;
+  type: string;
+  payload: unknown;
+  createdAt: Date;
+}
+
+const INCLUDE = {
+  steps: { orderBy: { index: 'asc' } },
+  attempts: { orderBy: [{ stepIndex: 'asc' }, { attemptNo: 'asc' }] },
+} satisfies Prisma.ChallengeInclude;
+
+@Injectable()
+export class ChallengeRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  get db(): Db {
+    return this.prisma.client;
+  }
+
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.prisma.client.$transaction((tx) => fn(tx), { timeout: 15000, maxWait: 10000 });
+  }
+
+  async create(tx: Db, challenge: NewChallenge, steps: NewStep[]): Promise<void> {
+    await tx.challenge.create({
+      data: {
+        ...challenge,
+        steps: { create: steps.map((s) => ({ ...s, reason: s.reason ?? null })) },
+      },
+    });
+  }
+
+  async find(id: string, db: Db = this.prisma.client): Promise<ChallengeRecord | undefined> {
+    const row = await db.challenge.findUnique({ where: { id }, include: INCLUDE });
+    return (row as ChallengeRecord | null) ?? undefined;
+  }
+
+  /** Loads a challenge and locks its row until the transaction ends, so transitions never interleave. */
+  async lock(tx: Db, id: string): Promise<ChallengeRecord | undefined> {
+    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM challenges WHERE id = ${id}::uuid FOR UPDATE`;
+    if (locked.length === 0) return undefined;
+    return this.find(id, tx);
+  }
+
+  async update(tx: Db, id: string, patch: ChallengePatch): Promise<void> {
+    await tx.challenge.update({ where: { id }, data: { ...patch, updatedAt: new Date() } });
+  }
+
+  async updateStep(tx: Db, challengeId: string, index: number, patch: StepPatch): Promise<void> {
+    await tx.challengeStep.update({ where: { challengeId_index: { challengeId, index } }, data: patch });
+  }
+
+  async appendEvents(tx: Db, challengeId: string, firstSeq: number, events: NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await tx.challengeEvent.createMany({
+      data: events.map((e, i) => ({ challengeId, seq: firstSeq + i, type: e.type, payload: e.payload as Prisma.InputJsonValue, createdAt: e.at })),
+    });
+  }
+
+  async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
+    return this.prisma.client.challengeEvent.findMany({
+      where: { challengeId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+      select: { seq: true, type: true, payload: true, createdAt: true },
+    });
+  }
+
+  async createAttempt(tx: Db, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<void> {
+    await tx.deliveryAttempt.create({ data: attempt });
+  }
+
+  async findAttempt(tx: Db, challengeId: string, stepIndex: number, attemptNo: number): Promise<AttemptRecord | undefined> {
+    const row = await tx.deliveryAttempt.findUnique({ where: { challengeId_stepIndex_attemptNo: { challengeId, stepIndex, attemptNo } } });
+    return row ?? undefined;
+  }
+
+  async findAttemptById(id: string, db: Db = this.prisma.client): Promise<AttemptRecord | undefined> {
+    return (await db.deliveryAttempt.findUnique({ where: { id } })) ?? undefined;
+  }
+
+  async findAttemptBySid(sid: string, db: Db = this.prisma.client): Promise<AttemptRecord | undefined> {
+    return (await db.deliveryAttempt.findUnique({ where: { providerSid: sid } })) ?? undefined;
+  }
+
+  async updateAttempt(tx: Db, id: string, patch: AttemptPatch): Promise<void> {
+    await tx.deliveryAttempt.update({ where: { id }, data: { ...patch, updatedAt: new Date() } });
+  }
+
+  /** Pending challenges whose next action is due before `dueBefore`, or that outlived their expiry. */
+  async overdue(dueBefore: Date, now: Date, limit: number): Promise<Array<Pick<ChallengeRecord, 'id' | 'nextAction' | 'nextActionAt' | 'expiresAt' | 'currentStep'>>> {
+    return this.prisma.client.challenge.findMany({
+      where: { status: 'pending', OR: [{ nextActionAt: { lte: dueBefore } }, { expiresAt: { lte: now } }] },
+      select: { id: true, nextAction: true, nextActionAt: true, expiresAt: true, currentStep: true },
+      orderBy: { nextActionAt: 'asc' },
+      take: limit,
+    });
+  }
+}

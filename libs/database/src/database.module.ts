@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { ChallengeRepository } from './challenge.repository';
+import { PhoneSettingsRepository } from './phone-settings.repository';
+import { PrismaService } from './prisma.service';
+
+const repositories = [PrismaService, PhoneSettingsRepository, ChallengeRepository];
+
+@Global()
+@Module({ providers: repositories, exports: repositories })
+export class DatabaseModule {}

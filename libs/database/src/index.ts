@@ -1,0 +1,7 @@
+export * from './challenge.repository';
+export * from './database.module';
+export * from './db.types';
+export * from './migrator';
+export * from './phone-settings.repository';
+export * from './prisma.service';
+export { Prisma, PrismaClient } from './generated/client';

@@ -1,0 +1,5 @@
+export * from './challenge-view';
+export * from './challenge.engine';
+export * from './engine.error';
+export * from './engine.module';
+export * from './engine.policy';

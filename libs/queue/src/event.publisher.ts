@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Emitter } from '@socket.io/redis-emitter';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import {
+  CHALLENGES_NAMESPACE,
+  ChallengesServerToClient,
+  challengeRoom,
+  ChallengeUpdated,
+  OPS_NAMESPACE,
+  OpsAlert,
+  OpsServerToClient,
+} from '@redial/contracts';
+import { createRedis } from './redis.connection';
+
+/** The Redis key the socket.io adapter and emitter share; carries the queue prefix so two stacks can share Redis. */
+export const socketIoKey = (queuePrefix: string): string => `${queuePrefix}-socket.io`;
+
+/**
+ * Publishes committed changes to every gateway process through Redis (socket.io emitter). Publishing is
+ * best-effort: PostgreSQL has the events, and a client that missed one gets a fresh snapshot on reconnect.
+ */
+@Injectable()
+export class EventPublisher implements OnModuleDestroy {
+  private readonly logger = new Logger('EventPublisher');
+  private readonly redis: Redis;
+  private readonly challenges: Emitter<ChallengesServerToClient>;
+  private readonly ops: Emitter<OpsServerToClient>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.redis = createRedis(config.redisUrl, 'producer');
+    const root = new Emitter(this.redis, { key: socketIoKey(config.queuePrefix) });
+    this.challenges = root.of(CHALLENGES_NAMESPACE) as unknown as Emitter<ChallengesServerToClient>;
+    this.ops = root.of(OPS_NAMESPACE) as unknown as Emitter<OpsServerToClient>;
+  }
+
+  challengeUpdated(update: ChallengeUpdated): void {
+    try {
+      this.challenges.to(challengeRoom(update.challenge.id)).emit('challenge.updated', update);
+      this.ops.emit('challenge.updated', update);
+    } catch (err) {
+      this.logger.warn(`publish failed for challenge ${update.challenge.id}: ${(err as Error).message}`);
+    }
+  }
+
+  alert(event: 'alert.raised' | 'alert.cleared', alert: OpsAlert): void {
+    try {
+      this.ops.emit(event, alert);
+    } catch (err) {
+      this.logger.warn(`publish failed for alert ${alert.id}: ${(err as Error).message}`);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './event.publisher';
+export * from './queue.module';
+export * from './queue.options';
+export * from './queue.service';
+export * from './redis.connection';

@@ -1,0 +1,127 @@
+/**
+ * Twilio's message and call statuses mapped to ours, in one switch (TWILIO.md §2 and §3.1).
+ * Callbacks arrive out of order and twice: apply a new status only when its rank is higher than the stored one
+ * (`rankOf(next) > rankOf(current)`), so state never moves backwards and the first final status wins.
+ */
+
+export type AttemptStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'ringing'
+  | 'answered'
+  | 'delivered'
+  | 'completed'
+  | 'undelivered'
+  | 'failed'
+  | 'busy'
+  | 'no_answer'
+  | 'canceled';
+
+export type TwilioMessageStatus =
+  | 'accepted'
+  | 'scheduled'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'undelivered'
+  | 'failed'
+  | 'read'
+  | 'partially_delivered'
+  | 'canceled'
+  | 'receiving'
+  | 'received';
+
+export type TwilioCallStatus =
+  | 'queued'
+  | 'initiated'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'no-answer'
+  | 'failed'
+  | 'canceled';
+
+/** The one switch. Message and call vocabularies overlap only where they mean the same thing. */
+function fromTwilioStatus(status: string): AttemptStatus | undefined {
+  switch (status) {
+    case 'accepted': // a Messaging Service is picking a sender
+    case 'scheduled':
+    case 'queued':
+      return 'queued';
+    case 'sending':
+    case 'initiated': // the call is being dialled: handed to the network, like `sending`
+      return 'sending';
+    case 'sent':
+      return 'sent';
+    case 'ringing':
+      return 'ringing';
+    case 'in-progress':
+      return 'answered';
+    case 'delivered':
+    case 'read': // a read receipt implies delivery
+    case 'partially_delivered': // rare; delivered with a warning
+      return 'delivered';
+    case 'undelivered':
+      return 'undelivered';
+    case 'failed':
+      return 'failed';
+    case 'completed':
+      return 'completed';
+    case 'busy':
+      return 'busy';
+    case 'no-answer':
+      return 'no_answer';
+    case 'canceled':
+      return 'canceled';
+    default:
+      return undefined; // `receiving`/`received` are inbound; anything new is ignored rather than guessed
+  }
+}
+
+/** Our status for a Twilio MessageStatus, or undefined for statuses that do not concern an outbound attempt. */
+export function attemptStatusFromMessage(status: TwilioMessageStatus | string): AttemptStatus | undefined {
+  return fromTwilioStatus(status);
+}
+
+/** Our status for a Twilio CallStatus (including the callback-only `initiated`). */
+export function attemptStatusFromCall(callStatus: TwilioCallStatus | string): AttemptStatus | undefined {
+  return fromTwilioStatus(callStatus);
+}
+
+const FINAL_RANK = 5;
+
+/** Monotonic order: queued < sending < sent < ringing < answered < every final status. */
+export function rankOf(status: AttemptStatus): number {
+  switch (status) {
+    case 'queued':
+      return 0;
+    case 'sending':
+      return 1;
+    case 'sent':
+      return 2;
+    case 'ringing':
+      return 3;
+    case 'answered':
+      return 4;
+    case 'delivered':
+    case 'undelivered':
+    case 'failed':
+    case 'completed':
+    case 'busy':
+    case 'no_answer':
+    case 'canceled':
+      return FINAL_RANK;
+  }
+}
+
+export function isFinalAttemptStatus(status: AttemptStatus): boolean {
+  return rankOf(status) === FINAL_RANK;
+}
+
+/** True when `next` may replace `current` (it moves forward). */
+export function isStatusAdvance(current: AttemptStatus | undefined, next: AttemptStatus): boolean {
+  return current === undefined || rankOf(next) > rankOf(current);
+}

@@ -1,0 +1,25 @@
+import { getExpectedTwilioSignature, validateRequest } from 'twilio';
+
+/** Form parameters as received: repeated keys arrive as arrays. */
+export type TwilioParams = Record<string, string | string[]>;
+
+/**
+ * Checks `X-Twilio-Signature` (TWILIO.md §4). `url` must be the exact URL Twilio requested, query string
+ * included; `params` every form field received, unmodified (unknown keys too). The SDK also accepts the URL
+ * with the default port added or removed, and compares in constant time.
+ */
+export function verifyTwilioSignature(
+  authToken: string,
+  signatureHeader: string | string[] | undefined,
+  url: string,
+  params: TwilioParams,
+): boolean {
+  const signature = Array.isArray(signatureHeader) ? signatureHeader[0] : signatureHeader;
+  if (signature === undefined || signature === '') return false;
+  return validateRequest(authToken, signature, url, params);
+}
+
+/** The signature Twilio would send for a POST of `params` to `url` (used by the sandbox and by tests). */
+export function signTwilioRequest(authToken: string, url: string, params: TwilioParams): string {
+  return getExpectedTwilioSignature(authToken, url, params);
+}

@@ -1,0 +1,241 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TwilioConfig } from '@redial/config';
+import { RestException } from 'twilio';
+import { ApiUrlRequestClient } from './api-url-request.client';
+import { TwilioTelephonyProvider } from './twilio-telephony.provider';
+
+const SID = `AC${'0'.repeat(32)}`;
+const TOKEN = 'sandbox-auth-token';
+
+interface Captured {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  form: Array<[string, string]>;
+}
+
+/** A local stand-in for api.twilio.com that records exactly what the SDK sent. */
+class CapturingServer {
+  readonly requests: Captured[] = [];
+  connections = 0;
+  reply: (req: Captured) => { status: number; body: unknown } = (req) => ({
+    status: 201,
+    body: req.path.endsWith('Calls.json')
+      ? { sid: `CA${'a'.repeat(32)}`, status: 'queued' }
+      : { sid: `SM${'b'.repeat(32)}`, status: 'queued' },
+  });
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const captured: Captured = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        form: [...new URLSearchParams(body).entries()],
+      };
+      this.requests.push(captured);
+      const answer = this.reply(captured);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+
+  constructor() {
+    this.server.on('connection', () => this.connections++);
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  last(): Captured {
+    const last = this.requests.at(-1);
+    if (last === undefined) throw new Error('no request captured');
+    return last;
+  }
+}
+
+function config(apiUrl: string, from = '+15005550006'): TwilioConfig {
+  return { mode: 'sandbox', accountSid: SID, authToken: TOKEN, from, apiUrl };
+}
+
+describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
+  const server = new CapturingServer();
+  let apiUrl: string;
+  let provider: TwilioTelephonyProvider;
+
+  beforeAll(async () => {
+    apiUrl = await server.start();
+    provider = new TwilioTelephonyProvider(config(apiUrl));
+  });
+  afterAll(async () => {
+    provider.close();
+    await server.close();
+  });
+
+  it('sends a text: form fields, Basic auth, path and headers', async () => {
+    const receipt = await provider.sendSms({
+      to: '+15558675310',
+      body: 'Your Redial code is 123456\n\n@app.example.com #123456',
+      statusCallbackUrl: 'http://127.0.0.1:3000/webhooks/twilio/sms-status?attempt=a1',
+      validitySec: 300,
+    });
+    expect(receipt).toEqual({ sid: `SM${'b'.repeat(32)}`, status: 'queued' });
+    const req = server.last();
+    expect(req.method).toBe('POST');
+    expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`);
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(req.headers.connection).toBe('keep-alive');
+    expect(req.form).toEqual([
+      ['To', '+15558675310'],
+      ['StatusCallback', 'http://127.0.0.1:3000/webhooks/twilio/sms-status?attempt=a1'],
+      ['ValidityPeriod', '300'],
+      ['From', '+15005550006'],
+      ['Body', 'Your Redial code is 123456\n\n@app.example.com #123456'],
+    ]);
+    expect(req.body).toContain('Body=Your%20Redial%20code'); // qs encodes spaces as %20
+    expect(req.body).not.toContain('MessageIntent');
+  });
+
+  it.each([
+    [0, '1'],
+    [-5, '1'],
+    [299.6, '300'],
+    [50_000, '36000'],
+  ])('clamps ValidityPeriod %p to %s', async (validitySec, sent) => {
+    await provider.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec });
+    expect(server.last().form).toContainEqual(['ValidityPeriod', sent]);
+  });
+
+  it('sends from a Messaging Service when `from` is an MG SID', async () => {
+    const mg = `MG${'c'.repeat(32)}`;
+    const viaService = new TwilioTelephonyProvider(config(apiUrl, mg));
+    await viaService.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 });
+    viaService.close();
+    const keys = server.last().form.map(([k]) => k);
+    expect(server.last().form).toContainEqual(['MessagingServiceSid', mg]);
+    expect(keys).not.toContain('From');
+  });
+
+  it('places a call: repeated StatusCallbackEvent keys, Timeout, MachineDetection', async () => {
+    const receipt = await provider.placeCall({
+      to: '+15558675310',
+      twimlUrl: 'http://127.0.0.1:3000/webhooks/twilio/voice/a1',
+      statusCallbackUrl: 'http://127.0.0.1:3000/webhooks/twilio/call-status',
+      ringTimeoutSec: 30,
+      machineDetection: true,
+    });
+    expect(receipt).toEqual({ sid: `CA${'a'.repeat(32)}`, status: 'queued' });
+    const req = server.last();
+    expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json`);
+    expect(req.form).toEqual([
+      ['To', '+15558675310'],
+      ['From', '+15005550006'],
+      ['Method', 'POST'],
+      ['StatusCallback', 'http://127.0.0.1:3000/webhooks/twilio/call-status'],
+      ['StatusCallbackEvent', 'initiated'],
+      ['StatusCallbackEvent', 'ringing'],
+      ['StatusCallbackEvent', 'answered'],
+      ['StatusCallbackEvent', 'completed'],
+      ['StatusCallbackMethod', 'POST'],
+      ['Timeout', '30'],
+      ['MachineDetection', 'Enable'],
+      ['Url', 'http://127.0.0.1:3000/webhooks/twilio/voice/a1'],
+    ]);
+    expect(req.body).toContain(
+      'StatusCallbackEvent=initiated&StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=completed',
+    );
+  });
+
+  it('dials an extension with SendDigits and leaves MachineDetection out', async () => {
+    await provider.placeCall({
+      to: '+15558675310',
+      twimlUrl: 'http://h/v',
+      statusCallbackUrl: 'http://h/s',
+      ringTimeoutSec: 2000,
+      machineDetection: true,
+      sendDigits: 'ww1234',
+    });
+    const form = server.last().form;
+    expect(form).toContainEqual(['SendDigits', 'ww1234']);
+    expect(form).toContainEqual(['Timeout', '600']);
+    expect(form.map(([k]) => k)).not.toContain('MachineDetection');
+  });
+
+  it('leaves MachineDetection out when it was not asked for', async () => {
+    await provider.placeCall({
+      to: '+15558675310',
+      twimlUrl: 'http://h/v',
+      statusCallbackUrl: 'http://h/s',
+      ringTimeoutSec: 25,
+      machineDetection: false,
+    });
+    expect(server.last().form.map(([k]) => k)).not.toContain('MachineDetection');
+  });
+
+  it('reuses one keep-alive connection for consecutive requests', async () => {
+    const before = server.connections;
+    for (let i = 0; i < 5; i++) {
+      await provider.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 });
+    }
+    expect(server.connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it('lets a RestException through, which classifyError reads', async () => {
+    server.reply = () => ({
+      status: 400,
+      body: { code: 21211, message: "The 'To' number +1500 is not a valid phone number.", more_info: 'x', status: 400 },
+    });
+    try {
+      const error = await provider
+        .sendSms({ to: '+1500', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RestException);
+      expect(error).toMatchObject({ status: 400, code: 21211 });
+      expect(provider.classifyError(error)).toMatchObject({ action: 'fail_step', reason: 'invalid_number' });
+    } finally {
+      server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
+    }
+  });
+
+  it('lets a network error through, classified as a retry', async () => {
+    const closed = new CapturingServer();
+    const deadUrl = await closed.start();
+    await closed.close();
+    const dead = new TwilioTelephonyProvider(config(deadUrl));
+    const error = await dead
+      .sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 })
+      .catch((e: unknown) => e);
+    dead.close();
+    expect(error).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(dead.classifyError(error)).toMatchObject({ action: 'retry', reason: 'network_error' });
+  });
+});
+
+describe('ApiUrlRequestClient.rewrite', () => {
+  const client = new ApiUrlRequestClient('http://127.0.0.1:4010/', { timeoutMs: 1000, maxSockets: 1 });
+  afterAll(() => client.destroy());
+
+  it.each([
+    ['https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', 'http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Messages.json'],
+    ['https://api.sydney.au1.twilio.com/2010-04-01/Calls.json', 'http://127.0.0.1:4010/2010-04-01/Calls.json'],
+    ['https://messaging.twilio.com/v1/Services', 'http://127.0.0.1:4010/v1/Services'],
+    ['https://example.com/x', 'https://example.com/x'],
+    ['https://nottwilio.com/x', 'https://nottwilio.com/x'],
+    ['https://twilio.com.evil.example/x', 'https://twilio.com.evil.example/x'],
+  ])('%s → %s', (from, to) => {
+    expect(client.rewrite(from)).toBe(to);
+  });
+});

@@ -1,0 +1,116 @@
+import type { TwilioConfig } from '@redial/config';
+import twilio, { type Twilio } from 'twilio';
+import type { CallListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/call';
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
+import { ApiUrlRequestClient } from './api-url-request.client';
+import { classifyProviderError, type Outcome, TelephonyConfigurationError } from './outcome.classification';
+import type { PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from './telephony.provider';
+
+export interface TwilioProviderOptions {
+  /** Per-request timeout in milliseconds (the SDK's default is 30 s, long for a verification worker). */
+  timeoutMs?: number;
+  /** Keep-alive sockets per host. */
+  maxSockets?: number;
+  /**
+   * Let the SDK retry 429s itself (random 0..min(3000, 100·2^n) ms, 3 times). Off by default: the queue's
+   * declared backoff handles retries, and classifyProviderError says `retry` for 429.
+   */
+  autoRetry?: boolean;
+  /** Caller ID for calls when `from` is a Messaging Service (MG…), which cannot place calls. */
+  callerId?: string;
+}
+
+/** Twilio's documented ValidityPeriod range, in seconds. */
+const VALIDITY_MIN_SEC = 1;
+const VALIDITY_MAX_SEC = 36000;
+/** Twilio's `Timeout` range for ringing, in seconds. */
+const RING_MIN_SEC = 1;
+const RING_MAX_SEC = 600;
+
+export const CALL_STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+function clamp(value: number, min: number, max: number): number {
+  if (!Number.isFinite(value)) return max;
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+/**
+ * The TelephonyProvider on the official twilio SDK. Errors are not caught: a RestException or an axios network
+ * error reaches the caller, which decides with classifyProviderError.
+ */
+export class TwilioTelephonyProvider implements TelephonyProvider {
+  readonly name = 'twilio';
+  readonly client: Twilio;
+  private readonly httpClient: ApiUrlRequestClient | undefined;
+  private readonly from: string;
+  private readonly callerId: string | undefined;
+
+  constructor(config: TwilioConfig, options: TwilioProviderOptions = {}) {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const maxSockets = options.maxSockets ?? 64;
+    this.from = config.from;
+    this.callerId = options.callerId ?? (config.from.startsWith('MG') ? undefined : config.from);
+    this.httpClient =
+      config.apiUrl === undefined ? undefined : new ApiUrlRequestClient(config.apiUrl, { timeoutMs, maxSockets });
+    this.client = twilio(config.accountSid, config.authToken, {
+      ...(this.httpClient !== undefined
+        ? { httpClient: this.httpClient }
+        : { keepAlive: true, timeout: timeoutMs, maxSockets }),
+      autoRetry: options.autoRetry ?? false,
+    });
+  }
+
+  async sendSms(request: SendSmsRequest): Promise<ProviderReceipt> {
+    const params: MessageListInstanceCreateOptions = {
+      to: request.to,
+      body: request.body,
+      statusCallback: request.statusCallbackUrl,
+      validityPeriod: clamp(request.validitySec, VALIDITY_MIN_SEC, VALIDITY_MAX_SEC),
+    };
+    // MessageIntent is left out on purpose: its effect on routing and pricing is not documented well enough
+    // to call it harmless.
+    if (this.from.startsWith('MG')) params.messagingServiceSid = this.from;
+    else params.from = this.from;
+    const message = await this.client.messages.create(params);
+    return { sid: message.sid, status: message.status };
+  }
+
+  async placeCall(request: PlaceCallRequest): Promise<ProviderReceipt> {
+    if (this.callerId === undefined) {
+      throw new TelephonyConfigurationError('A Messaging Service (MG…) cannot place calls; configure a caller ID');
+    }
+    const params: CallListInstanceCreateOptions = {
+      to: request.to,
+      from: this.callerId,
+      url: request.twimlUrl,
+      method: 'POST',
+      statusCallback: request.statusCallbackUrl,
+      statusCallbackEvent: [...CALL_STATUS_EVENTS],
+      statusCallbackMethod: 'POST',
+      timeout: clamp(request.ringTimeoutSec, RING_MIN_SEC, RING_MAX_SEC),
+    };
+    if (request.sendDigits !== undefined && request.sendDigits !== '') {
+      params.sendDigits = request.sendDigits;
+    } else if (request.machineDetection) {
+      // Twilio ignores MachineDetection when SendDigits is set (an extension means a switchboard answers).
+      params.machineDetection = 'Enable';
+    }
+    const call = await this.client.calls.create(params);
+    return { sid: call.sid, status: call.status };
+  }
+
+  /** What an error thrown by sendSms/placeCall means for the attempt (see outcome.classification.ts). */
+  classifyError(err: unknown): Outcome {
+    return classifyProviderError(err);
+  }
+
+  /** Closes the pooled sockets of the sandbox client (tests and shutdown). */
+  close(): void {
+    this.httpClient?.destroy();
+  }
+
+  /** Nest lifecycle hook, when the provider comes from TelephonyModule. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
+}
