@@ -14,6 +14,25 @@ export interface ProviderLimits {
   messagesPerSecond: number;
 }
 
+/** Thresholds for operator alerts (libs/ops AlertsService). Every one has a default; see load-config.ts. */
+export interface AlertThresholds {
+  /** How often a worker evaluates the alerts (one worker at a time, under a Redis lock). */
+  intervalMs: number;
+  /** Failed share of finished delivery attempts per channel over the last 5 minutes, 0..1. */
+  failureRate: number;
+  /** Fewer finished attempts than this in the window never raise the failure-rate alert. */
+  failureRateMinSamples: number;
+  /** Waiting (and prioritized) jobs in one queue. */
+  queueDepth: number;
+  /** Age of a queue's oldest waiting job, seconds. */
+  oldestWaitingSec: number;
+  /** Fraud reports (`challenge.denied`) within `fraudWindowMin` that raise the alert. */
+  fraudReports: number;
+  fraudWindowMin: number;
+  /** A delivery attempt failed for a provider configuration reason within this many minutes. */
+  configurationWindowMin: number;
+}
+
 export interface AppConfig {
   redisUrl: string;
   databaseUrl: string;
@@ -44,5 +63,6 @@ export interface AppConfig {
   dbPoolSize: number;
   reconcileIntervalMs: number;
   alertWebhookUrl: string | undefined;
+  alerts: AlertThresholds;
   logLevel: string;
 }

@@ -62,6 +62,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
     alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    alerts: {
+      intervalMs: read.int('ALERT_INTERVAL_MS', 5000, 100, 3600000),
+      failureRate: read.int('ALERT_FAILURE_RATE_PERCENT', 50, 1, 100) / 100,
+      failureRateMinSamples: read.int('ALERT_FAILURE_MIN_SAMPLES', 20, 1, 1000000),
+      queueDepth: read.int('ALERT_QUEUE_DEPTH', 1000, 1, 100000000),
+      oldestWaitingSec: read.int('ALERT_OLDEST_WAITING_SEC', 60, 1, 86400),
+      fraudReports: read.int('ALERT_FRAUD_REPORTS', 3, 1, 1000000),
+      fraudWindowMin: read.int('ALERT_FRAUD_WINDOW_MIN', 15, 1, 1440),
+      configurationWindowMin: read.int('ALERT_CONFIGURATION_WINDOW_MIN', 15, 1, 1440),
+    },
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
 }

@@ -15,15 +15,14 @@ export class QueueService implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = createRedis(config.redisUrl, 'producer');
     for (const name of ALL_QUEUES) {
-      this.queues.set(
-        name,
-        new Queue(name, {
-          connection: this.connection,
-          prefix: config.queuePrefix,
-          skipWaitingForReady: true,
-          defaultJobOptions: name === QueueName.Timers ? TIMER_JOB_OPTIONS : DISPATCH_JOB_OPTIONS,
-        }),
-      );
+      const queue = new Queue(name, {
+        connection: this.connection,
+        prefix: config.queuePrefix,
+        defaultJobOptions: name === QueueName.Timers ? TIMER_JOB_OPTIONS : DISPATCH_JOB_OPTIONS,
+      });
+      // Connection trouble surfaces on the add() that needs Redis (and in /health); an unhandled 'error' event would crash.
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
     }
   }
 

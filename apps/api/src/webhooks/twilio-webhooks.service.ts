@@ -109,12 +109,12 @@ export class TwilioWebhooksService {
       if (record.status !== 'pending') return null;
       purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
-      if (digits === '' && finishedOnKey === '#') {
+      if ((digits === '' && finishedOnKey === '#') || digits === '#') {
         reply = GOODBYE.approved;
         await this.challenges.updateAttempt(tx, attempt.id, { reason: null });
         return { type: 'approved_by_call', ...ref };
       }
-      if (digits === '0') {
+      if (digits === '0' || digits === '0#') {
         reply = GOODBYE.denied;
         await this.challenges.updateAttempt(tx, attempt.id, { reason: 'fraud_reported' });
         return { type: 'fraud_reported', ...ref };

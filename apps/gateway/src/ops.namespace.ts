@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { Namespace, Socket } from 'socket.io';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { OpsServerToClient, OpsStats } from '@redial/contracts';
+import { OpsStatsService } from '@redial/ops';
+import { handshakeToken, secretChecker, unauthorized } from './handshake-auth';
+import { StatsTicker } from './stats.ticker';
+
+type NoEvents = Record<string, never>;
+export type OpsNsp = Namespace<NoEvents, OpsServerToClient>;
+type OpsSocket = Socket<NoEvents, OpsServerToClient>;
+
+export const STATS_INTERVAL_MS = 1000;
+
+/**
+ * `/ops`: operators' sockets, opened by OPERATOR_TOKEN. `challenge.updated` and alerts arrive from api and worker
+ * through the Redis adapter; `queues.stats` is computed here, once a second, only while an operator is connected,
+ * and sent to this process's sockets only (each gateway serves its own, so N gateways do not multiply it).
+ */
+@Injectable()
+export class OpsNamespace implements OnModuleDestroy {
+  private readonly logger = new Logger('OpsNamespace');
+  private readonly isOperatorToken: (given: string | undefined) => boolean;
+  private readonly ticker: StatsTicker<OpsStats>;
+  private nsp: OpsNsp | undefined;
+  private open = 0;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, stats: OpsStatsService) {
+    this.isOperatorToken = secretChecker(config.operatorToken);
+    this.ticker = new StatsTicker(
+      () => stats.snapshot(),
+      (s) => this.nsp?.local.emit('queues.stats', s),
+      (err) => this.logger.warn(`queue stats failed: ${(err as Error).message}`),
+      STATS_INTERVAL_MS,
+    );
+  }
+
+  /** Sockets connected to this process's `/ops`. */
+  get openSockets(): number {
+    return this.open;
+  }
+
+  bind(nsp: OpsNsp): void {
+    this.nsp = nsp;
+    nsp.use((socket, next) => next(this.isOperatorToken(handshakeToken(socket.handshake)) ? undefined : unauthorized()));
+    nsp.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private onConnection(socket: OpsSocket): void {
+    this.open++;
+    this.logger.debug(`operator connected (${this.open} open)`);
+    socket.once('disconnect', (reason) => {
+      this.open--;
+      this.logger.debug(`operator disconnected: ${reason} (${this.open} open)`);
+      if (this.open === 0) this.ticker.stop();
+    });
+    // Between ticks, a newcomer gets the newest figures at once rather than up to a second later.
+    const latest = this.ticker.latest;
+    if (latest !== undefined) socket.emit('queues.stats', latest);
+    this.ticker.start();
+  }
+
+  onModuleDestroy(): void {
+    this.ticker.stop();
+  }
+}
