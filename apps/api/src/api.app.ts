@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
 import { ApiModule } from './api.module';
-import { toErrorResponse } from './common/api-exception.filter';
+import { findWebDist } from './web/web-assets';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -18,15 +20,10 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    logger: options.logger === false ? false : ['error', 'warn'],
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised before Nest's pipeline (body parsing, size limits) still answer in the contract's shape.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const { status, body } = toErrorResponse(error);
-    void reply.status(status).send(body);
-  });
   // The REST API speaks JSON only; webhooks (form bodies) live outside /v1.
   fastify.addHook('onRequest', (request, reply, done) => {
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
@@ -37,6 +34,10 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
     }
     done();
   });
+  const web = findWebDist();
+  if (web) {
+    await app.register(fastifyStatic as never, { root: join(web, 'assets'), prefix: '/assets/', immutable: true, maxAge: '1y' });
+  }
   app.enableShutdownHooks();
   return app;
 }

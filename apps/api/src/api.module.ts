@@ -14,6 +14,7 @@ import { PhonesService, SETTINGS_VERIFIER } from './phones/phones.service';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller';
 import { TwilioWebhooksService } from './webhooks/twilio-webhooks.service';
+import { WebController } from './web/web.controller';
 
 @Module({})
 export class ApiModule {
@@ -21,7 +22,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule, EngineModule],
-      controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController],
+      controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController, WebController],
       providers: [
         PhonesService,
         ChallengesService,

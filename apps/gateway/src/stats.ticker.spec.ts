@@ -74,6 +74,16 @@ describe('StatsTicker', () => {
     ticker.stop();
   });
 
+  it('does not publish the same (cached) object twice', async () => {
+    const cached = { at: 't1' };
+    const published: unknown[] = [];
+    const ticker = new StatsTicker(async () => cached, (v) => published.push(v), () => undefined, 1000);
+    ticker.start();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(published).toEqual([cached]);
+    ticker.stop();
+  });
+
   it('drops a result that arrives after stop', async () => {
     let release: (v: number) => void = () => undefined;
     const published: number[] = [];

@@ -1,6 +1,7 @@
 /**
  * Runs `compute` every `intervalMs` while started and hands each result to `publish`. A tick that finds the
- * previous one still running is skipped, so a slow Redis never piles up work. The newest result is kept for
+ * previous one still running is skipped, so a slow Redis never piles up work; a result identical (the same object)
+ * to the last one, as a caching `compute` returns, is not published twice. The newest result is kept for
  * subscribers that arrive between ticks.
  */
 export class StatsTicker<T> {
@@ -43,8 +44,8 @@ export class StatsTicker<T> {
     this.inFlight = true;
     try {
       const value = await this.compute();
-      // Stopped while computing: nobody is listening any more.
-      if (!this.timer) return;
+      // Stopped while computing: nobody is listening any more. The same object again is a cached result: sent already.
+      if (!this.timer || value === this.last) return;
       this.last = value;
       this.publish(value);
     } catch (err) {

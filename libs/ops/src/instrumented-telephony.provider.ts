@@ -1,0 +1,40 @@
+import type { Redis } from 'ioredis';
+import { classifyProviderError, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from '@redial/telephony';
+import { observe, PROVIDER_LATENCY } from './redis-metrics.store';
+
+/**
+ * Times every provider request into the shared PROVIDER_LATENCY histogram, by operation and outcome (`ok`, or
+ * the reason the error classification gives). Passes results and errors through untouched.
+ */
+export class InstrumentedTelephonyProvider implements TelephonyProvider {
+  constructor(
+    private readonly inner: TelephonyProvider,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  sendSms(request: SendSmsRequest): Promise<ProviderReceipt> {
+    return this.timed('send_sms', () => this.inner.sendSms(request));
+  }
+
+  placeCall(request: PlaceCallRequest): Promise<ProviderReceipt> {
+    return this.timed('place_call', () => this.inner.placeCall(request));
+  }
+
+  private async timed(operation: string, call: () => Promise<ProviderReceipt>): Promise<ProviderReceipt> {
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await call();
+    } catch (err) {
+      outcome = classifyProviderError(err).reason;
+      throw err;
+    } finally {
+      void observe(this.redis, this.prefix, PROVIDER_LATENCY, { provider: this.inner.name, operation, outcome }, (performance.now() - started) / 1000);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import type { AppConfig } from '@redial/config';
+import { REDACTED, scrubFields, scrubText } from './log-scrubber';
+
+/**
+ * Redial's structured logs: one JSON object per line on stdout (pino), at LOG_LEVEL. Every message and every
+ * string field is scrubbed (phones masked, codes and credentials removed) before it is written.
+ *
+ * Correlation: `requestId` is the id of the API request that started the work. API requests bind their own
+ * id (X-Request-Id when given); the challenge row keeps it, jobs carry it, and the worker and the Twilio
+ * webhooks bind it again, so one id follows a verification from POST to job to callback. HTTP request logs
+ * also carry `reqId`, the id of that HTTP request itself.
+ */
+
+export type RedialApp = 'api' | 'worker' | 'gateway';
+
+interface SerializedRequest {
+  id?: string;
+  method?: string;
+  url?: string;
+  remoteAddress?: string;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+  routeOptions?: { url?: string };
+}
+
+export const logSerializers = {
+  req: (req: SerializedRequest) => ({
+    method: req.method,
+    url: typeof req.url === 'string' ? scrubText(req.url) : undefined,
+    remoteAddress: req.ip ?? req.remoteAddress ?? req.socket?.remoteAddress,
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+  err: (err: unknown) => {
+    const s = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+    return scrubFields({ type: s.type, message: s.message, stack: s.stack });
+  },
+};
+
+export function loggerOptions(config: Pick<AppConfig, 'logLevel'>, app: RedialApp): LoggerOptions {
+  return {
+    level: config.logLevel,
+    base: { app, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (fields) => scrubFields(fields),
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+    serializers: logSerializers,
+    // Belt and braces for fields the walkers above never see (serializer output, bindings).
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: REDACTED },
+  };
+}
+
+/** The app's root logger. Writes to process.stdout (so a test can capture it), or to `destination`. */
+export function createRedialLogger(config: Pick<AppConfig, 'logLevel'>, app: RedialApp, destination?: DestinationStream): Logger {
+  return pino(loggerOptions(config, app), destination ?? process.stdout);
+}
+
+/** The logger bound to the work being done now (a request, a job), if any. */
+export const logContext = new AsyncLocalStorage<Logger>();
+
+/** Runs `fn` with `logger.child(bindings)` as the current logger: everything logged inside carries the bindings. */
+export function withLogContext<T>(logger: Logger, bindings: Record<string, unknown>, fn: () => T): T {
+  return logContext.run(logger.child(bindings), fn);
+}

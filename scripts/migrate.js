@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `npm run migrate`: applies prisma/migrations to DATABASE_URL (creating the database when missing).
+'use strict';
+require('./build.js').buildServer();
+require('./aliases.js');
+const { loadConfig, ConfigError } = require('@redial/config');
+const { migrateDatabase } = require('@redial/database');
+
+(async () => {
+  const config = loadConfig();
+  const result = await migrateDatabase(config.databaseUrl, { createIfMissing: true });
+  console.log(`${result.applied.length} migration(s) applied, ${result.alreadyApplied} already there`);
+})().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : `migration failed: ${err.message}`);
+  process.exit(1);
+});
