@@ -20,8 +20,8 @@ function newest(dir) {
   return latest;
 }
 
-function run(cmd, args) {
-  execFileSync(process.execPath, [require.resolve(cmd), ...args], { cwd: root, stdio: 'inherit' });
+function run(script, args) {
+  execFileSync(process.execPath, [path.join(root, 'node_modules', script), ...args], { cwd: root, stdio: 'inherit' });
 }
 
 function buildServer() {

@@ -19,7 +19,6 @@ const fail = (line) => {
 async function main() {
   const { buildServer, buildWeb } = require('./build.js');
   buildServer();
-  if (buildWeb()) say('redial', 'built the web UI');
   require('./aliases.js');
   const { loadConfig, ConfigError } = require('@redial/config');
   let config;
@@ -43,6 +42,7 @@ async function main() {
   if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
     fail(`Redis is not reachable at ${redis.hostname}:${redis.port || 6379} (REDIS_URL). Start one with \`docker compose up -d redis\` or \`sudo apt install redis-server\`.`);
   }
+  if (buildWeb()) say('redial', 'built the web UI');
   const { migrateDatabase } = require('@redial/database');
   try {
     const result = await migrateDatabase(config.databaseUrl, { createIfMissing: true });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { PhoneInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
-import { PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
-import { normalisePhone } from '@redial/domain';
+import { ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
+import { normalisePhone, signChallengeToken } from '@redial/domain';
 import { ApiError } from '../common/api-error';
 import { parsePhoneSettingsInput } from './phone-settings.input';
 import { toPhoneView } from './phone-view';
@@ -18,6 +18,7 @@ export class PhonesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly settings: PhoneSettingsRepository,
+    private readonly challenges: ChallengeRepository,
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
   ) {}
 
@@ -40,9 +41,21 @@ export class PhonesService {
     if (pending) {
       const pendingView = this.view(userId, pending, 'pending_verification');
       result.pending = { primary: pendingView.primary as PhoneView, backups: pendingView.backups };
-      if (pending.challengeId) result.pending.challengeId = pending.challengeId;
+      if (pending.challengeId) {
+        result.pending.challengeId = pending.challengeId;
+        const verification = await this.ongoingVerification(pending.challengeId);
+        if (verification) result.verification = verification;
+      }
     }
     return result;
+  }
+
+  /** While the verification is still running, a fresh link to watch it (the caller holds an API key). */
+  private async ongoingVerification(challengeId: string): Promise<VerificationRef | undefined> {
+    const challenge = await this.challenges.find(challengeId);
+    if (!challenge || challenge.status !== 'pending') return undefined;
+    const token = signChallengeToken({ challengeId, expiresAt: challenge.expiresAt }, this.config.tokenSecret);
+    return { challengeId, token, statusUrl: `${this.config.publicUrl}/status/${challengeId}?token=${encodeURIComponent(token)}` };
   }
 
   private normalise(input: PhoneInput, path: string, position: number): StoredPhone {

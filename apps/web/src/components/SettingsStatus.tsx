@@ -1,5 +1,6 @@
 import type { PhoneSettingsView, PhoneView } from '@redial/contracts';
 import { Link } from './Link';
+import { onThisOrigin } from '../lib/router';
 
 function phoneLine(p: PhoneView): string {
   const kind = p.role === 'primary' ? 'Primary' : `Backup${p.label ? ` (${p.label})` : ''}`;
@@ -53,7 +54,7 @@ export function SettingsStatus({ settings, firstTime }: { settings: PhoneSetting
       )}
       {verification && !verified && (
         <p>
-          <Link href={verification.statusUrl} className="button button--secondary" data-testid="watch-verification">
+          <Link href={onThisOrigin(verification.statusUrl)} className="button button--secondary" data-testid="watch-verification">
             Watch the verification
           </Link>
         </p>

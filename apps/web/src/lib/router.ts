@@ -52,3 +52,12 @@ export function match(pattern: string, path: string): Record<string, string> | n
   }
   return params;
 }
+
+/**
+ * A status URL from the API, kept on this page's origin: PUBLIC_URL is the address Twilio calls back, which
+ * is not always one the browser can reach (behind compose or a proxy), while every api serves the same pages.
+ */
+export function onThisOrigin(url: string): string {
+  const parsed = new URL(url, window.location.origin);
+  return parsed.pathname + parsed.search + parsed.hash;
+}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PhoneSettingsView, UiConfig } from '@redial/contracts';
 import { api, ApiError, errorMessage, fieldErrors } from '../lib/api';
-import { navigate, useLocation } from '../lib/router';
+import { navigate, onThisOrigin, useLocation } from '../lib/router';
 import {
   emptyPhone,
   fromView,
@@ -167,7 +167,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
       const result = await api.putPhones(userId, apiKey, toSettingsInput(primary, backups));
       setLoad({ kind: 'loaded', settings: result });
       if (result.verification?.statusUrl) {
-        navigate(result.verification.statusUrl);
+        navigate(onThisOrigin(result.verification.statusUrl));
         return;
       }
       fill(result);

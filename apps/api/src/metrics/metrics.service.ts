@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { aliveWorkers, gatewaySockets, HistogramSpec, JOB_DURATION, OpsRepository, OpsStatsService, PROVIDER_LATENCY, readHistogram } from '@redial/ops';
+import { QueueService } from '@redial/queue';
+import { TwilioSignatureGuard } from '../webhooks/twilio-signature.guard';
+
+/** Delivery attempts are counted over this window (a windowed gauge, bounded by the created_at index). */
+export const ATTEMPTS_WINDOW_MIN = 15;
+
+/**
+ * GET /metrics, Prometheus text. One registry per api instance (never prom-client's global one, so several
+ * apps in one process do not collide). Everything is read at scrape time:
+ *  - queue depth and oldest waiting age: BullMQ counters in Redis;
+ *  - job durations and provider latency: histograms the workers add to in Redis (libs/ops
+ *    redis-metrics.store.ts), so every api instance exports the whole fleet's figures;
+ *  - delivery attempts by channel/status/reason and firing alerts: PostgreSQL;
+ *  - worker and gateway liveness, open sockets: the sets workers and gateways beat into;
+ *  - webhook signature failures and process metrics: this process.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queues: QueueService,
+    private readonly stats: OpsStatsService,
+    private readonly repo: OpsRepository,
+  ) {
+    const registers = [this.registry];
+    const redis = () => this.queues.connection;
+    const prefix = config.queuePrefix;
+    collectDefaultMetrics({ register: this.registry, prefix: 'redial_api_' });
+
+    // Both queue gauges collect in the same scrape (in parallel): they share one snapshot.
+    const opsStats = this.stats;
+    const queueSnapshot = shareFor(500, () => opsStats.queueSnapshot());
+    new Gauge({
+      name: 'redial_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting job per queue (0 when none waits).',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [queue, ms] of Object.entries((await queueSnapshot()).oldestWaitingMs)) this.set({ queue }, ms / 1000);
+      },
+    });
+    new Gauge({
+      name: 'redial_queue_jobs',
+      help: 'Jobs per queue and state (BullMQ counters, read at scrape time).',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [queue, counts] of Object.entries((await queueSnapshot()).queues)) {
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+        }
+      },
+    });
+
+    this.registerHistogram(JOB_DURATION, redis, prefix);
+    this.registerHistogram(PROVIDER_LATENCY, redis, prefix);
+
+    const opsRepo = this.repo;
+    new Gauge({
+      name: 'redial_delivery_attempts_recent',
+      help: `Delivery attempts created in the last ${ATTEMPTS_WINDOW_MIN} minutes, by channel, status and failure reason (PostgreSQL).`,
+      labelNames: ['channel', 'status', 'reason'],
+      registers,
+      async collect() {
+        this.reset();
+        const rows = await opsRepo.attemptsByOutcome(new Date(Date.now() - ATTEMPTS_WINDOW_MIN * 60_000));
+        for (const r of rows) this.set({ channel: r.channel, status: r.status, reason: r.reason }, r.count);
+      },
+    });
+    new Gauge({
+      name: 'redial_alerts_firing',
+      help: 'Alerts raised and not cleared, by kind and severity.',
+      labelNames: ['kind', 'severity'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await opsRepo.firingAlertCounts()) this.set({ kind: r.kind, severity: r.severity }, r.count);
+      },
+    });
+    new Gauge({
+      name: 'redial_workers_alive',
+      help: 'Workers that sent a heartbeat in the last 15 seconds.',
+      registers,
+      async collect() {
+        this.set((await aliveWorkers(redis(), prefix)).length);
+      },
+    });
+    const gateways = new Gauge({ name: 'redial_gateways_alive', help: 'Gateways that reported their sockets in the last 15 seconds.', registers });
+    new Gauge({
+      name: 'redial_gateway_open_sockets',
+      help: 'Open socket.io connections summed over the gateways that reported in the last 15 seconds.',
+      registers,
+      async collect() {
+        const figures = await gatewaySockets(redis(), prefix);
+        this.set(figures.sockets);
+        gateways.set(figures.gateways);
+      },
+    });
+    this.registry.registerMetric({
+      name: 'redial_webhook_signature_failures_total',
+      help: 'Twilio webhooks refused for a missing or wrong X-Twilio-Signature (this api process, since start).',
+      type: 'counter',
+      get: async () => ({
+        name: 'redial_webhook_signature_failures_total',
+        help: 'Twilio webhooks refused for a missing or wrong X-Twilio-Signature (this api process, since start).',
+        type: 'counter',
+        aggregator: 'sum',
+        values: [{ labels: {}, value: TwilioSignatureGuard.failures }],
+      }),
+    } as never);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private registerHistogram(spec: HistogramSpec, redis: () => QueueService['connection'], prefix: string): void {
+    this.registry.registerMetric({
+      name: spec.name,
+      help: spec.help,
+      type: 'histogram',
+      get: async () => ({ name: spec.name, help: spec.help, type: 'histogram', aggregator: 'sum', values: await readHistogram(redis(), prefix, spec) }),
+    } as never);
+  }
+}
+
+/** `fn`'s promise, shared by the callers within `ms` of each other. */
+function shareFor<T>(ms: number, fn: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > ms) last = { at: now, value: fn() };
+    return last.value;
+  };
+}
