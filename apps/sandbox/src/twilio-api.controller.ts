@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallSimulatorService } from './call-simulator.service';
 import { MessageSimulatorService } from './message-simulator.service';
-import { maskPhone } from './phone-mask';
+import { maskPhone } from '@redial/domain';
 import { SandboxLogger } from './sandbox.logger';
 import { SANDBOX_SETTINGS, type SandboxSettings } from './sandbox.settings';
 import { SandboxStateService } from './sandbox-state.service';

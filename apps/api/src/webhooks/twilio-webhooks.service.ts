@@ -76,53 +76,57 @@ export class TwilioWebhooksService {
   }
 
   /** The TwiML Twilio fetches when the call is answered, and again (by Redirect) when the prompt got no input. */
-  async voice(attemptId: string, params: TwilioParams): Promise<string> {
+  voice(attemptId: string, params: TwilioParams): Promise<string> {
     const answeredBy = first(params, 'AnsweredBy');
-    let reply = GOODBYE.inactive;
-    let prompt = false;
-    let purpose: 'sign_in' | 'settings' = 'sign_in';
-    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
-      if (record.status !== 'pending') return null;
-      purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
-      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+    return this.answerCall(attemptId, async ({ tx, attempt, ref, say, repeat }) => {
       if (answeredBy && (answeredBy.startsWith('machine_') || answeredBy === 'fax')) {
-        reply = GOODBYE.machine;
+        say(GOODBYE.machine);
         await this.challenges.updateAttempt(tx, attempt.id, { answeredBy, reason: 'voicemail' });
         return { type: 'step_failed', reason: 'voicemail', ...ref };
       }
-      return this.playPrompt(tx, attempt, ref, (p) => {
-        prompt = p;
-        if (!p) reply = GOODBYE.noInput;
-      });
+      return repeat();
     });
-    return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
   }
 
   /** The keys pressed: `#` alone approves, `0#` denies and reports fraud; silence repeats the prompt once. */
-  async gather(attemptId: string, params: TwilioParams): Promise<string> {
+  gather(attemptId: string, params: TwilioParams): Promise<string> {
     const digits = (first(params, 'Digits') ?? '').trim();
     const finishedOnKey = first(params, 'FinishedOnKey') ?? '';
-    let reply = GOODBYE.inactive;
-    let prompt = false;
-    let purpose: 'sign_in' | 'settings' = 'sign_in';
-    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
-      if (record.status !== 'pending') return null;
-      purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
-      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+    return this.answerCall(attemptId, async ({ tx, attempt, ref, say, repeat }) => {
       if ((digits === '' && finishedOnKey === '#') || digits === '#') {
-        reply = GOODBYE.approved;
+        say(GOODBYE.approved);
         await this.challenges.updateAttempt(tx, attempt.id, { reason: null });
         return { type: 'approved_by_call', ...ref };
       }
       if (digits === '0' || digits === '0#') {
-        reply = GOODBYE.denied;
+        say(GOODBYE.denied);
         await this.challenges.updateAttempt(tx, attempt.id, { reason: 'fraud_reported' });
         return { type: 'fraud_reported', ...ref };
       }
       // Silence, or keys we do not understand: the prompt again, within the same limit.
-      return this.playPrompt(tx, attempt, ref, (p) => {
-        prompt = p;
-        if (!p) reply = GOODBYE.noInput;
+      return repeat();
+    });
+  }
+
+  /** Runs one voice request under the challenge's lock and answers TwiML: the prompt again, or a goodbye. */
+  private async answerCall(attemptId: string, decide: (call: CallTurn) => Promise<Outcome | null>): Promise<string> {
+    let reply = GOODBYE.inactive;
+    let prompt = false;
+    let purpose: 'sign_in' | 'settings' = 'sign_in';
+    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
+      if (record.status !== 'pending') return null;
+      purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
+      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+      return decide({
+        tx,
+        attempt,
+        ref,
+        say: (text) => (reply = text),
+        repeat: () =>
+          this.playPrompt(tx, attempt, ref, (played) => {
+            prompt = played;
+            if (!played) reply = GOODBYE.noInput;
+          }),
       });
     });
     return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
@@ -177,6 +181,14 @@ export class TwilioWebhooksService {
     await this.challenges.updateAttempt(tx, attempt.id, patch);
     return true;
   }
+}
+
+interface CallTurn {
+  tx: Db;
+  attempt: AttemptRecord;
+  ref: { step: number; attemptNo: number };
+  say(text: string): void;
+  repeat(): Promise<Outcome | null>;
 }
 
 function first(params: TwilioParams, key: string): string | undefined {
