@@ -35,6 +35,7 @@ export class DispatchProcessor {
   async process(job: Job<DispatchJob>): Promise<string> {
     const { challengeId, step, attemptNo } = job.data;
     const prepared = await this.prepare(job.data);
+    if (prepared === 'already sent') await this.confirmSent(job.data);
     if (typeof prepared === 'string') return prepared;
     let receipt: ProviderReceipt;
     try {
@@ -73,6 +74,16 @@ export class DispatchProcessor {
     return receipt.sid;
   }
 
+  /**
+   * A re-run of a job whose text or call went out but whose `sent` was never recorded (the process died in
+   * between): record it now, so the step gets its deadline instead of waiting for the reconciler forever.
+   */
+  private async confirmSent({ challengeId, step, attemptNo }: DispatchJob): Promise<void> {
+    await this.engine.apply(challengeId, null, async (_tx, record) =>
+      record.nextAction === 'dispatch' && record.currentStep === step ? { type: 'sent', step, attemptNo } : null,
+    );
+  }
+
   /** In one transaction: check the challenge still wants this attempt, write the attempt, and mint the code. */
   private async prepare(job: DispatchJob): Promise<Prepared | string> {
     return this.challenges.transaction(async (tx) => {
@@ -82,7 +93,8 @@ export class DispatchProcessor {
       if (record.status !== 'pending' || record.currentStep !== job.step || step?.status !== 'active') return 'no longer current';
       if (record.expiresAt.getTime() <= Date.now()) return 'expired';
       let attempt = await this.challenges.findAttempt(tx, job.challengeId, job.step, job.attemptNo);
-      if (attempt?.providerSid || (attempt && attempt.status === 'failed')) return 'already sent';
+      if (attempt?.status === 'failed') return 'attempt failed';
+      if (attempt?.providerSid) return 'already sent';
       if (!attempt) {
         const fresh = { id: randomUUID(), challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
         await this.challenges.createAttempt(tx, fresh);

@@ -4,7 +4,9 @@ import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { DispatchJob, ExpireJob, QueueName, StepTimeoutJob } from '@redial/contracts';
+import { AlertsService, JOB_DURATION, logContext, observe, recordWorkerBeat, ROOT_LOGGER, withLogContext } from '@redial/ops';
 import { createRedis } from '@redial/queue';
+import type { Logger as Pino } from 'pino';
 import { DispatchProcessor } from './dispatch.processor';
 import { ReconcilerService } from './reconciler.service';
 import { TimersProcessor } from './timers.processor';
@@ -22,7 +24,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly connections: Redis[] = [];
   private reconcileTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
+  private alertsTimer?: NodeJS.Timeout;
   private reconciling = false;
+  private evaluating = false;
+  private metricsRedis?: Redis;
   readonly id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
@@ -30,6 +35,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
     private readonly reconciler: ReconcilerService,
+    private readonly alerts: AlertsService,
+    @Inject(ROOT_LOGGER) private readonly log: Pino,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,17 +48,55 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.reconcileTimer.unref();
     const beat = createRedis(c.redisUrl, 'producer');
     this.connections.push(beat);
+    this.metricsRedis = beat;
     const key = heartbeatKey(c.queuePrefix, this.id);
-    const tick = () => void beat.set(key, String(Date.now()), 'PX', 15000).catch(() => undefined);
+    const tick = () => {
+      void beat.set(key, String(Date.now()), 'PX', 15000).catch(() => undefined);
+      void recordWorkerBeat(beat, c.queuePrefix, this.id).catch(() => undefined);
+    };
     tick();
     this.heartbeatTimer = setInterval(tick, 5000);
     this.heartbeatTimer.unref();
+    // Alerts: every worker ticks, one evaluates at a time (AlertsService takes a Redis lock).
+    this.alertsTimer = setInterval(() => void this.evaluateAlerts(), c.alerts.intervalMs);
+    this.alertsTimer.unref();
+  }
+
+  private async evaluateAlerts(): Promise<void> {
+    if (this.evaluating) return;
+    this.evaluating = true;
+    try {
+      await this.alerts.evaluateIfFree();
+    } catch (err) {
+      this.logger.warn(`alerts evaluation failed: ${(err as Error).message}`);
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  /** Runs a job with its request id in every log line, and records its duration and outcome (shared histogram). */
+  private instrumented(queue: QueueName, processor: (job: Job) => Promise<unknown>): (job: Job) => Promise<unknown> {
+    return (job) =>
+      withLogContext(this.log, { requestId: (job.data as { requestId?: string }).requestId, queue, job: job.name, jobId: job.id }, async () => {
+        const started = performance.now();
+        let outcome = 'failed';
+        try {
+          const result = await processor(job);
+          outcome = 'completed';
+          return result;
+        } finally {
+          const seconds = (performance.now() - started) / 1000;
+          logContext.getStore()?.debug({ outcome, durationMs: Math.round(seconds * 1000), attemptsMade: job.attemptsMade }, `job ${outcome}`);
+          const redis = this.metricsRedis;
+          if (redis) void observe(redis, this.config.queuePrefix, JOB_DURATION, { queue, job: job.name, outcome }, seconds);
+        }
+      });
   }
 
   private start(queue: QueueName, processor: (job: Job) => Promise<unknown>, concurrency: number, perSecond?: number): void {
     const connection = createRedis(this.config.redisUrl, 'worker');
     this.connections.push(connection);
-    const worker = new Worker(queue, processor, {
+    const worker = new Worker(queue, this.instrumented(queue, processor), {
       connection,
       prefix: this.config.queuePrefix,
       concurrency,
@@ -80,6 +125,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.reconcileTimer);
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.alertsTimer);
     await Promise.all(this.workers.map((w) => w.close()));
     for (const c of this.connections) c.disconnect();
   }

@@ -2,8 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
 import { EngineModule } from '@redial/engine';
+import { INSTRUMENTED_TELEPHONY_PROVIDER, LoggingModule, OpsModule, TelephonyMetricsModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
-import { TelephonyModule } from '@redial/telephony';
+import { TELEPHONY_PROVIDER, TelephonyModule } from '@redial/telephony';
 import { DispatchProcessor } from './dispatch.processor';
 import { ReconcilerService } from './reconciler.service';
 import { TimersProcessor } from './timers.processor';
@@ -14,8 +15,15 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule, EngineModule, TelephonyModule],
-      providers: [DispatchProcessor, TimersProcessor, ReconcilerService, WorkerHost],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule, QueueModule, EngineModule, TelephonyModule, OpsModule, TelephonyMetricsModule],
+      providers: [
+        DispatchProcessor,
+        TimersProcessor,
+        ReconcilerService,
+        WorkerHost,
+        // Provider calls are timed into the shared latency histogram (libs/ops); this alias wins over the global one here.
+        { provide: TELEPHONY_PROVIDER, useExisting: INSTRUMENTED_TELEPHONY_PROVIDER },
+      ],
       exports: [WorkerHost],
     };
   }
