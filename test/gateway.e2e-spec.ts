@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CHALLENGE_EVENT_TYPES, CHALLENGES_NAMESPACE, ChallengeUpdated, OPS_NAMESPACE, OpsAlert } from '@redial/contracts';
 import { signChallengeToken } from '@redial/domain';
-import { EventPublisher } from '@redial/queue';
+import { createRedis, socketIoKey, waitReady } from '@redial/queue';
+import { Emitter } from '@socket.io/redis-emitter';
 import { type RunningGateway, startGateway } from '../apps/gateway/src/gateway.app';
 import { type ClientOptions, connect, LiveClient } from './support/gateway-client';
 import { startStack, type Stack } from './support/stack';
@@ -196,8 +197,14 @@ describe('/challenges live status', () => {
     const story = opsUpdatesOf(challengeId);
     expectContiguous(story);
     expect(story[0]).toMatchObject({ seq: 1, type: 'challenge.created' });
-    expect(story.map((u) => u.type)).toEqual(expect.arrayContaining(['attempt.queued', 'attempt.sent', 'call.answered', 'challenge.approved']));
-    expect(story.at(-1)?.type).toBe('challenge.approved');
+    // The api writes the first two together; the call's own progress (the worker's `sent`, the status callbacks)
+    // may interleave and, when a callback loses the race against the keypress, be missing: Twilio's are async.
+    const types = story.map((u) => u.type);
+    expect(types.slice(0, 2)).toEqual(['challenge.created', 'attempt.queued']);
+    expect(types.at(-1)).toBe('challenge.approved');
+    const middle = types.slice(2, -1);
+    expect(new Set(middle).size).toBe(middle.length);
+    for (const type of middle) expect(['attempt.sent', 'call.ringing', 'call.answered']).toContain(type);
     // The challenge socket's updates are the tail of that story, payloads and all.
     expect(story.slice(story.length - updates.length)).toEqual(updates);
   });
@@ -277,7 +284,11 @@ describe('two gateway processes', () => {
       return updates.slice(updates.findIndex((u) => u.type === 'step.failover'));
     };
     const seenByOne = sinceFailover(one);
-    expect(seenByOne.map((u) => u.type)).toEqual(expect.arrayContaining(['step.failover', 'attempt.queued', 'attempt.sent', 'challenge.approved']));
+    // (`attempt.sent` / `attempt.delivered` may lose the race against the code check: the text is in the inbox
+    // before the worker records it as sent.)
+    const types = seenByOne.map((u) => u.type);
+    expect(types.slice(0, 2)).toEqual(['step.failover', 'attempt.queued']);
+    expect(types.at(-1)).toBe('challenge.approved');
     expectContiguous(seenByOne);
     expect(sinceFailover(two)).toEqual(seenByOne);
   });
@@ -298,12 +309,14 @@ describe('/ops feed', () => {
     expect(new Date(stats.at).toISOString()).toBe(stats.at);
 
     const alert: OpsAlert = { id: randomUUID(), kind: 'queue_depth', key: 'calls', severity: 'warning', message: 'calls queue is deep', raisedAt: new Date().toISOString() };
-    const publisher = new EventPublisher(stack.config);
+    // Published the way api and worker publish (socket.io emitter on the stack's key), from another connection.
+    const redis = createRedis(stack.config.redisUrl, 'producer');
     try {
-      publisher.alert('alert.raised', alert);
+      await waitReady(redis);
+      new Emitter(redis, { key: socketIoKey(stack.config.queuePrefix) }).of(OPS_NAMESPACE).emit('alert.raised', alert);
       expect((await ops.nextEvent('alert.raised', from)).payload).toEqual(alert);
     } finally {
-      await publisher.onModuleDestroy();
+      redis.disconnect();
     }
 
     const users = new Set(ops.updates.map((u) => u.challenge.userId));

@@ -19,7 +19,6 @@ export async function createGatewayApp(config: AppConfig, options: GatewayOption
   });
   try {
     await app.init();
-    await app.get(GatewayServer).attach();
   } catch (err) {
     await app.close().catch(() => undefined);
     throw err;

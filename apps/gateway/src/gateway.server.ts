@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ const REDIS_READY_TIMEOUT_MS = 5000;
  * what api and worker publish reaches every gateway process, and rooms span processes.
  */
 @Injectable()
-export class GatewayServer implements OnModuleDestroy {
+export class GatewayServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('GatewayServer');
   private io: Server | undefined;
   private pub: Redis | undefined;
@@ -41,8 +41,8 @@ export class GatewayServer implements OnModuleDestroy {
     return this.challenges.openSockets + this.ops.openSockets;
   }
 
-  /** Attaches socket.io and subscribes to Redis; resolves once the subscriptions are in place. */
-  async attach(): Promise<void> {
+  /** Attaches socket.io and subscribes to Redis; start-up completes only once the subscriptions are in place. */
+  async onApplicationBootstrap(): Promise<void> {
     if (this.io) return;
     const pub = (this.pub = createRedis(this.config.redisUrl, 'subscriber'));
     const sub = (this.sub = createRedis(this.config.redisUrl, 'subscriber'));

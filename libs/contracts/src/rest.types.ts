@@ -90,6 +90,8 @@ export interface ChallengeView {
   approvedAt?: string;
   /** Wrong codes that may still be entered. */
   attemptsLeft: number;
+  /** The seq of the last event this view includes, so a snapshot and `challenge.updated` can be ordered. */
+  seq: number;
   steps: StepView[];
 }
 

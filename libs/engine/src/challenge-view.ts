@@ -33,6 +33,7 @@ export function toChallengeView(record: ChallengeRecord, maxWrongCodes: number):
     expiresAt: record.expiresAt.toISOString(),
     createdAt: record.createdAt.toISOString(),
     attemptsLeft: Math.max(0, maxWrongCodes - record.wrongCodes),
+    seq: record.lastSeq,
     steps,
   };
   if (record.approvedAt) view.approvedAt = record.approvedAt.toISOString();

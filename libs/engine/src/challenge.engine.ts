@@ -177,6 +177,12 @@ export class ChallengeEngine {
   /** Follow-up jobs and publication. A lost job is re-created by the reconciler from next_action_at. */
   private async afterCommit(t: Transition): Promise<void> {
     const id = t.record.id;
+    // Publish first: a later transition (a webhook racing this one) must not overtake these events.
+    const firstSeq = t.record.lastSeq - t.decision.events.length + 1;
+    t.decision.events.forEach((e, i) => {
+      const update: ChallengeUpdated = { seq: firstSeq + i, type: e.type, at: t.record.updatedAt.toISOString(), challenge: t.view };
+      this.publisher.challengeUpdated(update);
+    });
     for (const effect of t.decision.effects) {
       if (effect.type === 'dispatch') {
         await this.queues
@@ -190,11 +196,6 @@ export class ChallengeEngine {
           .catch((err: unknown) => this.deferred('step-timeout', id, err));
       }
     }
-    const firstSeq = t.record.lastSeq - t.decision.events.length + 1;
-    t.decision.events.forEach((e, i) => {
-      const update: ChallengeUpdated = { seq: firstSeq + i, type: e.type, at: t.record.updatedAt.toISOString(), challenge: t.view };
-      this.publisher.challengeUpdated(update);
-    });
   }
 
   private deferred(what: string, challengeId: string, err: unknown): void {

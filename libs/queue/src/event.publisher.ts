@@ -29,7 +29,17 @@ export class EventPublisher implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = createRedis(config.redisUrl, 'producer');
-    const root = new Emitter(this.redis, { key: socketIoKey(config.queuePrefix) });
+    // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
+    // process. Hand it a client whose publish never rejects: a lost event is re-sent as a snapshot on reconnect.
+    const redis = this.redis;
+    const safeClient = {
+      publish: (channel: string, message: string | Buffer) =>
+        redis.publish(channel, message).catch((err: Error) => {
+          this.logger.warn(`event publish failed: ${err.message}`);
+          return 0;
+        }),
+    };
+    const root = new Emitter(safeClient, { key: socketIoKey(config.queuePrefix) });
     this.challenges = root.of(CHALLENGES_NAMESPACE) as unknown as Emitter<ChallengesServerToClient>;
     this.ops = root.of(OPS_NAMESPACE) as unknown as Emitter<OpsServerToClient>;
   }

@@ -84,7 +84,10 @@ export class TwilioWebhooksService {
         await this.challenges.updateAttempt(tx, attempt.id, { answeredBy, reason: 'voicemail' });
         return { type: 'step_failed', reason: 'voicemail', ...ref };
       }
-      return repeat();
+      const gaveUp = await repeat();
+      if (gaveUp) return gaveUp;
+      // Fetching the prompt proves the call was answered, whichever arrives first: this or the status callback.
+      return (await this.advance(tx, attempt, 'answered')) ? { type: 'answered', ...ref } : null;
     });
   }
 

@@ -110,7 +110,12 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
       // `unauthorized` too: the REST API decides whether the token is really bad (and says so).
       startPolling();
     });
-    socket.on('challenge.snapshot', (c) => apply(c));
+    socket.on('challenge.snapshot', (c) => {
+      // A snapshot older than an update already shown (they can cross on a reconnect) would set the page back.
+      if (typeof c.seq === 'number' && c.seq < seq.current) return;
+      if (typeof c.seq === 'number') seq.current = c.seq;
+      apply(c);
+    });
     socket.on('challenge.updated', (update) => {
       if (update.seq <= seq.current) return;
       seq.current = update.seq;
