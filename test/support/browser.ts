@@ -45,8 +45,11 @@ export function ensureWebBuilt(): void {
   const sources = Math.max(...WEB_SOURCES.map(newestMtime));
   if (built > 0 && built >= sources) return;
   try {
-    execFileSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--config', join(WEB_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(WEB_DIR, 'vite.config.ts'), '--logLevel', 'warn'], {
       cwd: ROOT,
+      // Jest sets NODE_ENV=test, and Vite honours an inherited NODE_ENV: without this the bundle would be
+      // React's development build (StrictMode mounting every effect twice), not what `npm run build:web` ships.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 120_000,
     });
@@ -99,9 +102,19 @@ export async function launchBrowser(): Promise<TestBrowser> {
     throw new Error(`Chromium at ${CHROMIUM_PATH} did not start: ${(err as Error).message}`);
   }
 
+  // A stuck wait fails with Playwright's own message, well before the test's 60 s timeout.
+  context.setDefaultTimeout(20_000);
+  context.setDefaultNavigationTimeout(20_000);
+
   const logs = new Map<string, string[]>();
   const writeLogs = (): void => {
     for (const [label, lines] of logs) writeFileSync(join(ARTIFACTS_DIR, `${label}.log`), lines.join('\n') + '\n');
+  };
+
+  const screenshot = async (page: Page, name: string): Promise<string> => {
+    const path = join(ARTIFACTS_DIR, `${name}.png`);
+    await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+    return path;
   };
 
   return {
@@ -122,18 +135,18 @@ export async function launchBrowser(): Promise<TestBrowser> {
         // Aborted requests are the app cancelling its own polls on navigation; not interesting.
         if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? '')) log(`requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
       });
+      page.on('websocket', (ws) => {
+        log(`websocket open: ${ws.url()}`);
+        ws.on('close', () => log(`websocket closed: ${ws.url()}`));
+      });
       page.on('response', (r) => {
         if (r.status() >= 400) log(`http ${r.status()}: ${r.request().method()} ${r.url()}`);
       });
       return page;
     },
-    async screenshot(page, name) {
-      const path = join(ARTIFACTS_DIR, `${name}.png`);
-      await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
-      return path;
-    },
+    screenshot,
     async docScreenshot(page, file) {
-      const artifact = await this.screenshot(page, `docs-${file.replace(/\.png$/, '')}`);
+      const artifact = await screenshot(page, `docs-${file.replace(/\.png$/, '')}`);
       const target = join(DOC_SCREENSHOTS_DIR, file);
       if (existsSync(target) && process.env.UPDATE_SCREENSHOTS !== '1') return;
       mkdirSync(DOC_SCREENSHOTS_DIR, { recursive: true });

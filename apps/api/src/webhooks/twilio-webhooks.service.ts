@@ -61,13 +61,15 @@ export class TwilioWebhooksService {
     const event = parseCallStatusCallback(params);
     if (!event || !event.status) return;
     const status = event.status;
-    await this.onAttempt(event.sid, attemptHint, async (tx, attempt) => {
+    await this.onAttempt(event.sid, attemptHint, async (tx, attempt, record) => {
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
       const answeredBy = event.answeredBy ?? attempt.answeredBy;
       if (!(await this.advance(tx, attempt, status, undefined, event.answeredBy))) return null;
       if (status === 'ringing') return { type: 'ringing', ...ref };
       if (status === 'answered') return { type: 'answered', ...ref };
       if (!['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(status)) return null;
+      // The keypad already decided (approved, denied) or failover moved on: the call's end is no failure.
+      if (record.status !== 'pending' || record.currentStep !== attempt.stepIndex) return null;
       const failure = classifyCallCompletion({ callStatus: event.twilioStatus, answeredBy, sipResponseCode: event.sipResponseCode });
       if (!failure) return null;
       await this.challenges.updateAttempt(tx, attempt.id, { reason: failure.reason });
