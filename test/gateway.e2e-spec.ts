@@ -11,6 +11,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { type RunningGateway, startGateway } from '../apps/gateway/src/gateway.app';
 import { type ClientOptions, connect, LiveClient } from './support/gateway-client';
 import { startStack, type Stack } from './support/stack';
+import { eventually } from './support/flows';
 
 let stack: Stack;
 let ops: LiveClient;
@@ -328,5 +329,14 @@ describe('/ops feed', () => {
       expect(everything).not.toContain(e164);
       expect(everything).not.toContain(e164.slice(2));
     }
+  });
+
+  it('reports its open sockets for /metrics', async () => {
+    const metric = await eventually('the gateways to report their sockets', async () => {
+      const res = await fetch(`${stack.apiUrl}/metrics`);
+      const line = (await res.text()).split('\n').find((l) => l.startsWith('redial_gateway_open_sockets'));
+      return line && Number(line.split(' ').at(-1)) >= 1 ? line : undefined;
+    }, 15000, 200);
+    expect(metric).toMatch(/^redial_gateway_open_sockets \d+/);
   });
 });

@@ -16,7 +16,7 @@ describe('phone settings API (real PostgreSQL and Redis)', () => {
   });
 
   it('refuses requests without a valid API key', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-key-123' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-key-123' }, { authorization: 'Basic abc' }]) {
       const res = await stack.request('GET', '/v1/users/u1/phones', undefined, headers);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ error: 'unauthorized' });

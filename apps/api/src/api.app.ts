@@ -4,13 +4,21 @@ import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
+import { PinoNestLogger, ROOT_LOGGER } from '@redial/ops';
 import { ApiModule } from './api.module';
+import { registerDocs } from './docs/register-docs';
+import { registerRequestLogging } from './logging/request-logging';
+import { registerQueueBoard } from './ops/queue-board';
 import { findWebDist } from './web/web-assets';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** Builds the api app (not listening yet), so that main.ts, `npm start` and the tests share one setup. */
-export async function createApiApp(config: AppConfig, options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+/**
+ * Builds the api app (not listening yet), so that main.ts, `npm start` and the tests share one setup.
+ * Logs are pino JSON at config.logLevel (LOG_LEVEL); `logger: false` is accepted for compatibility and changes
+ * nothing (tests run with LOG_LEVEL=silent).
+ */
+export async function createApiApp(config: AppConfig, _options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
@@ -20,9 +28,11 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
-    logger: options.logger === false ? false : ['error', 'warn'],
+    bufferLogs: true,
     abortOnError: false,
   });
+  app.useLogger(new PinoNestLogger(app.get(ROOT_LOGGER)));
+  registerRequestLogging(app);
   const fastify = app.getHttpAdapter().getInstance();
   // The REST API speaks JSON only; webhooks (form bodies) live outside /v1.
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -38,6 +48,8 @@ export async function createApiApp(config: AppConfig, options: { logger?: false 
   if (web) {
     await app.register(fastifyStatic as never, { root: join(web, 'assets'), prefix: '/assets/', immutable: true, maxAge: '1y' });
   }
+  await registerQueueBoard(app);
+  registerDocs(app, config);
   app.enableShutdownHooks();
   return app;
 }

@@ -3,12 +3,14 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
 import { ChallengeEngine, EngineModule } from '@redial/engine';
+import { LoggingModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { AuthGuard } from './common/auth.guard';
 import { ChallengesController } from './challenges/challenges.controller';
 import { ChallengesService } from './challenges/challenges.service';
 import { HealthController } from './health/health.controller';
+import { OpsApiModule } from './ops/ops-api.module';
 import { PhonesController } from './phones/phones.controller';
 import { PhonesService, SETTINGS_VERIFIER } from './phones/phones.service';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
@@ -21,7 +23,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule, EngineModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'api'), DatabaseModule, QueueModule, EngineModule, OpsApiModule],
       controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController, WebController],
       providers: [
         PhonesService,

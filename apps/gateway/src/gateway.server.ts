@@ -1,4 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
+import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -6,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { CHALLENGES_NAMESPACE, OPS_NAMESPACE } from '@redial/contracts';
+import { reportGatewaySockets } from '@redial/ops';
 import { createRedis, socketIoKey, waitReady } from '@redial/queue';
 import { ChallengesNamespace, ChallengesNsp } from './challenges.namespace';
 import { OpsNamespace, OpsNsp } from './ops.namespace';
@@ -13,6 +15,8 @@ import { OpsNamespace, OpsNsp } from './ops.namespace';
 /** Clients only send their handshake; nothing they could send needs more room than this. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 const REDIS_READY_TIMEOUT_MS = 5000;
+/** How often this gateway reports its open sockets for /metrics. */
+const SOCKET_REPORT_MS = 5000;
 
 /**
  * The socket.io server, attached to the Nest app's HTTP server. Its Redis adapter shares the emitter's key, so
@@ -24,6 +28,8 @@ export class GatewayServer implements OnApplicationBootstrap, OnModuleDestroy {
   private io: Server | undefined;
   private pub: Redis | undefined;
   private sub: Redis | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private readonly id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,9 +66,15 @@ export class GatewayServer implements OnApplicationBootstrap, OnModuleDestroy {
     this.ops.bind(io.of(OPS_NAMESPACE) as unknown as OpsNsp);
     // Commands on one connection run in order: once this PING is answered, every PSUBSCRIBE above is active.
     await sub.ping();
+    const report = () =>
+      void reportGatewaySockets(pub, this.config.queuePrefix, this.id, this.openSockets).catch((err: Error) => this.logger.debug(`socket report failed: ${err.message}`));
+    report();
+    this.reportTimer = setInterval(report, SOCKET_REPORT_MS);
+    this.reportTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.reportTimer);
     const io = this.io;
     this.io = undefined;
     if (io) {

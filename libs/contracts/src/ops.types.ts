@@ -25,8 +25,11 @@ export interface OpsStats {
   timeToFirstDelivery: { p50Ms: number | null; p95Ms: number | null; samples: number };
   /** Age of the oldest waiting job per queue, ms (0 when empty). */
   oldestWaitingMs: Record<string, number>;
+  /** Reasons of failed delivery attempts created in the last hour, most frequent first (at most 10). */
   topFailureReasons: Array<{ reason: string; count: number }>;
+  /** Delivery attempts created in the last hour, by the destination's country. */
   byCountry: Array<{ country: string; sent: number; delivered: number; failed: number }>;
+  /** `failedLastHour` counts failed, denied, expired and max_attempts_reached challenges finished in the last hour. */
   challenges: { pending: number; approvedLastHour: number; failedLastHour: number };
 }
 

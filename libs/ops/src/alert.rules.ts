@@ -9,7 +9,7 @@ import type { OpsAlert } from '@redial/contracts';
 export interface AlertFigures {
   /** Finished delivery attempts per channel over the failure-rate window. */
   channels: Array<{ channel: string; failed: number; succeeded: number }>;
-  /** Per queue: waiting + prioritized jobs, and the oldest waiting job's age. */
+  /** Per queue: jobs ready to run and not started (waiting, prioritized, or held by a paused queue), and the oldest one's age. */
   queues: Array<{ queue: string; depth: number; oldestWaitingMs: number }>;
   /** `challenge.denied` events within the fraud window. */
   fraudReports: number;

@@ -101,7 +101,7 @@ export class AlertsService {
       channels,
       queues: Object.entries(queue.queues).map(([name, counts]) => ({
         queue: name,
-        depth: counts.waiting + counts.prioritized,
+        depth: counts.waiting + counts.prioritized + counts.paused,
         oldestWaitingMs: queue.oldestWaitingMs[name] ?? 0,
       })),
       fraudReports,

@@ -9,3 +9,4 @@ export * from './ops.module';
 export * from './ops.repository';
 export * from './queue-stats';
 export * from './redis-metrics.store';
+export * from './telephony-metrics.module';

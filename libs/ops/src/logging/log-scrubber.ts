@@ -11,8 +11,8 @@ export const REDACTED = '[redacted]';
 /** Field names whose values are never logged, whatever they hold. */
 const SECRET_FIELD = /^(code|codes|otp|body|smsbody|sms_body|digits|authorization|cookie|set-cookie|token|tokens|password|secret|authtoken|auth_token|apikey|api_key|x-twilio-signature|x-redial-signature)$/i;
 
-/** `#123456` (the WebOTP line) and `code: 123456`-like phrases. */
-const CODE_IN_TEXT = /(#|\bcodes?\b\W{0,3}|\botp\b\W{0,3})\d{4,10}\b/gi;
+/** `#123456` (the WebOTP line) and `code: 123456`, `code is 123456`-like phrases. */
+const CODE_IN_TEXT = /(#|\b(?:codes?|otp|pin)\b(?:\s*(?:is|was|=|:)\s*|\W{1,3}))\d{4,10}\b/gi;
 
 /** Query parameters that carry credentials (`?token=` for the queue board, challenge tokens on status pages). */
 const SECRET_QUERY = /([?&](?:token|access_token|code|key|api_key)=)[^&#\s]*/gi;

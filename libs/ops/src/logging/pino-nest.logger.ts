@@ -6,6 +6,9 @@ import { logContext } from './redial-logger';
  * Nest's LoggerService on pino: `new Logger('Context').warn(…)` anywhere in the app becomes a JSON line with
  * `context`, and with the current request's or job's bindings when there is one.
  */
+/** Nest's own start-up chatter (one line per module and route): debug, so `info` stays about the work. */
+const BOOTSTRAP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
 
@@ -14,7 +17,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {

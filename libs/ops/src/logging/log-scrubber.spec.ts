@@ -1,0 +1,38 @@
+import { REDACTED, scrubFields, scrubText } from './log-scrubber';
+
+describe('scrubText', () => {
+  it.each([
+    ['send to +12015550123 failed', 'send to +1 ••• ••• ••23 failed'],
+    ['Body=Your code is 123456&To=%2B12015550123', `Body=Your code is ${REDACTED}&To=%2B1 ••• ••• ••23`],
+    ['@example.com #654321', `@example.com #${REDACTED}`],
+    ['/ops/queues?token=abc123&x=1', `/ops/queues?token=${REDACTED}&x=1`],
+    ['/status/0b7c?token=eyJhbGciOi', `/status/0b7c?token=${REDACTED}`],
+    ['challenge 0b7c5a8e-1234-4567-89ab-1234567890ab step 0', 'challenge 0b7c5a8e-1234-4567-89ab-1234567890ab step 0'],
+    ['2024-05-01T12:00:00.000Z took 1234 ms', '2024-05-01T12:00:00.000Z took 1234 ms'],
+  ])('%s', (input, output) => {
+    expect(scrubText(input)).toBe(output);
+  });
+});
+
+describe('scrubFields', () => {
+  it('replaces secret fields whole and masks phones in every string, at any depth', () => {
+    expect(
+      scrubFields({
+        code: '123456',
+        nested: { body: 'Your code is 123456', to: '+447700900456', list: ['+12015550123', 3], authorization: 'Bearer x' },
+        count: 7,
+        ok: null,
+      }),
+    ).toEqual({
+      code: REDACTED,
+      nested: { body: REDACTED, to: '+44 •••• ••••56', list: ['+1 ••• ••• ••23', 3], authorization: REDACTED },
+      count: 7,
+      ok: null,
+    });
+  });
+
+  it('leaves non-plain objects to their serializers', () => {
+    const err = new Error('to +12015550123');
+    expect(scrubFields({ err }).err).toBe(err);
+  });
+});
