@@ -61,8 +61,9 @@ export class DispatchProcessor {
       this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
       throw new UnrecoverableError(`${outcome.action}: ${reason}`);
     }
-    await this.engine.apply(challengeId, null, async (tx) => {
-      const current = await this.challenges.findAttemptById(prepared.attempt.id, tx);
+    await this.engine.apply(challengeId, null, async (tx, record) => {
+      // The locked record carries the attempts as they are now (a status callback may have overtaken us).
+      const current = record.attempts.find((a) => a.id === prepared.attempt.id);
       const ahead = current !== undefined && current.statusRank > rankOf('queued');
       await this.challenges.updateAttempt(tx, prepared.attempt.id, {
         providerSid: receipt.sid,
@@ -92,13 +93,13 @@ export class DispatchProcessor {
       const step = record.steps[job.step];
       if (record.status !== 'pending' || record.currentStep !== job.step || step?.status !== 'active') return 'no longer current';
       if (record.expiresAt.getTime() <= Date.now()) return 'expired';
-      let attempt = await this.challenges.findAttempt(tx, job.challengeId, job.step, job.attemptNo);
+      // The locked record already holds the challenge's attempts: no second read.
+      let attempt = record.attempts.find((a) => a.stepIndex === job.step && a.attemptNo === job.attemptNo);
       if (attempt?.status === 'failed') return 'attempt failed';
       if (attempt?.providerSid) return 'already sent';
       if (!attempt) {
         const fresh = { id: randomUUID(), challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
-        await this.challenges.createAttempt(tx, fresh);
-        attempt = (await this.challenges.findAttempt(tx, job.challengeId, job.step, job.attemptNo)) as AttemptRecord;
+        attempt = await this.challenges.createAttempt(tx, fresh);
       }
       let code: string | undefined;
       if (step.method === 'sms') {

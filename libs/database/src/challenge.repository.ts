@@ -69,6 +69,9 @@ export interface ChallengeRecord {
   attempts: AttemptRecord[];
 }
 
+/** A challenge row without its steps and attempts (what an UPDATE … RETURNING gives back). */
+export type ChallengeRow = Omit<ChallengeRecord, 'steps' | 'attempts'>;
+
 export type NewChallenge = Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'settingsId' | 'status' | 'currentStep' | 'expiresAt' | 'requestId' | 'createdAt'>;
 export type NewStep = Omit<StepRecord, 'startedAt' | 'endedAt' | 'reason'> & { reason?: string | null };
 export type ChallengePatch = Partial<Omit<ChallengeRecord, 'id' | 'userId' | 'steps' | 'attempts' | 'createdAt'>>;
@@ -106,13 +109,16 @@ export class ChallengeRepository {
     return this.prisma.client.$transaction((tx) => fn(tx), { timeout: 15000, maxWait: 10000 });
   }
 
-  async create(tx: Db, challenge: NewChallenge, steps: NewStep[]): Promise<void> {
-    await tx.challenge.create({
+  /** Inserts a challenge and its steps; returns it as `find` would (a new challenge has no attempts). */
+  async create(tx: Db, challenge: NewChallenge, steps: NewStep[]): Promise<ChallengeRecord> {
+    const row = await tx.challenge.create({
       data: {
         ...challenge,
         steps: { create: steps.map((s) => ({ ...s, reason: s.reason ?? null })) },
       },
+      include: { steps: INCLUDE.steps },
     });
+    return { ...row, attempts: [] } as ChallengeRecord;
   }
 
   async find(id: string, db: Db = this.prisma.client): Promise<ChallengeRecord | undefined> {
@@ -127,12 +133,19 @@ export class ChallengeRepository {
     return this.find(id, tx);
   }
 
-  async update(tx: Db, id: string, patch: ChallengePatch): Promise<void> {
-    await tx.challenge.update({ where: { id }, data: { ...patch, updatedAt: new Date() } });
+  /** Updates the challenge row; returns the row as written (Prisma's UPDATE … RETURNING, no extra query). */
+  async update(tx: Db, id: string, patch: ChallengePatch): Promise<ChallengeRow> {
+    return (await tx.challenge.update({ where: { id }, data: { ...patch, updatedAt: new Date() } })) as ChallengeRow;
   }
 
-  async updateStep(tx: Db, challengeId: string, index: number, patch: StepPatch): Promise<void> {
-    await tx.challengeStep.update({ where: { challengeId_index: { challengeId, index } }, data: patch });
+  /** Updates one step; returns it as written. */
+  async updateStep(tx: Db, challengeId: string, index: number, patch: StepPatch): Promise<StepRecord> {
+    return (await tx.challengeStep.update({ where: { challengeId_index: { challengeId, index } }, data: patch })) as StepRecord;
+  }
+
+  /** A challenge's attempts, in `find`'s order. */
+  async attempts(challengeId: string, db: Db = this.prisma.client): Promise<AttemptRecord[]> {
+    return db.deliveryAttempt.findMany({ where: { challengeId }, orderBy: INCLUDE.attempts.orderBy });
   }
 
   async appendEvents(tx: Db, challengeId: string, firstSeq: number, events: NewEvent[]): Promise<void> {
@@ -150,8 +163,9 @@ export class ChallengeRepository {
     });
   }
 
-  async createAttempt(tx: Db, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<void> {
-    await tx.deliveryAttempt.create({ data: attempt });
+  /** Inserts an attempt; returns the row as written (defaults filled in). */
+  async createAttempt(tx: Db, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<AttemptRecord> {
+    return tx.deliveryAttempt.create({ data: attempt });
   }
 
   async findAttempt(tx: Db, challengeId: string, stepIndex: number, attemptNo: number): Promise<AttemptRecord | undefined> {

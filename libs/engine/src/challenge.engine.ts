@@ -67,7 +67,7 @@ export class ChallengeEngine {
     const expiresAt = new Date(now.getTime() + this.policy.challengeTtlMs);
     const start = decideNext(initialState(phones.map((p) => p.method)), { type: 'start' }, this.policy);
     const transition = await this.challenges.transaction(async (tx) => {
-      await this.challenges.create(
+      const record = await this.challenges.create(
         tx,
         { id, userId, purpose, settingsId: purpose === 'settings' ? settings.id : null, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
         phones.map((p, index) => ({
@@ -82,7 +82,6 @@ export class ChallengeEngine {
           status: 'waiting',
         })),
       );
-      const record = (await this.challenges.find(id, tx)) as ChallengeRecord;
       return this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now);
     });
     await this.queues.expire({ challengeId: id }, this.policy.challengeTtlMs).catch((err: unknown) => this.deferred('expire', id, err));
@@ -103,7 +102,8 @@ export class ChallengeEngine {
       // An expired challenge turns `expired` on the first outcome that finds it, whatever that outcome was.
       const decision = !isFinal(state.status) && record.expiresAt <= now && effective.type !== 'expire' ? decideNext(state, { type: 'expire' }, this.policy) : decideNext(state, effective, this.policy);
       if (!decision.changed) return { decision, record, view: this.view(record) };
-      return this.persist(tx, record, state, decision, now, effective);
+      // A hook may have written attempts (their status is part of the view): only then are they read again.
+      return this.persist(tx, record, state, decision, now, effective, before !== undefined);
     });
     if (transition?.decision.changed) await this.afterCommit(transition);
     return transition;
@@ -127,7 +127,12 @@ export class ChallengeEngine {
     return toChallengeView(record, this.policy.maxWrongCodes);
   }
 
-  private async persist(tx: Db, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome): Promise<Transition> {
+  /**
+   * Writes the decision: the challenge row, the steps that changed, the events. The new record is assembled from
+   * what those writes return (UPDATE … RETURNING) instead of being read again — only the attempts are re-read,
+   * and only when `attemptsChanged` (a hook wrote them in this transaction).
+   */
+  private async persist(tx: Db, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome, attemptsChanged = false): Promise<Transition> {
     const after = decision.state;
     const patch: ChallengePatch = {
       status: after.status,
@@ -149,11 +154,13 @@ export class ChallengeEngine {
       patch.finishedAt = now;
       if (after.status === 'approved') patch.approvedAt = now;
     }
-    await this.challenges.update(tx, record.id, patch);
+    const row = await this.challenges.update(tx, record.id, patch);
+    const steps = [...record.steps];
     for (const step of after.steps) {
       const old = before.steps[step.index];
       if (old.status === step.status && old.reason === step.reason) continue;
-      await this.challenges.updateStep(tx, record.id, step.index, {
+      const position = steps.findIndex((s) => s.index === step.index);
+      steps[position] = await this.challenges.updateStep(tx, record.id, step.index, {
         status: step.status,
         reason: step.reason ?? null,
         ...(step.status === 'active' ? { startedAt: now } : {}),
@@ -170,7 +177,8 @@ export class ChallengeEngine {
       if (after.status === 'approved') await this.settings.activate(record.settingsId, tx, now);
       else await this.settings.reject(record.settingsId, tx);
     }
-    const updated = (await this.challenges.find(record.id, tx)) as ChallengeRecord;
+    const attempts = attemptsChanged ? await this.challenges.attempts(record.id, tx) : record.attempts;
+    const updated: ChallengeRecord = { ...row, steps, attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
 

@@ -1,0 +1,60 @@
+/**
+ * The API benchmark's reference: the same framework as Redial's api (Nest 12 on Fastify 5), one route
+ * `POST /v1/challenges` that reads `userId` and does ONE BullMQ add (a dispatch-shaped job with a deterministic
+ * id, Redial's default job options), then answers 201 with a small JSON body. No auth, no database.
+ *
+ * env: BARE_PORT, REDIS_URL, RAW_PREFIX
+ */
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+
+const QUEUE = Symbol('QUEUE');
+
+@Controller('v1/challenges')
+class BareController {
+  constructor(@Inject(QUEUE) private readonly queue: Queue) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: { userId?: unknown }): Promise<{ id: string; userId: string; status: string }> {
+    if (typeof body?.userId !== 'string' || body.userId === '') throw new BadRequestException('userId is required');
+    const id = randomUUID();
+    await this.queue.add('dispatch', { challengeId: id, step: 0, attemptNo: 1 }, { jobId: `dispatch-${id}-0-1` });
+    return { id, userId: body.userId, status: 'pending' };
+  }
+}
+
+const connection = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+const queue = new Queue('bare-texts', {
+  connection,
+  prefix: process.env.RAW_PREFIX,
+  defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 86400, count: 10000 } },
+});
+
+@Module({ controllers: [BareController], providers: [{ provide: QUEUE, useValue: queue }] })
+class BareModule {}
+
+async function main(): Promise<void> {
+  await new Promise<void>((resolve) => connection.once('ready', () => resolve()));
+  const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter({ logger: false }), { logger: ['error', 'warn'] });
+  await app.listen({ port: Number(process.env.BARE_PORT ?? 0), host: '127.0.0.1' });
+  console.log(`bare api listening on ${await app.getUrl()}`);
+  const stop = (): void => {
+    void app
+      .close()
+      .then(() => queue.close())
+      .then(() => connection.quit())
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bare api failed: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});

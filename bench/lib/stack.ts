@@ -1,0 +1,332 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { AppConfig, loadConfig } from '@redial/config';
+import { migrateDatabase, PhoneSettingsRepository, PrismaService, readMigrations } from '@redial/database';
+import { requestJson } from './http';
+import { AppProcess, DIST, spawnApp } from './procs';
+import { mapLimit, sleep, waitUntil } from './stats';
+
+export const PG_SERVER_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const API_KEY = 'dev-api-key';
+
+export type AppName = 'sandbox' | 'api' | 'worker' | 'gateway';
+
+export interface StackOptions {
+  /** Apps to run under `node --cpu-prof`. */
+  profile: Set<string>;
+  logLevel: string;
+}
+
+/** Same naming as test/support/database.ts, so benchmarks and tests share one migrated template. */
+function templateName(): string {
+  const hash = createHash('sha256');
+  for (const m of readMigrations()) hash.update(m.name).update(m.checksum);
+  return `redial_tpl_${hash.digest('hex').slice(0, 12)}`;
+}
+
+function databaseUrl(name: string): string {
+  const url = new URL(PG_SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: PG_SERVER_URL, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureTemplate(): Promise<string> {
+  const name = templateName();
+  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  if (exists) return name;
+  const building = `${name}_b${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${building}"`));
+  await migrateDatabase(databaseUrl(building));
+  await admin(async (c) => {
+    try {
+      await c.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+    } catch {
+      await c.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+    }
+  });
+  return name;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Deletes every Redis key under `prefix` (queues, the socket.io channel key, heartbeats, baseline queues). */
+export async function deleteKeys(prefix: string): Promise<number> {
+  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
+      cursor = next;
+      if (keys.length) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+export interface BenchUser {
+  userId: string;
+  e164: string;
+}
+
+/**
+ * One benchmark run's own Redial: a fresh database copied from the migrated template, a fresh queue prefix,
+ * free ports, and the four apps each in its own Node process (`node -r scripts/aliases.js dist/apps/…/main.js`).
+ */
+export class BenchStack {
+  readonly apps: Partial<Record<AppName, AppProcess>> = {};
+  users: BenchUser[] = [];
+  pg!: Client;
+  private prisma?: PrismaService;
+  private cleaned = false;
+
+  private constructor(
+    readonly dbName: string,
+    readonly prefix: string,
+    readonly env: Record<string, string>,
+    readonly config: AppConfig,
+    readonly options: StackOptions,
+  ) {}
+
+  static async create(options: StackOptions): Promise<BenchStack> {
+    await checkServices();
+    const template = await ensureTemplate();
+    const dbName = `redial_bench_${randomBytes(5).toString('hex')}`;
+    await admin((c) => c.query(`CREATE DATABASE "${dbName}" TEMPLATE "${template}"`));
+    const prefix = `bench-${randomBytes(4).toString('hex')}`;
+    const [apiPort, gatewayPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+    const inherited: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      // Sandbox mode always, whatever the caller's shell says; every Redial setting below is the bench's own.
+      if (v === undefined || /^(TWILIO_|SANDBOX_|PUBLIC_URL|GATEWAY_PUBLIC_URL|API_KEYS|OPERATOR_TOKEN|DATABASE_URL|REDIS_URL|QUEUE_PREFIX|NODE_OPTIONS)/.test(k)) continue;
+      inherited[k] = v;
+    }
+    const env: Record<string, string> = {
+      ...inherited,
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl(dbName),
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      API_PORT: String(apiPort),
+      GATEWAY_PORT: String(gatewayPort),
+      SANDBOX_PORT: String(sandboxPort),
+      TOKEN_SECRET: randomBytes(24).toString('hex'),
+      LOG_LEVEL: options.logLevel,
+      // The provider limit must not be what is measured.
+      MESSAGES_PER_SECOND: '100000',
+      WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
+      DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
+      RECONCILE_INTERVAL_MS: process.env.RECONCILE_INTERVAL_MS ?? '5000',
+      // Nothing in a run should time out or expire on its own while it is being measured.
+      SMS_STEP_TIMEOUT: '3600',
+      CHALLENGE_TTL: '3600',
+    };
+    const config = loadConfig(env);
+    const stack = new BenchStack(dbName, prefix, env, config, options);
+    stack.pg = new Client({ connectionString: config.databaseUrl });
+    await stack.pg.connect();
+    return stack;
+  }
+
+  get apiUrl(): string {
+    return this.config.publicUrl;
+  }
+  get gatewayUrl(): string {
+    return this.config.gatewayPublicUrl;
+  }
+  get sandboxUrl(): string {
+    return `http://127.0.0.1:${this.config.sandboxPort}`;
+  }
+  get auth(): Record<string, string> {
+    return { authorization: `Bearer ${API_KEY}` };
+  }
+
+  async start(name: AppName): Promise<AppProcess> {
+    if (this.cleaned) throw new Error(`not starting ${name}: the run is being cleaned up`);
+    const existing = this.apps[name];
+    if (existing && !existing.exited) return existing;
+    const profile = this.options.profile.has(name);
+    // Debugging aid: extra node flags for one app, e.g. BENCH_NODE_ARGS_WORKER="-r ./my-preload.js".
+    const extra = process.env[`BENCH_NODE_ARGS_${name.toUpperCase()}`]?.split(' ').filter(Boolean) ?? [];
+    const common = { env: this.env, profile, nodeArgs: extra };
+    let app: AppProcess;
+    switch (name) {
+      case 'sandbox':
+        app = await spawnApp('sandbox', path.join(DIST, 'bench/apps/sandbox.js'), { ...common, ready: /bench sandbox listening/ });
+        break;
+      case 'api':
+        app = await spawnApp('api', path.join(DIST, 'apps/api/src/main.js'), { ...common, ready: /api listening/i });
+        await waitUntil('api /health', async () => (await requestJson('GET', `${this.apiUrl}/health`).catch(() => ({ status: 0 }))).status === 200, 30_000, 100);
+        break;
+      case 'worker':
+        app = await spawnApp('worker', path.join(DIST, 'apps/worker/src/main.js'), { ...common, ready: /worker running/i });
+        break;
+      case 'gateway':
+        app = await spawnApp('gateway', path.join(DIST, 'apps/gateway/src/main.js'), { ...common, ready: /gateway.*listening/i });
+        break;
+    }
+    this.apps[name] = app;
+    return app;
+  }
+
+  async stop(name: AppName): Promise<void> {
+    const app = this.apps[name];
+    delete this.apps[name];
+    await app?.stop();
+  }
+
+  /** The bench sandbox's IPC channel (see bench/apps/sandbox.ts). */
+  get sandbox(): AppProcess {
+    const app = this.apps.sandbox;
+    if (!app || app.exited) throw new Error('the sandbox is not running');
+    return app;
+  }
+
+  async resetSandbox(): Promise<void> {
+    const res = await requestJson('DELETE', `${this.sandboxUrl}/sandbox/state`);
+    if (res.status !== 200) throw new Error(`sandbox reset: ${res.status}`);
+  }
+
+  /** Sets the simulated network delay (before `sent`, then `delivered`) of the given numbers. */
+  async setDelay(numbers: string[], delayMs: number): Promise<void> {
+    await mapLimit(numbers, 32, async (e164) => {
+      const res = await requestJson('PUT', `${this.sandboxUrl}/sandbox/numbers/${encodeURIComponent(e164)}`, { sms: 'deliver', delayMs });
+      if (res.status !== 200) throw new Error(`sandbox refused ${e164}: ${res.status} ${JSON.stringify(res.body)}`);
+    });
+  }
+
+  /**
+   * Users with ACTIVE phone settings (one SMS primary each), written straight through PhoneSettingsRepository
+   * (savePending + activate) instead of a verification round trip each.
+   */
+  async seedUsers(count: number): Promise<BenchUser[]> {
+    this.prisma ??= new PrismaService(this.config);
+    const repo = new PhoneSettingsRepository(this.prisma);
+    const start = this.users.length;
+    const fresh = Array.from({ length: count }, (_, i) => {
+      const n = start + i;
+      return { userId: `bench-user-${n}`, e164: `+1415${String(5550000 + n).padStart(7, '0')}` };
+    });
+    await mapLimit(fresh, 8, async (u) => {
+      const pending = await repo.savePending(u.userId, [{ role: 'primary', position: 0, e164: u.e164, country: 'US', method: 'sms' }]);
+      await repo.activate(pending.id, this.prisma!.client, new Date());
+    });
+    this.users.push(...fresh);
+    return fresh;
+  }
+
+  /** POST /v1/challenges for a user: the new challenge's id and token. */
+  async createChallenge(userId: string): Promise<{ id: string; token: string }> {
+    const res = await requestJson('POST', `${this.apiUrl}/v1/challenges`, { userId }, this.auth);
+    if (res.status !== 201) throw new Error(`POST /v1/challenges: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    return { id: res.body.id, token: res.body.token };
+  }
+
+  /** Redial's attempt id → challenge id, for matching the sandbox's records to requests. */
+  async challengeOfAttempts(attemptIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < attemptIds.length; i += 5000) {
+      const chunk = attemptIds.slice(i, i + 5000);
+      const rows = await this.pg.query<{ id: string; challenge_id: string }>('SELECT id, challenge_id FROM delivery_attempts WHERE id = ANY($1::uuid[])', [chunk]);
+      for (const r of rows.rows) out.set(r.id, r.challenge_id);
+    }
+    return out;
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    const pkg = (name: string): string => {
+      try {
+        return require(`${name}/package.json`).version as string;
+      } catch {
+        return 'unknown';
+      }
+    };
+    const pgVersion = (await this.pg.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown';
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const info = await redis.info('server').finally(() => redis.disconnect());
+    return {
+      redial: require(path.join(DIST, '..', 'package.json')).version,
+      node: process.versions.node,
+      postgresql: pgVersion,
+      redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+      bullmq: pkg('bullmq'),
+      ioredis: pkg('ioredis'),
+      '@nestjs/core': pkg('@nestjs/core'),
+      fastify: pkg('fastify'),
+      prisma: pkg('@prisma/client'),
+      'socket.io': pkg('socket.io'),
+      'socket.io-client': pkg('socket.io-client'),
+      twilio: pkg('twilio'),
+      autocannon: pkg('autocannon'),
+    };
+  }
+
+  /** Stops every process, drops the database, deletes the prefix's Redis keys. Safe to call twice. */
+  async cleanup(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    await Promise.all(Object.values(this.apps).map((a) => a?.stop(8000).catch(() => undefined)));
+    await this.prisma?.client.$disconnect().catch(() => undefined);
+    await this.pg?.end().catch(() => undefined);
+    await deleteKeys(this.prefix).catch((err: unknown) => console.error(`could not delete Redis keys ${this.prefix}*: ${(err as Error).message}`));
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`)).catch((err: unknown) =>
+      console.error(`could not drop database ${this.dbName}: ${(err as Error).message}`),
+    );
+  }
+}
+
+async function checkServices(): Promise<void> {
+  try {
+    await admin((c) => c.query('SELECT 1'));
+  } catch (err) {
+    throw new Error(`the benchmarks need PostgreSQL at ${PG_SERVER_URL} (set BENCH_PG_URL): ${(err as Error).message}`);
+  }
+  const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new Error(`the benchmarks need Redis at ${REDIS_URL} (set BENCH_REDIS_URL): ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function machine(): Record<string, unknown> {
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    platform: `${os.platform()} ${os.release()}`,
+    hostname: os.hostname(),
+  };
+}
+
+export { sleep };

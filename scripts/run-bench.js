@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick | --only=… | --reps=N | --profile=<app> | --out=…]`: builds the server apps
+// (tsc, incremental: scripts/build.js), compiles bench/ with swc into dist/bench, then runs the suite with the
+// @redial/* aliases resolved: node -r scripts/aliases.js dist/bench/run.js. See bench/README.md.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const benchSrc = path.join(root, 'bench');
+const benchOut = path.join(root, 'dist', 'bench');
+
+function buildServer() {
+  try {
+    require('./build.js').buildServer();
+  } catch (err) {
+    // tsc still emits JavaScript when it reports type errors; run on it, but say so.
+    const mains = ['api', 'worker', 'gateway', 'sandbox'].map((a) => path.join(root, 'dist/apps', a, 'src/main.js'));
+    if (!mains.every((m) => existsSync(m))) throw err;
+    console.error('\nrun-bench: the TypeScript build reported errors (above); benchmarking the JavaScript it emitted.\n');
+  }
+}
+
+function* sources(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'results') yield* sources(full);
+    } else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      yield full;
+    }
+  }
+}
+
+/** bench/**\/*.ts → dist/bench/**\/*.js (swc: decorators and their metadata for the Nest reference app). */
+function compileBench() {
+  const swc = require('@swc/core');
+  const options = {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  };
+  for (const file of sources(benchSrc)) {
+    const rel = path.relative(benchSrc, file);
+    const out = path.join(benchOut, rel.replace(/\.ts$/, '.js'));
+    mkdirSync(path.dirname(out), { recursive: true });
+    if (file.endsWith('.js')) copyFileSync(file, out);
+    else writeFileSync(out, swc.transformFileSync(file, { ...options, filename: file }).code);
+  }
+}
+
+buildServer();
+compileBench();
+const result = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '-r', path.join(__dirname, 'aliases.js'), path.join(benchOut, 'run.js'), ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
