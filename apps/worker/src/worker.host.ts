@@ -5,13 +5,11 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { DispatchJob, ExpireJob, QueueName, StepTimeoutJob } from '@redial/contracts';
 import { AlertsService, JOB_DURATION, logContext, observe, recordWorkerBeat, ROOT_LOGGER, withLogContext } from '@redial/ops';
-import { createRedis } from '@redial/queue';
+import { createRedis, waitReady } from '@redial/queue';
 import type { Logger as Pino } from 'pino';
 import { DispatchProcessor } from './dispatch.processor';
 import { ReconcilerService } from './reconciler.service';
 import { TimersProcessor } from './timers.processor';
-
-export const heartbeatKey = (prefix: string, id: string): string => `${prefix}-worker-heartbeat-${id}`;
 
 /**
  * Runs the BullMQ workers (calls and texts each with their provider rate limit, timers), the reconciler loop
@@ -49,12 +47,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     const beat = createRedis(c.redisUrl, 'producer');
     this.connections.push(beat);
     this.metricsRedis = beat;
-    const key = heartbeatKey(c.queuePrefix, this.id);
-    const tick = () => {
-      void beat.set(key, String(Date.now()), 'PX', 15000).catch(() => undefined);
-      void recordWorkerBeat(beat, c.queuePrefix, this.id).catch(() => undefined);
-    };
-    tick();
+    const tick = () => void recordWorkerBeat(beat, c.queuePrefix, this.id).catch(() => undefined);
+    // The first beat waits for the connection: a producer connection refuses commands until it is ready.
+    void waitReady(beat).then(tick, () => undefined);
     this.heartbeatTimer = setInterval(tick, 5000);
     this.heartbeatTimer.unref();
     // Alerts: every worker ticks, one evaluates at a time (AlertsService takes a Redis lock).

@@ -168,11 +168,6 @@ export class ChallengeRepository {
     return tx.deliveryAttempt.create({ data: attempt });
   }
 
-  async findAttempt(tx: Db, challengeId: string, stepIndex: number, attemptNo: number): Promise<AttemptRecord | undefined> {
-    const row = await tx.deliveryAttempt.findUnique({ where: { challengeId_stepIndex_attemptNo: { challengeId, stepIndex, attemptNo } } });
-    return row ?? undefined;
-  }
-
   async findAttemptById(id: string, db: Db = this.prisma.client): Promise<AttemptRecord | undefined> {
     return (await db.deliveryAttempt.findUnique({ where: { id } })) ?? undefined;
   }

@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 /**
  * Who is alive, for health details and /metrics, without scanning Redis keys: each worker and gateway adds
  * itself to a sorted set scored by the time of its last beat; readers take the members seen within the TTL.
- * (Workers also keep their `<prefix>-worker-heartbeat-<id>` key with a 15 s TTL.)
  */
 
 export const LIVENESS_TTL_MS = 15_000;

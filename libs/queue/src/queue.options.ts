@@ -1,8 +1,7 @@
 import type { DefaultJobOptions } from 'bullmq';
-import { JobName, QueueName } from '@redial/contracts';
+import { QueueName } from '@redial/contracts';
 
 /** Which queue carries which job: dispatch goes to the channel's queue so each channel has its own rate limit. */
-export const QUEUE_FOR_TIMERS = QueueName.Timers;
 export const ALL_QUEUES: QueueName[] = [QueueName.Calls, QueueName.Texts, QueueName.Timers];
 
 export function dispatchQueueFor(method: 'call' | 'sms'): QueueName {
@@ -28,8 +27,3 @@ export const TIMER_JOB_OPTIONS: DefaultJobOptions = {
   removeOnFail: { age: 24 * 3600, count: 10000 },
 };
 
-export const JOB_QUEUES: Record<JobName, QueueName[]> = {
-  [JobName.Dispatch]: [QueueName.Calls, QueueName.Texts],
-  [JobName.StepTimeout]: [QueueName.Timers],
-  [JobName.Expire]: [QueueName.Timers],
-};

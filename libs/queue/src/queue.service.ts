@@ -46,12 +46,6 @@ export class QueueService implements OnModuleDestroy {
     return this.add(QueueName.Timers, JobName.Expire, data, { jobId: jobId.expire(data), delay: Math.max(0, delayMs) });
   }
 
-  /** Whether a job with this id exists in any state (used by the reconciler). */
-  async has(queue: QueueName, id: string): Promise<boolean> {
-    const state = await this.queue(queue).getJobState(id);
-    return state !== 'unknown';
-  }
-
   private add<N extends JobName>(queue: QueueName, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<Job> {
     return this.queue(queue).add(name, data, opts);
   }
