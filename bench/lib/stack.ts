@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@redial/config';
-import { migrateDatabase, PhoneSettingsRepository, PrismaService, readMigrations } from '@redial/database';
+import { createDatabaseFromTemplate, dropDatabase, PhoneSettingsRepository, PrismaService, withAdminClient } from '@redial/database';
+import { deleteKeysWithPrefix } from '@redial/queue';
 import { requestJson } from './http';
 import { AppProcess, DIST, spawnApp } from './procs';
 import { mapLimit, sleep, waitUntil } from './stats';
@@ -22,46 +23,6 @@ export interface StackOptions {
   logLevel: string;
 }
 
-/** Same naming as test/support/database.ts, so benchmarks and tests share one migrated template. */
-function templateName(): string {
-  const hash = createHash('sha256');
-  for (const m of readMigrations()) hash.update(m.name).update(m.checksum);
-  return `redial_tpl_${hash.digest('hex').slice(0, 12)}`;
-}
-
-function databaseUrl(name: string): string {
-  const url = new URL(PG_SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: PG_SERVER_URL, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function ensureTemplate(): Promise<string> {
-  const name = templateName();
-  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
-  if (exists) return name;
-  const building = `${name}_b${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${building}"`));
-  await migrateDatabase(databaseUrl(building));
-  await admin(async (c) => {
-    try {
-      await c.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
-    } catch {
-      await c.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
-    }
-  });
-  return name;
-}
-
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -74,22 +35,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Deletes every Redis key under `prefix` (queues, the socket.io channel key, heartbeats, baseline queues). */
-export async function deleteKeys(prefix: string): Promise<number> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-      cursor = next;
-      if (keys.length) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+/** Deletes every Redis key under `prefix` (queues, the socket.io channel key, liveness sets, baseline queues). */
+export const deleteKeys = (prefix: string): Promise<number> => deleteKeysWithPrefix(REDIS_URL, prefix);
 
 export interface BenchUser {
   userId: string;
@@ -117,9 +64,8 @@ export class BenchStack {
 
   static async create(options: StackOptions): Promise<BenchStack> {
     await checkServices();
-    const template = await ensureTemplate();
     const dbName = `redial_bench_${randomBytes(5).toString('hex')}`;
-    await admin((c) => c.query(`CREATE DATABASE "${dbName}" TEMPLATE "${template}"`));
+    const dbUrl = await createDatabaseFromTemplate(PG_SERVER_URL, dbName);
     const prefix = `bench-${randomBytes(4).toString('hex')}`;
     const [apiPort, gatewayPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
     const inherited: Record<string, string> = {};
@@ -131,7 +77,7 @@ export class BenchStack {
     const env: Record<string, string> = {
       ...inherited,
       HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl(dbName),
+      DATABASE_URL: dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: prefix,
       API_PORT: String(apiPort),
@@ -296,7 +242,7 @@ export class BenchStack {
     await this.prisma?.client.$disconnect().catch(() => undefined);
     await this.pg?.end().catch(() => undefined);
     await deleteKeys(this.prefix).catch((err: unknown) => console.error(`could not delete Redis keys ${this.prefix}*: ${(err as Error).message}`));
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`)).catch((err: unknown) =>
+    await dropDatabase(PG_SERVER_URL, this.dbName).catch((err: unknown) =>
       console.error(`could not drop database ${this.dbName}: ${(err as Error).message}`),
     );
   }
@@ -304,7 +250,7 @@ export class BenchStack {
 
 async function checkServices(): Promise<void> {
   try {
-    await admin((c) => c.query('SELECT 1'));
+    await withAdminClient(PG_SERVER_URL, (c) => c.query('SELECT 1'));
   } catch (err) {
     throw new Error(`the benchmarks need PostgreSQL at ${PG_SERVER_URL} (set BENCH_PG_URL): ${(err as Error).message}`);
   }

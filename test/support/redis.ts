@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import IORedis from 'ioredis';
+// Relative on purpose: Jest's globalSetup (which reads REDIS_URL here) runs outside the @redial/* moduleNameMapper.
+import { deleteKeysWithPrefix } from '../../libs/queue/src/redis-keys';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -9,18 +10,4 @@ export function uniquePrefix(label = 't'): string {
 }
 
 /** Deletes every key a suite created under its prefix (queues and the socket.io channel key). */
-export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<number> {
-  const redis = new IORedis(url);
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
+export const deleteKeys = (prefix: string, url = REDIS_URL): Promise<number> => deleteKeysWithPrefix(url, prefix);

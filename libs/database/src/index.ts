@@ -4,4 +4,5 @@ export * from './db.types';
 export * from './migrator';
 export * from './phone-settings.repository';
 export * from './prisma.service';
+export * from './template-databases';
 export { Prisma, PrismaClient } from './generated/client';

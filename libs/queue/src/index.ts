@@ -3,3 +3,4 @@ export * from './queue.module';
 export * from './queue.options';
 export * from './queue.service';
 export * from './redis.connection';
+export * from './redis-keys';
