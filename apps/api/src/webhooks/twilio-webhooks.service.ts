@@ -167,7 +167,8 @@ export class TwilioWebhooksService {
       return;
     }
     await this.engine.apply(found.challengeId, null, async (tx, record) => {
-      const attempt = (await this.challenges.findAttemptById(found.id, tx)) as AttemptRecord;
+      // The locked record holds the attempts as they are now: no second read.
+      const attempt = record.attempts.find((a) => a.id === found.id) as AttemptRecord;
       if (sid && !attempt.providerSid) await this.challenges.updateAttempt(tx, attempt.id, { providerSid: sid });
       return fn(tx, attempt, record);
     });
