@@ -1,4 +1,4 @@
-import { ChallengeRepository, PhoneSettingsRepository, PrismaService } from '@redial/database';
+import { ChallengeRepository, PhoneSettingsRepository, PrismaService, SqlService } from '@redial/database';
 import { deleteKeys } from './support/redis';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
 import { startStack, Stack } from './support/stack';
@@ -110,13 +110,13 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
 
   it('an invalid primary (Twilio 21211) moves to the backup at once; every phone failing ends failed with a reason per step', async () => {
     const settings = stack.api.get(PhoneSettingsRepository);
-    const prisma = stack.api.get(PrismaService).client;
+    const sql = stack.api.get(SqlService);
     const backup = phone();
     const pending = await settings.savePending('magic-user', [
       { role: 'primary', position: 0, e164: '+15005550001', country: 'US', method: 'sms' },
       { role: 'backup', position: 1, e164: backup, country: 'US', method: 'sms' },
     ]);
-    await prisma.$transaction((tx) => settings.activate(pending.id, tx, new Date()));
+    await sql.transaction((tx) => settings.activate(pending.id, tx, new Date()));
     await setNumber(stack, backup, { sms: 'undelivered', smsErrorCode: 30003 });
     const challenge = await signIn(stack, 'magic-user');
     const done = await waitForStatus(stack, challenge.id, 'failed');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@redial/config';
-import { createDatabaseFromTemplate, dropDatabase, PhoneSettingsRepository, PrismaService, withAdminClient } from '@redial/database';
+import { createDatabaseFromTemplate, dropDatabase, PhoneSettingsRepository, SqlService, withAdminClient } from '@redial/database';
 import { deleteKeysWithPrefix } from '@redial/queue';
 import { requestJson } from './http';
 import { AppProcess, DIST, spawnApp } from './procs';
@@ -51,7 +51,7 @@ export class BenchStack {
   readonly apps: Partial<Record<AppName, AppProcess>> = {};
   users: BenchUser[] = [];
   pg!: Client;
-  private prisma?: PrismaService;
+  private sql?: SqlService;
   private cleaned = false;
 
   private constructor(
@@ -173,8 +173,9 @@ export class BenchStack {
    * (savePending + activate) instead of a verification round trip each.
    */
   async seedUsers(count: number): Promise<BenchUser[]> {
-    this.prisma ??= new PrismaService(this.config);
-    const repo = new PhoneSettingsRepository(this.prisma);
+    this.sql ??= new SqlService(this.config);
+    const sql = this.sql;
+    const repo = new PhoneSettingsRepository(sql);
     const start = this.users.length;
     const fresh = Array.from({ length: count }, (_, i) => {
       const n = start + i;
@@ -182,7 +183,7 @@ export class BenchStack {
     });
     await mapLimit(fresh, 8, async (u) => {
       const pending = await repo.savePending(u.userId, [{ role: 'primary', position: 0, e164: u.e164, country: 'US', method: 'sms' }]);
-      await repo.activate(pending.id, this.prisma!.client, new Date());
+      await sql.transaction((tx) => repo.activate(pending.id, tx, new Date()));
     });
     this.users.push(...fresh);
     return fresh;
@@ -239,7 +240,7 @@ export class BenchStack {
     if (this.cleaned) return;
     this.cleaned = true;
     await Promise.all(Object.values(this.apps).map((a) => a?.stop(8000).catch(() => undefined)));
-    await this.prisma?.client.$disconnect().catch(() => undefined);
+    await this.sql?.pool.end().catch(() => undefined);
     await this.pg?.end().catch(() => undefined);
     await deleteKeys(this.prefix).catch((err: unknown) => console.error(`could not delete Redis keys ${this.prefix}*: ${(err as Error).message}`));
     await dropDatabase(PG_SERVER_URL, this.dbName).catch((err: unknown) =>

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ChallengeEventType } from '@redial/contracts';
-import { Db } from './db.types';
-import type { Prisma } from './generated/client';
-import { PrismaService } from './prisma.service';
+import { isUuid } from '@redial/domain';
+import { revive, selectList, setClause, valuesList } from './sql-columns';
+import { Sql, SqlService } from './sql.service';
 
 /** Challenges, their plan steps, delivery attempts and events, as plain objects. No business rules here. */
 
@@ -91,102 +91,162 @@ export interface EventRecord {
   createdAt: Date;
 }
 
-const INCLUDE = {
-  steps: { orderBy: { index: 'asc' } },
-  attempts: { orderBy: [{ stepIndex: 'asc' }, { attemptNo: 'asc' }] },
-} satisfies Prisma.ChallengeInclude;
+const CHALLENGE_FIELDS = [
+  'id', 'userId', 'purpose', 'settingsId', 'status', 'currentStep', 'codeHash', 'codeAttemptId', 'wrongCodes', 'sends',
+  'fraudReported', 'nextActionAt', 'nextAction', 'expiresAt', 'approvedAt', 'finishedAt', 'firstDeliveryAt', 'lastSeq',
+  'version', 'requestId', 'createdAt', 'updatedAt',
+] as const satisfies ReadonlyArray<keyof ChallengeRow>;
+const STEP_FIELDS = [
+  'index', 'role', 'e164', 'masked', 'country', 'method', 'extension', 'label', 'status', 'reason', 'startedAt', 'endedAt',
+] as const satisfies ReadonlyArray<keyof StepRecord>;
+const ATTEMPT_FIELDS = [
+  'id', 'challengeId', 'stepIndex', 'attemptNo', 'method', 'provider', 'providerSid', 'status', 'statusRank', 'errorCode',
+  'reason', 'answeredBy', 'promptsPlayed', 'createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt',
+] as const satisfies ReadonlyArray<keyof AttemptRecord>;
+const STEP_DATES = ['startedAt', 'endedAt'];
+const ATTEMPT_DATES = ['createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt'];
+
+const CHALLENGE_PATCHABLE = new Set<string>(CHALLENGE_FIELDS.filter((f) => f !== 'id' && f !== 'userId' && f !== 'createdAt'));
+const STEP_PATCHABLE = new Set<string>(['status', 'reason', 'startedAt', 'endedAt']);
+const ATTEMPT_PATCHABLE = new Set<string>(ATTEMPT_FIELDS.filter((f) => !['id', 'challengeId', 'stepIndex', 'attemptNo', 'createdAt'].includes(f)));
+
+const CHALLENGE_COLUMNS = selectList(CHALLENGE_FIELDS);
+const STEP_COLUMNS = selectList(STEP_FIELDS);
+const ATTEMPT_COLUMNS = selectList(ATTEMPT_FIELDS);
+
+/** A challenge with its steps and attempts in one statement (the plan and attempts as JSON arrays). */
+const WITH_CHILDREN = `SELECT ${selectList(CHALLENGE_FIELDS, 'c')},
+  (SELECT coalesce(json_agg(s ORDER BY s."index"), '[]') FROM (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = c.id) s) AS steps,
+  (SELECT coalesce(json_agg(a ORDER BY a."stepIndex", a."attemptNo"), '[]') FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = c.id) a) AS attempts
+FROM challenges c WHERE c.id = $1`;
+const FIND = WITH_CHILDREN;
+const LOCK = 'SELECT id FROM challenges WHERE id = $1 FOR UPDATE';
+
+type ChallengeWithChildren = ChallengeRow & { steps: Array<Record<string, unknown>>; attempts: Array<Record<string, unknown>> };
+
+function toRecord(row: ChallengeWithChildren): ChallengeRecord {
+  return {
+    ...row,
+    steps: row.steps.map((s) => revive<StepRecord>(s, STEP_DATES)),
+    attempts: row.attempts.map((a) => revive<AttemptRecord>(a, ATTEMPT_DATES)),
+  };
+}
 
 @Injectable()
 export class ChallengeRepository {
-  constructor(private readonly prisma: PrismaService) {}
-
-  get db(): Db {
-    return this.prisma.client;
-  }
+  constructor(private readonly sql: SqlService) {}
 
   /** Runs `fn` in one transaction. */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.prisma.client.$transaction((tx) => fn(tx), { timeout: 15000, maxWait: 10000 });
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.sql.transaction(fn);
   }
 
   /** Inserts a challenge and its steps; returns it as `find` would (a new challenge has no attempts). */
-  async create(tx: Db, challenge: NewChallenge, steps: NewStep[]): Promise<ChallengeRecord> {
-    const row = await tx.challenge.create({
-      data: {
-        ...challenge,
-        steps: { create: steps.map((s) => ({ ...s, reason: s.reason ?? null })) },
-      },
-      include: { steps: INCLUDE.steps },
-    });
-    return { ...row, attempts: [] } as ChallengeRecord;
+  async create(tx: Sql, challenge: NewChallenge, steps: NewStep[]): Promise<ChallengeRecord> {
+    const c = challenge;
+    const [row] = await tx.query<ChallengeRow>(
+      `INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${CHALLENGE_COLUMNS}`,
+      [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt],
+    );
+    const rows = valuesList(steps.map((s) => [c.id, s.index, s.role, s.e164, s.masked, s.country, s.method, s.extension, s.label, s.status, s.reason ?? null]));
+    const inserted = await tx.query<StepRecord>(
+      `INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason)
+       VALUES ${rows.sql} RETURNING ${STEP_COLUMNS}`,
+      rows.values,
+    );
+    return { ...row, steps: inserted.sort((a, b) => a.index - b.index), attempts: [] };
   }
 
-  async find(id: string, db: Db = this.prisma.client): Promise<ChallengeRecord | undefined> {
-    const row = await db.challenge.findUnique({ where: { id }, include: INCLUDE });
-    return (row as ChallengeRecord | null) ?? undefined;
+  async find(id: string, db: Sql = this.sql): Promise<ChallengeRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await db.query<ChallengeWithChildren>(FIND, [id]);
+    return row ? toRecord(row) : undefined;
   }
 
-  /** Loads a challenge and locks its row until the transaction ends, so transitions never interleave. */
-  async lock(tx: Db, id: string): Promise<ChallengeRecord | undefined> {
-    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM challenges WHERE id = ${id}::uuid FOR UPDATE`;
-    if (locked.length === 0) return undefined;
-    return this.find(id, tx);
+  /**
+   * Locks a challenge's row until the transaction ends, so transitions never interleave, then loads it. Two
+   * statements on purpose: a statement that waited for the lock still reads with the snapshot it started with,
+   * so steps and attempts read in the locking statement could predate the transaction it waited for.
+   */
+  async lock(tx: Sql, id: string): Promise<ChallengeRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const locked = await tx.query(LOCK, [id]);
+    return locked.length === 0 ? undefined : this.find(id, tx);
   }
 
-  /** Updates the challenge row; returns the row as written (Prisma's UPDATE … RETURNING, no extra query). */
-  async update(tx: Db, id: string, patch: ChallengePatch): Promise<ChallengeRow> {
-    return (await tx.challenge.update({ where: { id }, data: { ...patch, updatedAt: new Date() } })) as ChallengeRow;
+  /** Updates the challenge row; returns the row as written (UPDATE … RETURNING). */
+  async update(tx: Sql, id: string, patch: ChallengePatch): Promise<ChallengeRow> {
+    const set = setClause({ ...patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
+    const [row] = await tx.query<ChallengeRow>(`UPDATE challenges SET ${set.sql} WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS}`, [id, ...set.values]);
+    if (!row) throw new Error(`challenge ${id} not found`);
+    return row;
   }
 
   /** Updates one step; returns it as written. */
-  async updateStep(tx: Db, challengeId: string, index: number, patch: StepPatch): Promise<StepRecord> {
-    return (await tx.challengeStep.update({ where: { challengeId_index: { challengeId, index } }, data: patch })) as StepRecord;
+  async updateStep(tx: Sql, challengeId: string, index: number, patch: StepPatch): Promise<StepRecord> {
+    const set = setClause(patch, STEP_PATCHABLE, 3);
+    const [row] = await tx.query<StepRecord>(
+      `UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $2 RETURNING ${STEP_COLUMNS}`,
+      [challengeId, index, ...set.values],
+    );
+    if (!row) throw new Error(`step ${index} of challenge ${challengeId} not found`);
+    return row;
   }
 
   /** A challenge's attempts, in `find`'s order. */
-  async attempts(challengeId: string, db: Db = this.prisma.client): Promise<AttemptRecord[]> {
-    return db.deliveryAttempt.findMany({ where: { challengeId }, orderBy: INCLUDE.attempts.orderBy });
+  async attempts(challengeId: string, db: Sql = this.sql): Promise<AttemptRecord[]> {
+    return db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = $1 ORDER BY step_index, attempt_no`, [challengeId]);
   }
 
-  async appendEvents(tx: Db, challengeId: string, firstSeq: number, events: NewEvent[]): Promise<void> {
+  async appendEvents(tx: Sql, challengeId: string, firstSeq: number, events: NewEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await tx.challengeEvent.createMany({
-      data: events.map((e, i) => ({ challengeId, seq: firstSeq + i, type: e.type, payload: e.payload as Prisma.InputJsonValue, createdAt: e.at })),
-    });
+    const rows = valuesList(events.map((e, i) => [challengeId, firstSeq + i, e.type, JSON.stringify(e.payload), e.at]));
+    await tx.query(`INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) VALUES ${rows.sql}`, rows.values);
   }
 
   async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
-    return this.prisma.client.challengeEvent.findMany({
-      where: { challengeId, seq: { gt: afterSeq } },
-      orderBy: { seq: 'asc' },
-      select: { seq: true, type: true, payload: true, createdAt: true },
-    });
+    if (!isUuid(challengeId)) return [];
+    return this.sql.query<EventRecord>(
+      `SELECT seq, type, payload, created_at AS "createdAt" FROM challenge_events WHERE challenge_id = $1 AND seq > $2 ORDER BY seq`,
+      [challengeId, afterSeq],
+    );
   }
 
   /** Inserts an attempt; returns the row as written (defaults filled in). */
-  async createAttempt(tx: Db, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<AttemptRecord> {
-    return tx.deliveryAttempt.create({ data: attempt });
+  async createAttempt(tx: Sql, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<AttemptRecord> {
+    const a = attempt;
+    const [row] = await tx.query<AttemptRecord>(
+      `INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTEMPT_COLUMNS}`,
+      [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank],
+    );
+    return row;
   }
 
-  async findAttemptById(id: string, db: Db = this.prisma.client): Promise<AttemptRecord | undefined> {
-    return (await db.deliveryAttempt.findUnique({ where: { id } })) ?? undefined;
+  async findAttemptById(id: string, db: Sql = this.sql): Promise<AttemptRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1`, [id]);
+    return row;
   }
 
-  async findAttemptBySid(sid: string, db: Db = this.prisma.client): Promise<AttemptRecord | undefined> {
-    return (await db.deliveryAttempt.findUnique({ where: { providerSid: sid } })) ?? undefined;
+  async findAttemptBySid(sid: string, db: Sql = this.sql): Promise<AttemptRecord | undefined> {
+    const [row] = await db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE provider_sid = $1`, [sid]);
+    return row;
   }
 
-  async updateAttempt(tx: Db, id: string, patch: AttemptPatch): Promise<void> {
-    await tx.deliveryAttempt.update({ where: { id }, data: { ...patch, updatedAt: new Date() } });
+  async updateAttempt(tx: Sql, id: string, patch: AttemptPatch): Promise<void> {
+    const set = setClause({ ...patch, updatedAt: new Date() }, ATTEMPT_PATCHABLE, 2);
+    await tx.query(`UPDATE delivery_attempts SET ${set.sql} WHERE id = $1`, [id, ...set.values]);
   }
 
   /** Pending challenges whose next action is due before `dueBefore`, or that outlived their expiry. */
   async overdue(dueBefore: Date, now: Date, limit: number): Promise<Array<Pick<ChallengeRecord, 'id' | 'nextAction' | 'nextActionAt' | 'expiresAt' | 'currentStep'>>> {
-    return this.prisma.client.challenge.findMany({
-      where: { status: 'pending', OR: [{ nextActionAt: { lte: dueBefore } }, { expiresAt: { lte: now } }] },
-      select: { id: true, nextAction: true, nextActionAt: true, expiresAt: true, currentStep: true },
-      orderBy: { nextActionAt: 'asc' },
-      take: limit,
-    });
+    return this.sql.query(
+      `SELECT id, next_action AS "nextAction", next_action_at AS "nextActionAt", expires_at AS "expiresAt", current_step AS "currentStep"
+       FROM challenges WHERE status = 'pending' AND (next_action_at <= $1 OR expires_at <= $2)
+       ORDER BY next_action_at ASC NULLS LAST LIMIT $3`,
+      [dueBefore, now, limit],
+    );
   }
 }

@@ -2,8 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { ChallengeRepository } from './challenge.repository';
 import { PhoneSettingsRepository } from './phone-settings.repository';
 import { PrismaService } from './prisma.service';
+import { SqlService } from './sql.service';
 
-const repositories = [PrismaService, PhoneSettingsRepository, ChallengeRepository];
+const repositories = [PrismaService, SqlService, PhoneSettingsRepository, ChallengeRepository];
 
 @Global()
 @Module({ providers: repositories, exports: repositories })

@@ -4,5 +4,6 @@ export * from './db.types';
 export * from './migrator';
 export * from './phone-settings.repository';
 export * from './prisma.service';
+export * from './sql.service';
 export * from './template-databases';
 export { Prisma, PrismaClient } from './generated/client';

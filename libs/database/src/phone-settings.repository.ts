@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ContactMethod, PhoneLabel, PhoneRole } from '@redial/contracts';
-import { Db } from './db.types';
-import { PrismaService } from './prisma.service';
+import { isUuid } from '@redial/domain';
+import { valuesList } from './sql-columns';
+import { Sql, SqlService } from './sql.service';
 
 export type SettingsState = 'active' | 'pending' | 'superseded' | 'rejected';
 
@@ -27,70 +28,56 @@ export interface StoredSettings {
   phones: StoredPhone[];
 }
 
+const SETTINGS_COLUMNS = `ps.id, ps.user_id AS "userId", ps.state, ps.challenge_id AS "challengeId", ps.created_at AS "createdAt", ps.activated_at AS "activatedAt",
+  (SELECT coalesce(json_agg(p ORDER BY p.position), '[]') FROM (
+     SELECT role, position, e164, country, method, label, extension, line_type AS "lineType" FROM phones WHERE settings_id = ps.id) p) AS phones`;
+
 /** Phone settings in and out as plain objects. Decisions about them live in the services. */
 @Injectable()
 export class PhoneSettingsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sql: SqlService) {}
 
-  async findCurrent(userId: string, db: Db = this.prisma.client): Promise<{ active?: StoredSettings; pending?: StoredSettings }> {
-    const rows = await db.phoneSettings.findMany({
-      where: { userId, state: { in: ['active', 'pending'] } },
-      include: { phones: { orderBy: { position: 'asc' } } },
-    });
+  async findCurrent(userId: string, db: Sql = this.sql): Promise<{ active?: StoredSettings; pending?: StoredSettings }> {
+    const rows = await db.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.user_id = $1 AND ps.state IN ('active', 'pending')`, [userId]);
     const out: { active?: StoredSettings; pending?: StoredSettings } = {};
     for (const row of rows) out[row.state as 'active' | 'pending'] = toSettings(row);
     return out;
   }
 
-  async findById(id: string, db: Db = this.prisma.client): Promise<StoredSettings | undefined> {
-    const row = await db.phoneSettings.findUnique({ where: { id }, include: { phones: { orderBy: { position: 'asc' } } } });
+  async findById(id: string, db: Sql = this.sql): Promise<StoredSettings | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await db.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.id = $1`, [id]);
     return row ? toSettings(row) : undefined;
   }
 
   /** Stores a new pending version, superseding any earlier pending one. The active version is untouched. */
-  async savePending(userId: string, phones: StoredPhone[], db: Db = this.prisma.client): Promise<StoredSettings> {
-    await db.user.upsert({ where: { id: userId }, create: { id: userId }, update: {} });
-    await db.phoneSettings.updateMany({ where: { userId, state: 'pending' }, data: { state: 'superseded' } });
+  async savePending(userId: string, phones: StoredPhone[]): Promise<StoredSettings> {
     const id = randomUUID();
-    const row = await db.phoneSettings.create({
-      data: {
-        id,
-        userId,
-        state: 'pending',
-        phones: {
-          create: phones.map((p) => ({
-            id: randomUUID(),
-            role: p.role,
-            position: p.position,
-            e164: p.e164,
-            country: p.country,
-            method: p.method,
-            label: p.label ?? null,
-            extension: p.extension ?? null,
-            lineType: p.lineType ?? null,
-          })),
-        },
-      },
-      include: { phones: { orderBy: { position: 'asc' } } },
+    await this.sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [userId]);
+      await tx.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'pending'`, [userId]);
+      await tx.query(`INSERT INTO phone_settings (id, user_id, state) VALUES ($1, $2, 'pending')`, [id, userId]);
+      const rows = valuesList(phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null]));
+      await tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type) VALUES ${rows.sql}`, rows.values);
     });
-    return toSettings(row);
+    return (await this.findById(id)) as StoredSettings;
   }
 
-  async attachChallenge(settingsId: string, challengeId: string, db: Db = this.prisma.client): Promise<void> {
-    await db.phoneSettings.update({ where: { id: settingsId }, data: { challengeId } });
+  async attachChallenge(settingsId: string, challengeId: string, db: Sql = this.sql): Promise<void> {
+    await db.query('UPDATE phone_settings SET challenge_id = $2 WHERE id = $1', [settingsId, challengeId]);
   }
 
   /** Makes a pending version active; the previous active one becomes superseded. False if it was no longer pending. */
-  async activate(settingsId: string, db: Db, now: Date): Promise<boolean> {
-    const settings = await db.phoneSettings.findUnique({ where: { id: settingsId } });
+  async activate(settingsId: string, db: Sql, now: Date): Promise<boolean> {
+    const [settings] = await db.query<{ userId: string; state: string }>('SELECT user_id AS "userId", state FROM phone_settings WHERE id = $1 FOR UPDATE', [settingsId]);
     if (!settings || settings.state !== 'pending') return false;
-    await db.phoneSettings.updateMany({ where: { userId: settings.userId, state: 'active' }, data: { state: 'superseded' } });
-    await db.phoneSettings.update({ where: { id: settingsId }, data: { state: 'active', activatedAt: now } });
+    await db.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'active'`, [settings.userId]);
+    await db.query(`UPDATE phone_settings SET state = 'active', activated_at = $2 WHERE id = $1`, [settingsId, now]);
     return true;
   }
 
-  async reject(settingsId: string, db: Db): Promise<void> {
-    await db.phoneSettings.updateMany({ where: { id: settingsId, state: 'pending' }, data: { state: 'rejected' } });
+  async reject(settingsId: string, db: Sql): Promise<void> {
+    await db.query(`UPDATE phone_settings SET state = 'rejected' WHERE id = $1 AND state = 'pending'`, [settingsId]);
   }
 }
 

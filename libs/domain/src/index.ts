@@ -5,3 +5,4 @@ export * from './phone.rules';
 export * from './verification-code';
 export * from './challenge.machine';
 export * from './challenge.policy';
+export * from './identifiers';

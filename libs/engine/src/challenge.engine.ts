@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, ContactMethod, StepStatus, VerificationRef } from '@redial/contracts';
-import { ChallengePatch, ChallengeRecord, ChallengeRepository, Db, NewEvent, PhoneSettingsRepository, StoredSettings } from '@redial/database';
+import { ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, Sql, StoredSettings } from '@redial/database';
 import {
   ChallengePolicy,
   ChallengeState,
@@ -27,7 +27,7 @@ export interface Transition {
 }
 
 /** Work done inside the transition's transaction, before the decision (e.g. recording an attempt's status). */
-export type BeforeDecide = (tx: Db, record: ChallengeRecord) => Promise<Outcome | null>;
+export type BeforeDecide = (tx: Sql, record: ChallengeRecord) => Promise<Outcome | null>;
 
 /**
  * Applies outcomes to challenges: lock the row, decide with the pure state machine, write the new state and its
@@ -132,7 +132,7 @@ export class ChallengeEngine {
    * what those writes return (UPDATE … RETURNING) instead of being read again — only the attempts are re-read,
    * and only when `attemptsChanged` (a hook wrote them in this transaction).
    */
-  private async persist(tx: Db, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome, attemptsChanged = false): Promise<Transition> {
+  private async persist(tx: Sql, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome, attemptsChanged = false): Promise<Transition> {
     const after = decision.state;
     const patch: ChallengePatch = {
       status: after.status,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, Db } from '@redial/database';
+import { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, Sql } from '@redial/database';
 import { Outcome } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
 import {
@@ -137,7 +137,7 @@ export class TwilioWebhooksService {
     return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
   }
 
-  private async playPrompt(tx: Db, attempt: AttemptRecord, ref: { step: number; attemptNo: number }, played: (prompt: boolean) => void): Promise<Outcome | null> {
+  private async playPrompt(tx: Sql, attempt: AttemptRecord, ref: { step: number; attemptNo: number }, played: (prompt: boolean) => void): Promise<Outcome | null> {
     if (attempt.promptsPlayed >= MAX_PROMPTS) {
       played(false);
       await this.challenges.updateAttempt(tx, attempt.id, { reason: 'no_answer' });
@@ -157,7 +157,7 @@ export class TwilioWebhooksService {
   private async onAttempt(
     sid: string | undefined,
     attemptId: string | undefined,
-    fn: (tx: Db, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null>,
+    fn: (tx: Sql, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null>,
   ): Promise<void> {
     const found =
       (attemptId && isUuid(attemptId) ? await this.challenges.findAttemptById(attemptId) : undefined) ??
@@ -175,7 +175,7 @@ export class TwilioWebhooksService {
   }
 
   /** Moves the attempt's status forward only; false for a duplicate or a late, lower-ranked status. */
-  private async advance(tx: Db, attempt: AttemptRecord, status: AttemptStatus, errorCode?: number, answeredBy?: string): Promise<boolean> {
+  private async advance(tx: Sql, attempt: AttemptRecord, status: AttemptStatus, errorCode?: number, answeredBy?: string): Promise<boolean> {
     const rank = rankOf(status);
     if (rank <= attempt.statusRank) return false;
     const now = new Date();
@@ -190,7 +190,7 @@ export class TwilioWebhooksService {
 }
 
 interface CallTurn {
-  tx: Db;
+  tx: Sql;
   attempt: AttemptRecord;
   ref: { step: number; attemptNo: number };
   say(text: string): void;

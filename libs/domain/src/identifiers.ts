@@ -1,0 +1,6 @@
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Challenge, attempt and settings ids are UUIDs: anything else names nothing. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

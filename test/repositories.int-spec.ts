@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { ChallengeRepository, PhoneSettingsRepository, Sql, SqlService } from '@redial/database';
+import { testConfig } from './support/config';
+import { createTestDatabase, TestDatabase } from './support/database';
+
+/** The hand-written SQL of the challenge and settings repositories, on a real PostgreSQL database. */
+describe('repositories (plain SQL on PostgreSQL)', () => {
+  let db: TestDatabase;
+  let sql: SqlService;
+  let challenges: ChallengeRepository;
+  let settings: PhoneSettingsRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new SqlService(testConfig(db.url, `repo-${randomUUID().slice(0, 8)}`, { DB_POOL_SIZE: '4' }));
+    challenges = new ChallengeRepository(sql);
+    settings = new PhoneSettingsRepository(sql);
+  });
+  afterAll(async () => {
+    await sql.pool.end();
+    await db.drop();
+  });
+
+  async function newChallenge(userId = `user-${randomUUID()}`) {
+    await sql.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
+    const id = randomUUID();
+    const now = new Date('2026-11-25T10:00:00.123Z');
+    const record = await sql.transaction((tx) =>
+      challenges.create(
+        tx,
+        { id, userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: new Date(now.getTime() + 600_000), requestId: 'req-1', createdAt: now },
+        [
+          { index: 1, role: 'backup', e164: '+447700900123', masked: '+44 ••••', country: 'GB', method: 'sms', extension: null, label: 'mobile', status: 'waiting' },
+          { index: 0, role: 'primary', e164: '+14155550100', masked: '+1 ••••', country: 'US', method: 'call', extension: '123', label: 'office', status: 'waiting' },
+        ],
+      ),
+    );
+    return record;
+  }
+
+  const attempt = (challengeId: string, stepIndex: number, attemptNo: number) => ({
+    id: randomUUID(),
+    challengeId,
+    stepIndex,
+    attemptNo,
+    method: 'sms',
+    provider: 'twilio',
+    status: 'queued',
+    statusRank: 1,
+  });
+
+  it('creates a challenge with its steps and reads back exactly what was written, typed as records', async () => {
+    const created = await newChallenge();
+    expect(created.steps.map((s) => s.index)).toEqual([0, 1]);
+    expect(created).toMatchObject({ status: 'pending', wrongCodes: 0, sends: 0, fraudReported: false, lastSeq: 0, version: 0, codeHash: null, attempts: [] });
+    expect(created.createdAt).toEqual(new Date('2026-11-25T10:00:00.123Z'));
+
+    const found = await challenges.find(created.id);
+    expect(found).toEqual(created);
+    expect(found?.steps[0]).toMatchObject({ index: 0, method: 'call', extension: '123', label: 'office', startedAt: null, reason: null });
+  });
+
+  it('reads attempts with their dates as Date objects, ordered by step then attempt number', async () => {
+    const c = await newChallenge();
+    const second = attempt(c.id, 0, 2);
+    const first = attempt(c.id, 0, 1);
+    const backup = attempt(c.id, 1, 1);
+    await sql.transaction(async (tx) => {
+      for (const a of [backup, second, first]) await challenges.createAttempt(tx, a);
+      await challenges.updateAttempt(tx, first.id, { providerSid: 'SM123', status: 'delivered', statusRank: 5, deliveredAt: new Date('2026-11-25T10:00:01.500Z'), errorCode: null });
+    });
+    const found = await challenges.find(c.id);
+    expect(found?.attempts.map((a) => a.id)).toEqual([first.id, second.id, backup.id]);
+    expect(found?.attempts[0]).toMatchObject({ providerSid: 'SM123', status: 'delivered', statusRank: 5, promptsPlayed: 0 });
+    expect(found?.attempts[0].deliveredAt).toEqual(new Date('2026-11-25T10:00:01.500Z'));
+    expect(found?.attempts[0].createdAt).toBeInstanceOf(Date);
+    expect(await challenges.findAttemptBySid('SM123')).toEqual(found?.attempts[0]);
+    expect(await challenges.findAttemptById(first.id)).toEqual(found?.attempts[0]);
+    expect(await challenges.attempts(c.id)).toEqual(found?.attempts);
+  });
+
+  it('updates return the row as written; a patch naming an unknown column is refused before it reaches SQL', async () => {
+    const c = await newChallenge();
+    const row = await sql.transaction((tx) => challenges.update(tx, c.id, { status: 'approved', lastSeq: 2, version: 1, nextAction: null, approvedAt: new Date('2026-11-25T10:00:02Z') }));
+    expect(row).toMatchObject({ id: c.id, status: 'approved', lastSeq: 2, version: 1, approvedAt: new Date('2026-11-25T10:00:02Z') });
+    expect(row.updatedAt.getTime()).toBeGreaterThan(c.updatedAt.getTime());
+    const step = await sql.transaction((tx) => challenges.updateStep(tx, c.id, 1, { status: 'failed', reason: 'busy' }));
+    expect(step).toMatchObject({ index: 1, status: 'failed', reason: 'busy' });
+    await expect(sql.transaction((tx) => challenges.update(tx, c.id, { nope: 1 } as never))).rejects.toThrow('unknown column in patch: nope');
+    expect((await challenges.find(c.id))?.status).toBe('approved');
+  });
+
+  it('appends events in order and reads them after a given seq; JSON payloads round-trip', async () => {
+    const c = await newChallenge();
+    const at = new Date('2026-11-25T10:00:03Z');
+    await sql.transaction((tx) =>
+      challenges.appendEvents(tx, c.id, 1, [
+        { type: 'challenge.created', at, payload: { status: 'pending', step: null } },
+        { type: 'attempt.queued', at, payload: { status: 'pending', step: 0, reason: null } },
+      ]),
+    );
+    expect(await challenges.events(c.id)).toEqual([
+      { seq: 1, type: 'challenge.created', payload: { status: 'pending', step: null }, createdAt: at },
+      { seq: 2, type: 'attempt.queued', payload: { status: 'pending', step: 0, reason: null }, createdAt: at },
+    ]);
+    expect((await challenges.events(c.id, 1)).map((e) => e.seq)).toEqual([2]);
+    // A seq written twice breaks the unique (challenge, seq) key: the whole transaction is rolled back.
+    await expect(
+      sql.transaction(async (tx) => {
+        await challenges.update(tx, c.id, { lastSeq: 3 });
+        await challenges.appendEvents(tx, c.id, 2, [{ type: 'attempt.sent', at, payload: {} }]);
+      }),
+    ).rejects.toThrow();
+    expect((await challenges.find(c.id))?.lastSeq).toBe(0);
+  });
+
+  it('ids that are not UUIDs find nothing instead of failing in PostgreSQL', async () => {
+    expect(await challenges.find('not-a-uuid')).toBeUndefined();
+    expect(await challenges.findAttemptById('42')).toBeUndefined();
+    expect(await challenges.events("'; DROP TABLE challenges; --")).toEqual([]);
+    expect(await sql.transaction((tx) => challenges.lock(tx, 'x'))).toBeUndefined();
+    expect(await challenges.find(randomUUID())).toBeUndefined();
+  });
+
+  it('a transition waiting for the lock sees what the transaction it waited for wrote (attempts included)', async () => {
+    const c = await newChallenge();
+    const a = attempt(c.id, 0, 1);
+    await sql.transaction((tx) => challenges.createAttempt(tx, a));
+
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstLocked!: () => void;
+    const firstHasLock = new Promise<void>((resolve) => (firstLocked = resolve));
+    const first = sql.transaction(async (tx) => {
+      await challenges.lock(tx, c.id);
+      await challenges.updateAttempt(tx, a.id, { status: 'answered', statusRank: 6 });
+      firstLocked();
+      await firstMayCommit;
+    });
+    await firstHasLock;
+    const second = sql.transaction((tx: Sql) => challenges.lock(tx, c.id));
+    // Commit the first only once the second is really queued behind its lock.
+    await waitUntilBlockedOnLock();
+    releaseFirst();
+    await first;
+    const seen = await second;
+    expect(seen?.attempts[0]).toMatchObject({ id: a.id, status: 'answered', statusRank: 6 });
+  });
+
+  async function waitUntilBlockedOnLock(): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      const [row] = await sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (row.n > 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error('the second transaction never waited for the lock');
+  }
+
+  it('settings: a pending version supersedes the earlier pending one; activation supersedes the active one', async () => {
+    const userId = `settings-${randomUUID()}`;
+    const phone = { role: 'primary' as const, position: 0, e164: '+14155550123', country: 'US', method: 'sms' as const };
+    const first = await settings.savePending(userId, [phone, { role: 'backup', position: 1, e164: '+442071838750', country: 'GB', method: 'call', label: 'office', extension: '42', lineType: 'FIXED_LINE' }]);
+    expect(first).toMatchObject({ userId, state: 'pending', phones: [phone, { role: 'backup', position: 1, label: 'office', extension: '42', lineType: 'FIXED_LINE' }] });
+    expect(first.createdAt).toBeInstanceOf(Date);
+    expect(await sql.transaction((tx) => settings.activate(first.id, tx, new Date('2026-11-25T11:00:00Z')))).toBe(true);
+    expect(await sql.transaction((tx) => settings.activate(first.id, tx, new Date()))).toBe(false);
+
+    const second = await settings.savePending(userId, [phone]);
+    const third = await settings.savePending(userId, [{ ...phone, method: 'call' }]);
+    expect((await settings.findById(second.id))?.state).toBe('superseded');
+    const current = await settings.findCurrent(userId);
+    expect(current.active).toMatchObject({ id: first.id, activatedAt: new Date('2026-11-25T11:00:00Z') });
+    expect(current.pending).toMatchObject({ id: third.id, phones: [{ method: 'call' }] });
+
+    const challengeId = randomUUID();
+    await settings.attachChallenge(third.id, challengeId);
+    expect((await settings.findById(third.id))?.challengeId).toBe(challengeId);
+    await sql.transaction((tx) => settings.activate(third.id, tx, new Date()));
+    expect((await settings.findById(first.id))?.state).toBe('superseded');
+    expect((await settings.findCurrent(userId)).active?.id).toBe(third.id);
+
+    const rejected = await settings.savePending(userId, [phone]);
+    await sql.transaction((tx) => settings.reject(rejected.id, tx));
+    expect((await settings.findById(rejected.id))?.state).toBe('rejected');
+    expect(await settings.findById('nope')).toBeUndefined();
+  });
+});
