@@ -84,17 +84,58 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const row = await sql.transaction((tx) => challenges.update(tx, c.id, { status: 'approved', lastSeq: 2, version: 1, nextAction: null, approvedAt: new Date('2026-11-25T10:00:02Z') }));
     expect(row).toMatchObject({ id: c.id, status: 'approved', lastSeq: 2, version: 1, approvedAt: new Date('2026-11-25T10:00:02Z') });
     expect(row.updatedAt.getTime()).toBeGreaterThan(c.updatedAt.getTime());
-    const step = await sql.transaction((tx) => challenges.updateStep(tx, c.id, 1, { status: 'failed', reason: 'busy' }));
-    expect(step).toMatchObject({ index: 1, status: 'failed', reason: 'busy' });
     await expect(sql.transaction((tx) => challenges.update(tx, c.id, { nope: 1 } as never))).rejects.toThrow('unknown column in patch: nope');
     expect((await challenges.find(c.id))?.status).toBe('approved');
+  });
+
+  it('a transition is written in one statement: the challenge, the changed steps (as written) and the events', async () => {
+    const c = await newChallenge();
+    const at = new Date('2026-11-25T10:00:04Z');
+    const written = await sql.transaction((tx) =>
+      challenges.writeTransition(
+        tx,
+        c.id,
+        { currentStep: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at },
+        [
+          { index: 0, patch: { status: 'failed', reason: 'busy', endedAt: at } },
+          { index: 1, patch: { status: 'active', reason: null, startedAt: at } },
+        ],
+        1,
+        [
+          { type: 'attempt.failed', at, payload: { step: 0, reason: 'busy' } },
+          { type: 'attempt.queued', at, payload: { step: 1, reason: null } },
+        ],
+      ),
+    );
+    expect(written.row).toMatchObject({ id: c.id, currentStep: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at, status: 'pending' });
+    expect(written.steps.sort((a, b) => a.index - b.index)).toEqual([
+      expect.objectContaining({ index: 0, status: 'failed', reason: 'busy', endedAt: at, startedAt: null }),
+      expect.objectContaining({ index: 1, status: 'active', reason: null, startedAt: at, e164: '+447700900123' }),
+    ]);
+    const found = await challenges.find(c.id);
+    expect(found?.steps).toEqual(written.steps.sort((a, b) => a.index - b.index));
+    expect((await challenges.events(c.id)).map((e) => [e.seq, e.type, e.createdAt])).toEqual([
+      [1, 'attempt.failed', at],
+      [2, 'attempt.queued', at],
+    ]);
+    // No steps, no events: only the challenge row.
+    const quiet = await sql.transaction((tx) => challenges.writeTransition(tx, c.id, { wrongCodes: 1 }, [], 3, []));
+    expect(quiet).toMatchObject({ row: { wrongCodes: 1, lastSeq: 2 }, steps: [] });
+  });
+
+  it('a new attempt can carry the code in the same statement; the challenge then points at it', async () => {
+    const c = await newChallenge();
+    const a = attempt(c.id, 0, 1);
+    const row = await sql.transaction((tx) => challenges.createAttempt(tx, a, 'hash-of-code'));
+    expect(row).toMatchObject({ id: a.id, status: 'queued', providerSid: null });
+    expect(await challenges.find(c.id)).toMatchObject({ codeHash: 'hash-of-code', codeAttemptId: a.id });
   });
 
   it('appends events in order and reads them after a given seq; JSON payloads round-trip', async () => {
     const c = await newChallenge();
     const at = new Date('2026-11-25T10:00:03Z');
     await sql.transaction((tx) =>
-      challenges.appendEvents(tx, c.id, 1, [
+      challenges.writeTransition(tx, c.id, { lastSeq: 2 }, [], 1, [
         { type: 'challenge.created', at, payload: { status: 'pending', step: null } },
         { type: 'attempt.queued', at, payload: { status: 'pending', step: 0, reason: null } },
       ]),
@@ -107,18 +148,19 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     // A seq written twice breaks the unique (challenge, seq) key: the whole transaction is rolled back.
     await expect(
       sql.transaction(async (tx) => {
-        await challenges.update(tx, c.id, { lastSeq: 3 });
-        await challenges.appendEvents(tx, c.id, 2, [{ type: 'attempt.sent', at, payload: {} }]);
+        await challenges.update(tx, c.id, { version: 7 });
+        await challenges.writeTransition(tx, c.id, { lastSeq: 3 }, [], 2, [{ type: 'attempt.sent', at, payload: {} }]);
       }),
     ).rejects.toThrow();
-    expect((await challenges.find(c.id))?.lastSeq).toBe(0);
+    expect(await challenges.find(c.id)).toMatchObject({ lastSeq: 2, version: 0 });
   });
 
   it('ids that are not UUIDs find nothing instead of failing in PostgreSQL', async () => {
     expect(await challenges.find('not-a-uuid')).toBeUndefined();
     expect(await challenges.findAttemptById('42')).toBeUndefined();
     expect(await challenges.events("'; DROP TABLE challenges; --")).toEqual([]);
-    expect(await sql.transaction((tx) => challenges.lock(tx, 'x'))).toBeUndefined();
+    expect(await challenges.withLock('x', async (_tx, record) => record)).toBeUndefined();
+    expect(await challenges.withLock(randomUUID(), async (_tx, record) => record)).toBeUndefined();
     expect(await challenges.find(randomUUID())).toBeUndefined();
   });
 
@@ -131,20 +173,20 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
     let firstLocked!: () => void;
     const firstHasLock = new Promise<void>((resolve) => (firstLocked = resolve));
-    const first = sql.transaction(async (tx) => {
-      await challenges.lock(tx, c.id);
+    const first = challenges.withLock(c.id, async (tx) => {
       await challenges.updateAttempt(tx, a.id, { status: 'answered', statusRank: 6 });
       firstLocked();
       await firstMayCommit;
     });
     await firstHasLock;
-    const second = sql.transaction((tx: Sql) => challenges.lock(tx, c.id));
+    const second = challenges.withLock(c.id, async (_tx: Sql, record) => record);
     // Commit the first only once the second is really queued behind its lock.
     await waitUntilBlockedOnLock();
     releaseFirst();
     await first;
     const seen = await second;
     expect(seen?.attempts[0]).toMatchObject({ id: a.id, status: 'answered', statusRank: 6 });
+    expect(seen?.attempts[0].updatedAt).toBeInstanceOf(Date);
   });
 
   async function waitUntilBlockedOnLock(): Promise<void> {

@@ -87,8 +87,7 @@ export class DispatchProcessor {
 
   /** In one transaction: check the challenge still wants this attempt, write the attempt, and mint the code. */
   private async prepare(job: DispatchJob): Promise<Prepared | string> {
-    return this.challenges.transaction(async (tx) => {
-      const record = await this.challenges.lock(tx, job.challengeId);
+    return this.challenges.withLock(job.challengeId, async (tx, record) => {
       if (!record) return 'challenge gone';
       const step = record.steps[job.step];
       if (record.status !== 'pending' || record.currentStep !== job.step || step?.status !== 'active') return 'no longer current';
@@ -97,15 +96,15 @@ export class DispatchProcessor {
       let attempt = record.attempts.find((a) => a.stepIndex === job.step && a.attemptNo === job.attemptNo);
       if (attempt?.status === 'failed') return 'attempt failed';
       if (attempt?.providerSid) return 'already sent';
+      // A new code for every text sent (a retry included): the previous one stops working.
+      const code = step.method === 'sms' ? generateCode() : undefined;
+      const id = attempt?.id ?? randomUUID();
+      const codeHash = code === undefined ? undefined : hashCode(code, this.config.tokenSecret, record.id, id);
       if (!attempt) {
-        const fresh = { id: randomUUID(), challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
-        attempt = await this.challenges.createAttempt(tx, fresh);
-      }
-      let code: string | undefined;
-      if (step.method === 'sms') {
-        // A new code for every text sent (a retry included): the previous one stops working.
-        code = generateCode();
-        await this.challenges.update(tx, record.id, { codeHash: hashCode(code, this.config.tokenSecret, record.id, attempt.id), codeAttemptId: attempt.id });
+        const fresh = { id, challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
+        attempt = await this.challenges.createAttempt(tx, fresh, codeHash);
+      } else if (codeHash !== undefined) {
+        await this.challenges.update(tx, record.id, { codeHash, codeAttemptId: id });
       }
       return { attempt, step, code, expiresAt: record.expiresAt, purpose: record.purpose };
     });

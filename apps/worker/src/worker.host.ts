@@ -4,7 +4,7 @@ import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { DispatchJob, ExpireJob, QueueName, StepTimeoutJob } from '@redial/contracts';
-import { AlertsService, JOB_DURATION, logContext, observe, recordWorkerBeat, ROOT_LOGGER, withLogContext } from '@redial/ops';
+import { AlertsService, JOB_DURATION, logContext, MetricsRecorder, recordWorkerBeat, ROOT_LOGGER, withLogContext } from '@redial/ops';
 import { createRedis, waitReady } from '@redial/queue';
 import type { Logger as Pino } from 'pino';
 import { DispatchProcessor } from './dispatch.processor';
@@ -25,7 +25,6 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private alertsTimer?: NodeJS.Timeout;
   private reconciling = false;
   private evaluating = false;
-  private metricsRedis?: Redis;
   readonly id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
@@ -35,6 +34,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly reconciler: ReconcilerService,
     private readonly alerts: AlertsService,
     @Inject(ROOT_LOGGER) private readonly log: Pino,
+    private readonly metrics: MetricsRecorder,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,7 +46,6 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     this.reconcileTimer.unref();
     const beat = createRedis(c.redisUrl, 'producer');
     this.connections.push(beat);
-    this.metricsRedis = beat;
     const tick = () => void recordWorkerBeat(beat, c.queuePrefix, this.id).catch(() => undefined);
     // The first beat waits for the connection: a producer connection refuses commands until it is ready.
     void waitReady(beat).then(tick, () => undefined);
@@ -82,8 +81,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         } finally {
           const seconds = (performance.now() - started) / 1000;
           logContext.getStore()?.debug({ outcome, durationMs: Math.round(seconds * 1000), attemptsMade: job.attemptsMade }, `job ${outcome}`);
-          const redis = this.metricsRedis;
-          if (redis) void observe(redis, this.config.queuePrefix, JOB_DURATION, { queue, job: job.name, outcome }, seconds);
+          this.metrics.observe(JOB_DURATION, { queue, job: job.name, outcome }, seconds);
         }
       });
   }
@@ -122,6 +120,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     clearInterval(this.heartbeatTimer);
     clearInterval(this.alertsTimer);
     await Promise.all(this.workers.map((w) => w.close()));
+    // The jobs that just finished observed their durations: write them before the connections go.
+    await this.metrics.close();
     for (const c of this.connections) c.disconnect();
   }
 }

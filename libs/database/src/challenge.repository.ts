@@ -141,21 +141,26 @@ export class ChallengeRepository {
     return this.sql.transaction(fn);
   }
 
-  /** Inserts a challenge and its steps; returns it as `find` would (a new challenge has no attempts). */
+  /** Inserts a challenge and its steps in one statement; returns it as `find` would (a new challenge has no attempts). */
   async create(tx: Sql, challenge: NewChallenge, steps: NewStep[]): Promise<ChallengeRecord> {
     const c = challenge;
-    const [row] = await tx.query<ChallengeRow>(
-      `INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${CHALLENGE_COLUMNS}`,
-      [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt],
+    const rows = valuesList(
+      steps.map((s) => [s.index, s.role, s.e164, s.masked, s.country, s.method, s.extension, s.label, s.status, s.reason ?? null]),
+      10,
     );
-    const rows = valuesList(steps.map((s) => [c.id, s.index, s.role, s.e164, s.masked, s.country, s.method, s.extension, s.label, s.status, s.reason ?? null]));
-    const inserted = await tx.query<StepRecord>(
-      `INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason)
-       VALUES ${rows.sql} RETURNING ${STEP_COLUMNS}`,
-      rows.values,
+    const [row] = await tx.query<ChallengeWithChildren>(
+      `WITH c AS (
+         INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *),
+       s AS (
+         INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason)
+         SELECT $1, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason
+         FROM (VALUES ${rows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason)
+         RETURNING ${STEP_COLUMNS})
+       SELECT ${selectList(CHALLENGE_FIELDS, 'c')}, (SELECT json_agg(s ORDER BY s."index") FROM s) AS steps, '[]'::json AS attempts FROM c`,
+      [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt, ...rows.values],
     );
-    return { ...row, steps: inserted.sort((a, b) => a.index - b.index), attempts: [] };
+    return toRecord(row);
   }
 
   async find(id: string, db: Sql = this.sql): Promise<ChallengeRecord | undefined> {
@@ -165,14 +170,16 @@ export class ChallengeRepository {
   }
 
   /**
-   * Locks a challenge's row until the transaction ends, so transitions never interleave, then loads it. Two
-   * statements on purpose: a statement that waited for the lock still reads with the snapshot it started with,
-   * so steps and attempts read in the locking statement could predate the transaction it waited for.
+   * Runs `fn` in a transaction that holds the challenge's row lock, so transitions never interleave, with the
+   * challenge as it is under that lock (undefined when there is none). Lock and read are two statements on
+   * purpose: a statement that waited for the lock still reads with the snapshot it started with, so steps and
+   * attempts read by the locking statement itself could predate the transaction it waited for.
    */
-  async lock(tx: Sql, id: string): Promise<ChallengeRecord | undefined> {
-    if (!isUuid(id)) return undefined;
-    const locked = await tx.query(LOCK, [id]);
-    return locked.length === 0 ? undefined : this.find(id, tx);
+  async withLock<T>(id: string, fn: (tx: Sql, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
+    return this.sql.transaction(async (tx) => {
+      const locked = isUuid(id) ? await tx.query(LOCK, [id]) : [];
+      return fn(tx, locked.length === 0 ? undefined : await this.find(id, tx));
+    });
   }
 
   /** Updates the challenge row; returns the row as written (UPDATE … RETURNING). */
@@ -183,26 +190,40 @@ export class ChallengeRepository {
     return row;
   }
 
-  /** Updates one step; returns it as written. */
-  async updateStep(tx: Sql, challengeId: string, index: number, patch: StepPatch): Promise<StepRecord> {
-    const set = setClause(patch, STEP_PATCHABLE, 3);
-    const [row] = await tx.query<StepRecord>(
-      `UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $2 RETURNING ${STEP_COLUMNS}`,
-      [challengeId, index, ...set.values],
+  /**
+   * A transition's writes in one statement: the challenge row, the steps that changed, the new events (from
+   * `firstSeq` on). Returns the challenge row and the changed steps as written.
+   */
+  async writeTransition(tx: Sql, id: string, patch: ChallengePatch, steps: Array<{ index: number; patch: StepPatch }>, firstSeq: number, events: NewEvent[]): Promise<{ row: ChallengeRow; steps: StepRecord[] }> {
+    const values: unknown[] = [id];
+    const challengeSet = setClause({ ...patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
+    values.push(...challengeSet.values);
+    const parts = [`c AS (UPDATE challenges SET ${challengeSet.sql} WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS})`];
+    const stepNames: string[] = [];
+    steps.forEach((step, i) => {
+      const set = setClause(step.patch, STEP_PATCHABLE, values.length + 2);
+      parts.push(`s${i} AS (UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $${values.length + 1} RETURNING ${STEP_COLUMNS})`);
+      values.push(step.index, ...set.values);
+      stepNames.push(`SELECT * FROM s${i}`);
+    });
+    if (events.length > 0) {
+      const rows = valuesList(events.map((e, i) => [firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
+      values.push(...rows.values);
+      parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at))`);
+    }
+    const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
+    const [result] = await tx.query<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>(
+      `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps" FROM c`,
+      values,
     );
-    if (!row) throw new Error(`step ${index} of challenge ${challengeId} not found`);
-    return row;
+    if (!result) throw new Error(`challenge ${id} not found`);
+    const { changedSteps, ...row } = result;
+    return { row, steps: changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES)) };
   }
 
   /** A challenge's attempts, in `find`'s order. */
   async attempts(challengeId: string, db: Sql = this.sql): Promise<AttemptRecord[]> {
     return db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = $1 ORDER BY step_index, attempt_no`, [challengeId]);
-  }
-
-  async appendEvents(tx: Sql, challengeId: string, firstSeq: number, events: NewEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const rows = valuesList(events.map((e, i) => [challengeId, firstSeq + i, e.type, JSON.stringify(e.payload), e.at]));
-    await tx.query(`INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) VALUES ${rows.sql}`, rows.values);
   }
 
   async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
@@ -213,13 +234,25 @@ export class ChallengeRepository {
     );
   }
 
-  /** Inserts an attempt; returns the row as written (defaults filled in). */
-  async createAttempt(tx: Sql, attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>): Promise<AttemptRecord> {
+  /**
+   * Inserts an attempt; returns the row as written (defaults filled in). With `codeHash`, the same statement
+   * makes it the challenge's current code (the text this attempt sends carries it).
+   */
+  async createAttempt(
+    tx: Sql,
+    attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>,
+    codeHash?: string,
+  ): Promise<AttemptRecord> {
     const a = attempt;
+    const values = [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank];
+    const insert = `INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTEMPT_COLUMNS}`;
+    if (codeHash === undefined) return (await tx.query<AttemptRecord>(insert, values))[0];
     const [row] = await tx.query<AttemptRecord>(
-      `INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTEMPT_COLUMNS}`,
-      [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank],
+      `WITH a AS (${insert}),
+       c AS (UPDATE challenges SET code_hash = $9, code_attempt_id = $1, updated_at = $10 WHERE id = $2)
+       SELECT * FROM a`,
+      [...values, codeHash, new Date()],
     );
     return row;
   }

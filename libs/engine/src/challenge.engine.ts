@@ -92,8 +92,7 @@ export class ChallengeEngine {
   /** Applies one outcome. Returns the transition, or undefined when the challenge does not exist. */
   async apply(challengeId: string, outcome: Outcome | null, before?: BeforeDecide): Promise<Transition | undefined> {
     const now = new Date();
-    const transition = await this.challenges.transaction(async (tx) => {
-      const record = await this.challenges.lock(tx, challengeId);
+    const transition = await this.challenges.withLock(challengeId, async (tx, record) => {
       if (!record) return undefined;
       const fromHook = before ? await before(tx, record) : null;
       const effective = fromHook ?? outcome;
@@ -128,9 +127,9 @@ export class ChallengeEngine {
   }
 
   /**
-   * Writes the decision: the challenge row, the steps that changed, the events. The new record is assembled from
-   * what those writes return (UPDATE … RETURNING) instead of being read again — only the attempts are re-read,
-   * and only when `attemptsChanged` (a hook wrote them in this transaction).
+   * Writes the decision in one statement: the challenge row, the steps that changed, the events. The new record
+   * is assembled from what those writes return (UPDATE … RETURNING) instead of being read again — only the
+   * attempts are re-read, and only when `attemptsChanged` (a hook wrote them in this transaction).
    */
   private async persist(tx: Sql, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome, attemptsChanged = false): Promise<Transition> {
     const after = decision.state;
@@ -154,31 +153,30 @@ export class ChallengeEngine {
       patch.finishedAt = now;
       if (after.status === 'approved') patch.approvedAt = now;
     }
-    const row = await this.challenges.update(tx, record.id, patch);
-    const steps = [...record.steps];
-    for (const step of after.steps) {
-      const old = before.steps[step.index];
-      if (old.status === step.status && old.reason === step.reason) continue;
-      const position = steps.findIndex((s) => s.index === step.index);
-      steps[position] = await this.challenges.updateStep(tx, record.id, step.index, {
-        status: step.status,
-        reason: step.reason ?? null,
-        ...(step.status === 'active' ? { startedAt: now } : {}),
-        ...(isEnded(step.status) ? { endedAt: now } : {}),
-      });
-    }
+    const changedSteps = after.steps
+      .filter((step) => before.steps[step.index].status !== step.status || before.steps[step.index].reason !== step.reason)
+      .map((step) => ({
+        index: step.index,
+        patch: {
+          status: step.status,
+          reason: step.reason ?? null,
+          ...(step.status === 'active' ? { startedAt: now } : {}),
+          ...(isEnded(step.status) ? { endedAt: now } : {}),
+        },
+      }));
     const events: NewEvent[] = decision.events.map((e) => ({
       type: e.type,
       at: now,
       payload: { status: after.status, step: e.step ?? null, attemptNo: e.attemptNo ?? null, reason: e.reason ?? null, errorCode: e.errorCode ?? null },
     }));
-    await this.challenges.appendEvents(tx, record.id, record.lastSeq + 1, events);
+    const written = await this.challenges.writeTransition(tx, record.id, patch, changedSteps, record.lastSeq + 1, events);
+    const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     if (isFinal(after.status) && record.purpose === 'settings' && record.settingsId) {
       if (after.status === 'approved') await this.settings.activate(record.settingsId, tx, now);
       else await this.settings.reject(record.settingsId, tx);
     }
     const attempts = attemptsChanged ? await this.challenges.attempts(record.id, tx) : record.attempts;
-    const updated: ChallengeRecord = { ...row, steps, attempts };
+    const updated: ChallengeRecord = { ...written.row, steps, attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
 

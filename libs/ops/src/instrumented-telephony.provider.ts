@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { classifyProviderError, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from '@redial/telephony';
-import { observe, PROVIDER_LATENCY } from './redis-metrics.store';
+import { MetricsRecorder, PROVIDER_LATENCY } from './redis-metrics.store';
 
 /**
  * Times every provider request into the shared PROVIDER_LATENCY histogram, by operation and outcome (`ok`, or
@@ -9,8 +8,7 @@ import { observe, PROVIDER_LATENCY } from './redis-metrics.store';
 export class InstrumentedTelephonyProvider implements TelephonyProvider {
   constructor(
     private readonly inner: TelephonyProvider,
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly metrics: MetricsRecorder,
   ) {}
 
   get name(): string {
@@ -34,7 +32,7 @@ export class InstrumentedTelephonyProvider implements TelephonyProvider {
       outcome = classifyProviderError(err).reason;
       throw err;
     } finally {
-      void observe(this.redis, this.prefix, PROVIDER_LATENCY, { provider: this.inner.name, operation, outcome }, (performance.now() - started) / 1000);
+      this.metrics.observe(PROVIDER_LATENCY, { provider: this.inner.name, operation, outcome }, (performance.now() - started) / 1000);
     }
   }
 }

@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { QueueService } from '@redial/queue';
+import { createRedis } from '@redial/queue';
 import { TELEPHONY_PROVIDER, TelephonyProvider } from '@redial/telephony';
 import { InstrumentedTelephonyProvider } from './instrumented-telephony.provider';
+import { MetricsRecorder } from './redis-metrics.store';
 
 export const INSTRUMENTED_TELEPHONY_PROVIDER = Symbol('INSTRUMENTED_TELEPHONY_PROVIDER');
 
@@ -14,11 +15,23 @@ export const INSTRUMENTED_TELEPHONY_PROVIDER = Symbol('INSTRUMENTED_TELEPHONY_PR
 @Module({
   providers: [
     {
+      // Its own Redis connection, closed (after a last flush) when the app shuts down.
+      provide: MetricsRecorder,
+      useFactory: (config: AppConfig) => new MetricsRecorder(createRedis(config.redisUrl, 'producer'), config.queuePrefix),
+      inject: [APP_CONFIG],
+    },
+    {
       provide: INSTRUMENTED_TELEPHONY_PROVIDER,
-      useFactory: (inner: TelephonyProvider, queues: QueueService, config: AppConfig) => new InstrumentedTelephonyProvider(inner, queues.connection, config.queuePrefix),
-      inject: [TELEPHONY_PROVIDER, QueueService, APP_CONFIG],
+      useFactory: (inner: TelephonyProvider, metrics: MetricsRecorder) => new InstrumentedTelephonyProvider(inner, metrics),
+      inject: [TELEPHONY_PROVIDER, MetricsRecorder],
     },
   ],
-  exports: [INSTRUMENTED_TELEPHONY_PROVIDER],
+  exports: [INSTRUMENTED_TELEPHONY_PROVIDER, MetricsRecorder],
 })
-export class TelephonyMetricsModule {}
+export class TelephonyMetricsModule implements OnApplicationShutdown {
+  constructor(@Inject(MetricsRecorder) private readonly metrics: MetricsRecorder) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.metrics.close();
+  }
+}

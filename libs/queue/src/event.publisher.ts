@@ -28,7 +28,9 @@ export class EventPublisher implements OnModuleDestroy {
   private readonly ops: Emitter<OpsServerToClient>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.redis = createRedis(config.redisUrl, 'producer');
+    // Auto-pipelining: the publishes of one tick (an update goes to its challenge's room and to the operators,
+    // and concurrent transitions publish together) leave in one write instead of one each.
+    this.redis = createRedis(config.redisUrl, 'producer', { enableAutoPipelining: true });
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
     // process. Hand it a client whose publish never rejects: a lost event is re-sent as a snapshot on reconnect.
     const redis = this.redis;
