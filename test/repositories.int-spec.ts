@@ -74,9 +74,14 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(found?.attempts[0]).toMatchObject({ providerSid: 'SM123', status: 'delivered', statusRank: 5, promptsPlayed: 0 });
     expect(found?.attempts[0].deliveredAt).toEqual(new Date('2026-11-25T10:00:01.500Z'));
     expect(found?.attempts[0].createdAt).toBeInstanceOf(Date);
-    expect(await challenges.findAttemptBySid('SM123')).toEqual(found?.attempts[0]);
-    expect(await challenges.findAttemptById(first.id)).toEqual(found?.attempts[0]);
-    expect(await challenges.attempts(c.id)).toEqual(found?.attempts);
+    // An attempt's id or its provider SID locates (and locks) its challenge.
+    expect(await challenges.withLock({ attemptId: backup.id }, async (_tx, record) => record)).toEqual(found);
+    expect(await challenges.withLock({ sid: 'SM123' }, async (_tx, record) => record)).toEqual(found);
+    expect(await challenges.withLock({ attemptId: randomUUID(), sid: 'SM123' }, async (_tx, record) => record?.id)).toBe(c.id);
+    expect(await challenges.withLock({ attemptId: randomUUID(), sid: 'SM-unknown' }, async (_tx, record) => record)).toBeUndefined();
+    expect(await challenges.requestIdOfAttempt({ attemptId: first.id })).toBe('req-1');
+    expect(await challenges.requestIdOfAttempt({ sid: 'SM123' })).toBe('req-1');
+    expect(await challenges.requestIdOfAttempt({ sid: 'SM-unknown' })).toBeUndefined();
   });
 
   it('updates return the row as written; a patch naming an unknown column is refused before it reaches SQL', async () => {
@@ -157,7 +162,8 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
 
   it('ids that are not UUIDs find nothing instead of failing in PostgreSQL', async () => {
     expect(await challenges.find('not-a-uuid')).toBeUndefined();
-    expect(await challenges.findAttemptById('42')).toBeUndefined();
+    expect(await challenges.withLock({ attemptId: '42' }, async (_tx, record) => record)).toBeUndefined();
+    expect(await challenges.requestIdOfAttempt({ attemptId: '42' })).toBeUndefined();
     expect(await challenges.events("'; DROP TABLE challenges; --")).toEqual([]);
     expect(await challenges.withLock('x', async (_tx, record) => record)).toBeUndefined();
     expect(await challenges.withLock(randomUUID(), async (_tx, record) => record)).toBeUndefined();

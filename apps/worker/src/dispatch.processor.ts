@@ -48,8 +48,8 @@ export class DispatchProcessor {
         throw new Error(`transient provider error: ${outcome.reason}`);
       }
       const reason = outcome.action === 'retry' ? 'provider_error' : outcome.reason;
-      await this.engine.apply(challengeId, null, async (tx) => {
-        await this.challenges.updateAttempt(tx, prepared.attempt.id, {
+      await this.engine.apply(challengeId, null, async (writes) => {
+        writes.update(prepared.attempt.id, {
           status: 'failed',
           statusRank: rankOf('failed'),
           errorCode: outcome.code ?? null,
@@ -61,11 +61,11 @@ export class DispatchProcessor {
       this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
       throw new UnrecoverableError(`${outcome.action}: ${reason}`);
     }
-    await this.engine.apply(challengeId, null, async (tx, record) => {
+    await this.engine.apply(challengeId, null, async (writes, record) => {
       // The locked record carries the attempts as they are now (a status callback may have overtaken us).
       const current = record.attempts.find((a) => a.id === prepared.attempt.id);
       const ahead = current !== undefined && current.statusRank > rankOf('queued');
-      await this.challenges.updateAttempt(tx, prepared.attempt.id, {
+      writes.update(prepared.attempt.id, {
         providerSid: receipt.sid,
         sentAt: new Date(),
         ...(ahead ? {} : { status: 'queued', statusRank: rankOf('queued') }),
@@ -80,7 +80,7 @@ export class DispatchProcessor {
    * between): record it now, so the step gets its deadline instead of waiting for the reconciler forever.
    */
   private async confirmSent({ challengeId, step, attemptNo }: DispatchJob): Promise<void> {
-    await this.engine.apply(challengeId, null, async (_tx, record) =>
+    await this.engine.apply(challengeId, null, async (_writes, record) =>
       record.nextAction === 'dispatch' && record.currentStep === step ? { type: 'sent', step, attemptNo } : null,
     );
   }

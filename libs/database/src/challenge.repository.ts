@@ -121,6 +121,11 @@ const WITH_CHILDREN = `SELECT ${selectList(CHALLENGE_FIELDS, 'c')},
 FROM challenges c WHERE c.id = $1`;
 const FIND = WITH_CHILDREN;
 const LOCK = 'SELECT id FROM challenges WHERE id = $1 FOR UPDATE';
+const LOCK_BY_ATTEMPT = 'SELECT c.id FROM challenges c JOIN delivery_attempts a ON a.challenge_id = c.id WHERE a.id = $1 FOR UPDATE OF c';
+const LOCK_BY_SID = 'SELECT c.id FROM challenges c JOIN delivery_attempts a ON a.challenge_id = c.id WHERE a.provider_sid = $1 FOR UPDATE OF c';
+
+/** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
+export type ChallengeLocator = string | { attemptId?: string; sid?: string };
 
 type ChallengeWithChildren = ChallengeRow & { steps: Array<Record<string, unknown>>; attempts: Array<Record<string, unknown>> };
 
@@ -175,11 +180,20 @@ export class ChallengeRepository {
    * purpose: a statement that waited for the lock still reads with the snapshot it started with, so steps and
    * attempts read by the locking statement itself could predate the transaction it waited for.
    */
-  async withLock<T>(id: string, fn: (tx: Sql, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
+  async withLock<T>(locator: ChallengeLocator, fn: (tx: Sql, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
     return this.sql.transaction(async (tx) => {
-      const locked = isUuid(id) ? await tx.query(LOCK, [id]) : [];
-      return fn(tx, locked.length === 0 ? undefined : await this.find(id, tx));
+      const id = await this.lockRow(tx, locator);
+      return fn(tx, id === undefined ? undefined : await this.find(id, tx));
     });
+  }
+
+  private async lockRow(tx: Sql, locator: ChallengeLocator): Promise<string | undefined> {
+    const { challengeId, attemptId, sid } = typeof locator === 'string' ? { challengeId: locator } : { challengeId: undefined, ...locator };
+    let rows: Array<{ id: string }> = [];
+    if (challengeId !== undefined && isUuid(challengeId)) rows = await tx.query(LOCK, [challengeId]);
+    if (rows.length === 0 && attemptId !== undefined && isUuid(attemptId)) rows = await tx.query(LOCK_BY_ATTEMPT, [attemptId]);
+    if (rows.length === 0 && sid) rows = await tx.query(LOCK_BY_SID, [sid]);
+    return rows[0]?.id;
   }
 
   /** Updates the challenge row; returns the row as written (UPDATE … RETURNING). */
@@ -221,11 +235,6 @@ export class ChallengeRepository {
     return { row, steps: changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES)) };
   }
 
-  /** A challenge's attempts, in `find`'s order. */
-  async attempts(challengeId: string, db: Sql = this.sql): Promise<AttemptRecord[]> {
-    return db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = $1 ORDER BY step_index, attempt_no`, [challengeId]);
-  }
-
   async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
     if (!isUuid(challengeId)) return [];
     return this.sql.query<EventRecord>(
@@ -257,20 +266,23 @@ export class ChallengeRepository {
     return row;
   }
 
-  async findAttemptById(id: string, db: Sql = this.sql): Promise<AttemptRecord | undefined> {
-    if (!isUuid(id)) return undefined;
-    const [row] = await db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1`, [id]);
-    return row;
+  /** The request id stored on the challenge an attempt belongs to (by our attempt id, else the provider's SID). */
+  async requestIdOfAttempt(ref: { attemptId?: string; sid?: string }): Promise<string | undefined> {
+    const by = ref.attemptId !== undefined && isUuid(ref.attemptId) ? { column: 'id', value: ref.attemptId } : ref.sid ? { column: 'provider_sid', value: ref.sid } : undefined;
+    if (!by) return undefined;
+    const [row] = await this.sql.query<{ requestId: string | null }>(
+      `SELECT c.request_id AS "requestId" FROM delivery_attempts a JOIN challenges c ON c.id = a.challenge_id WHERE a.${by.column} = $1`,
+      [by.value],
+    );
+    return row?.requestId ?? undefined;
   }
 
-  async findAttemptBySid(sid: string, db: Sql = this.sql): Promise<AttemptRecord | undefined> {
-    const [row] = await db.query<AttemptRecord>(`SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE provider_sid = $1`, [sid]);
-    return row;
-  }
-
-  async updateAttempt(tx: Sql, id: string, patch: AttemptPatch): Promise<void> {
+  /** Updates an attempt; returns it as written. */
+  async updateAttempt(tx: Sql, id: string, patch: AttemptPatch): Promise<AttemptRecord> {
     const set = setClause({ ...patch, updatedAt: new Date() }, ATTEMPT_PATCHABLE, 2);
-    await tx.query(`UPDATE delivery_attempts SET ${set.sql} WHERE id = $1`, [id, ...set.values]);
+    const [row] = await tx.query<AttemptRecord>(`UPDATE delivery_attempts SET ${set.sql} WHERE id = $1 RETURNING ${ATTEMPT_COLUMNS}`, [id, ...set.values]);
+    if (!row) throw new Error(`attempt ${id} not found`);
+    return row;
   }
 
   /** Pending challenges whose next action is due before `dueBefore`, or that outlived their expiry. */

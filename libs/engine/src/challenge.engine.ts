@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, ContactMethod, StepStatus, VerificationRef } from '@redial/contracts';
-import { ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, Sql, StoredSettings } from '@redial/database';
+import { AttemptPatch, AttemptRecord, ChallengeLocator, ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, Sql, StoredSettings } from '@redial/database';
 import {
   ChallengePolicy,
   ChallengeState,
@@ -26,8 +26,27 @@ export interface Transition {
   view: ChallengeView;
 }
 
-/** Work done inside the transition's transaction, before the decision (e.g. recording an attempt's status). */
-export type BeforeDecide = (tx: Sql, record: ChallengeRecord) => Promise<Outcome | null>;
+/**
+ * Attempt updates a hook asks for during a transition. They are merged per attempt and written (one statement
+ * each) before the decision, and the transition's record carries them: nothing is read twice.
+ */
+export class AttemptWrites {
+  private readonly patches = new Map<string, AttemptPatch>();
+
+  update(attemptId: string, patch: AttemptPatch): void {
+    this.patches.set(attemptId, { ...this.patches.get(attemptId), ...patch });
+  }
+
+  get pending(): ReadonlyMap<string, AttemptPatch> {
+    return this.patches;
+  }
+}
+
+/**
+ * Work done under the challenge's lock, before the decision: it reads the locked record, may ask for attempt
+ * updates, and returns the outcome to decide on (null: the caller's outcome, or nothing).
+ */
+export type BeforeDecide = (writes: AttemptWrites, record: ChallengeRecord) => Promise<Outcome | null>;
 
 /**
  * Applies outcomes to challenges: lock the row, decide with the pure state machine, write the new state and its
@@ -89,20 +108,24 @@ export class ChallengeEngine {
     return { view: transition.view, token: signChallengeToken({ challengeId: id, expiresAt }, this.config.tokenSecret) };
   }
 
-  /** Applies one outcome. Returns the transition, or undefined when the challenge does not exist. */
-  async apply(challengeId: string, outcome: Outcome | null, before?: BeforeDecide): Promise<Transition | undefined> {
+  /**
+   * Applies one outcome to the challenge `target` names (its id, or one of its attempts). Returns the
+   * transition, or undefined when there is no such challenge.
+   */
+  async apply(target: ChallengeLocator, outcome: Outcome | null, before?: BeforeDecide): Promise<Transition | undefined> {
     const now = new Date();
-    const transition = await this.challenges.withLock(challengeId, async (tx, record) => {
-      if (!record) return undefined;
-      const fromHook = before ? await before(tx, record) : null;
+    const transition = await this.challenges.withLock(target, async (tx, locked) => {
+      if (!locked) return undefined;
+      const writes = new AttemptWrites();
+      const fromHook = before ? await before(writes, locked) : null;
+      const record = writes.pending.size > 0 ? { ...locked, attempts: await this.writeAttempts(tx, locked.attempts, writes) } : locked;
       const effective = fromHook ?? outcome;
       const state = stateOf(record);
       if (!effective) return { decision: { state, events: [], effects: [], changed: false }, record, view: this.view(record) };
       // An expired challenge turns `expired` on the first outcome that finds it, whatever that outcome was.
       const decision = !isFinal(state.status) && record.expiresAt <= now && effective.type !== 'expire' ? decideNext(state, { type: 'expire' }, this.policy) : decideNext(state, effective, this.policy);
       if (!decision.changed) return { decision, record, view: this.view(record) };
-      // A hook may have written attempts (their status is part of the view): only then are they read again.
-      return this.persist(tx, record, state, decision, now, effective, before !== undefined);
+      return this.persist(tx, record, state, decision, now, effective);
     });
     if (transition?.decision.changed) await this.afterCommit(transition);
     return transition;
@@ -110,7 +133,7 @@ export class ChallengeEngine {
 
   /** `POST /v1/challenges/:id/check`: compares in constant time against the hash of the latest text's code. */
   async checkCode(challengeId: string, code: string): Promise<Transition | undefined> {
-    return this.apply(challengeId, null, async (_tx, record) => {
+    return this.apply(challengeId, null, async (_writes, record) => {
       const correct =
         record.codeHash !== null && record.codeAttemptId !== null && codeMatches(code, record.codeHash, this.config.tokenSecret, record.id, record.codeAttemptId);
       return { type: 'code_checked', correct };
@@ -126,12 +149,18 @@ export class ChallengeEngine {
     return toChallengeView(record, this.policy.maxWrongCodes);
   }
 
+  /** The hook's attempt updates, written; returns the attempts as they now are. */
+  private async writeAttempts(tx: Sql, attempts: AttemptRecord[], writes: AttemptWrites): Promise<AttemptRecord[]> {
+    const written = new Map<string, AttemptRecord>();
+    for (const [id, patch] of writes.pending) written.set(id, await this.challenges.updateAttempt(tx, id, patch));
+    return attempts.map((a) => written.get(a.id) ?? a);
+  }
+
   /**
    * Writes the decision in one statement: the challenge row, the steps that changed, the events. The new record
-   * is assembled from what those writes return (UPDATE … RETURNING) instead of being read again — only the
-   * attempts are re-read, and only when `attemptsChanged` (a hook wrote them in this transaction).
+   * is assembled from what those writes return (UPDATE … RETURNING) instead of being read again.
    */
-  private async persist(tx: Sql, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome, attemptsChanged = false): Promise<Transition> {
+  private async persist(tx: Sql, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome): Promise<Transition> {
     const after = decision.state;
     const patch: ChallengePatch = {
       status: after.status,
@@ -175,8 +204,7 @@ export class ChallengeEngine {
       if (after.status === 'approved') await this.settings.activate(record.settingsId, tx, now);
       else await this.settings.reject(record.settingsId, tx);
     }
-    const attempts = attemptsChanged ? await this.challenges.attempts(record.id, tx) : record.attempts;
-    const updated: ChallengeRecord = { ...written.row, steps, attempts };
+    const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
 

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PrismaService } from '@redial/database';
+import { ChallengeRepository } from '@redial/database';
 import { logContext, ROOT_LOGGER } from '@redial/ops';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 const LOG = Symbol('redial.log');
 type LoggedRequest = FastifyRequest & { [LOG]?: Logger };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Probes and scrapes are logged at debug, so they do not drown the rest. */
 const QUIET = /^\/(health|metrics)(\?|$)/;
 
@@ -19,7 +18,7 @@ const QUIET = /^\/(health|metrics)(\?|$)/;
  */
 export function registerRequestLogging(app: NestFastifyApplication): void {
   const root = app.get<Logger>(ROOT_LOGGER);
-  const prisma = app.get(PrismaService);
+  const challenges = app.get(ChallengeRepository);
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', (request: LoggedRequest, reply, done) => {
@@ -36,7 +35,7 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
       logContext.run(log, () => done());
       return;
     }
-    void originRequestId(prisma, request)
+    void originRequestId(challenges, request)
       .catch(() => undefined)
       .then((origin) => {
         request[LOG] = origin ? log.child({ requestId: origin }) : log;
@@ -54,14 +53,11 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
 }
 
 /** The request id stored on the challenge behind a Twilio callback (attempt id in the URL, or the SID). */
-async function originRequestId(prisma: PrismaService, request: FastifyRequest): Promise<string | undefined> {
+function originRequestId(challenges: ChallengeRepository, request: FastifyRequest): Promise<string | undefined> {
   const query = request.query as Record<string, unknown> | undefined;
   const fromPath = /^\/webhooks\/twilio\/voice\/([^/?]+)/.exec(request.url)?.[1];
   const attemptId = typeof query?.attempt === 'string' ? query.attempt : fromPath;
   const body = (request.body ?? {}) as Record<string, unknown>;
   const sid = typeof body.MessageSid === 'string' ? body.MessageSid : typeof body.CallSid === 'string' ? body.CallSid : undefined;
-  const where = attemptId && UUID.test(attemptId) ? { id: attemptId } : sid ? { providerSid: sid } : undefined;
-  if (!where) return undefined;
-  const row = await prisma.client.deliveryAttempt.findUnique({ where, select: { challenge: { select: { requestId: true } } } });
-  return row?.challenge.requestId ?? undefined;
+  return challenges.requestIdOfAttempt({ attemptId, sid });
 }

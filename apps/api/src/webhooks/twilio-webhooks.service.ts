@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, Sql } from '@redial/database';
+import { AttemptPatch, AttemptRecord, ChallengeRecord } from '@redial/database';
 import { Outcome } from '@redial/domain';
-import { ChallengeEngine } from '@redial/engine';
+import { AttemptWrites, ChallengeEngine } from '@redial/engine';
 import {
   AttemptStatus,
   buildGoodbyeTwiml,
@@ -14,7 +14,6 @@ import {
   rankOf,
   TwilioParams,
 } from '@redial/telephony';
-import { isUuid } from '../common/input';
 
 /** How often the prompt is played before silence counts as no answer: the prompt, then one repeat. */
 const MAX_PROMPTS = 2;
@@ -37,7 +36,6 @@ export class TwilioWebhooksService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly challenges: ChallengeRepository,
     private readonly engine: ChallengeEngine,
   ) {}
 
@@ -45,13 +43,13 @@ export class TwilioWebhooksService {
     const event = parseSmsStatusCallback(params);
     if (!event || !event.status) return;
     const status = event.status;
-    await this.onAttempt(event.sid, attemptHint, async (tx, attempt) => {
-      if (!(await this.advance(tx, attempt, status, event.errorCode))) return null;
+    await this.onAttempt(event.sid, attemptHint, async (writes, attempt) => {
+      if (!this.advance(writes, attempt, status, event.errorCode)) return null;
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
       if (status === 'delivered') return { type: 'delivered', ...ref };
       const failure = classifySmsCallback(event.twilioStatus, event.errorCode);
       if (!failure) return null;
-      await this.challenges.updateAttempt(tx, attempt.id, { reason: failure.reason });
+      writes.update(attempt.id, { reason: failure.reason });
       if (failure.action === 'configuration') this.logger.error(`provider configuration problem on a text: ${failure.reason} (${event.errorCode ?? 'no code'})`);
       return { type: 'step_failed', reason: failure.reason, errorCode: event.errorCode, ...ref };
     });
@@ -61,10 +59,10 @@ export class TwilioWebhooksService {
     const event = parseCallStatusCallback(params);
     if (!event || !event.status) return;
     const status = event.status;
-    await this.onAttempt(event.sid, attemptHint, async (tx, attempt, record) => {
+    await this.onAttempt(event.sid, attemptHint, async (writes, attempt, record) => {
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
       const answeredBy = event.answeredBy ?? attempt.answeredBy;
-      if (!(await this.advance(tx, attempt, status, undefined, event.answeredBy))) return null;
+      if (!this.advance(writes, attempt, status, undefined, event.answeredBy)) return null;
       if (status === 'ringing') return { type: 'ringing', ...ref };
       if (status === 'answered') return { type: 'answered', ...ref };
       if (!['completed', 'busy', 'no_answer', 'failed', 'canceled'].includes(status)) return null;
@@ -72,7 +70,7 @@ export class TwilioWebhooksService {
       if (record.status !== 'pending' || record.currentStep !== attempt.stepIndex) return null;
       const failure = classifyCallCompletion({ callStatus: event.twilioStatus, answeredBy, sipResponseCode: event.sipResponseCode });
       if (!failure) return null;
-      await this.challenges.updateAttempt(tx, attempt.id, { reason: failure.reason });
+      writes.update(attempt.id, { reason: failure.reason });
       return { type: 'step_failed', reason: failure.reason, ...ref };
     });
   }
@@ -80,16 +78,16 @@ export class TwilioWebhooksService {
   /** The TwiML Twilio fetches when the call is answered, and again (by Redirect) when the prompt got no input. */
   voice(attemptId: string, params: TwilioParams): Promise<string> {
     const answeredBy = first(params, 'AnsweredBy');
-    return this.answerCall(attemptId, async ({ tx, attempt, ref, say, repeat }) => {
+    return this.answerCall(attemptId, async ({ writes, attempt, ref, say, repeat }) => {
       if (answeredBy && (answeredBy.startsWith('machine_') || answeredBy === 'fax')) {
         say(GOODBYE.machine);
-        await this.challenges.updateAttempt(tx, attempt.id, { answeredBy, reason: 'voicemail' });
+        writes.update(attempt.id, { answeredBy, reason: 'voicemail' });
         return { type: 'step_failed', reason: 'voicemail', ...ref };
       }
       const gaveUp = await repeat();
       if (gaveUp) return gaveUp;
       // Fetching the prompt proves the call was answered, whichever arrives first: this or the status callback.
-      return (await this.advance(tx, attempt, 'answered')) ? { type: 'answered', ...ref } : null;
+      return this.advance(writes, attempt, 'answered') ? { type: 'answered', ...ref } : null;
     });
   }
 
@@ -97,15 +95,15 @@ export class TwilioWebhooksService {
   gather(attemptId: string, params: TwilioParams): Promise<string> {
     const digits = (first(params, 'Digits') ?? '').trim();
     const finishedOnKey = first(params, 'FinishedOnKey') ?? '';
-    return this.answerCall(attemptId, async ({ tx, attempt, ref, say, repeat }) => {
+    return this.answerCall(attemptId, async ({ writes, attempt, ref, say, repeat }) => {
       if ((digits === '' && finishedOnKey === '#') || digits === '#') {
         say(GOODBYE.approved);
-        await this.challenges.updateAttempt(tx, attempt.id, { reason: null });
+        writes.update(attempt.id, { reason: null });
         return { type: 'approved_by_call', ...ref };
       }
       if (digits === '0' || digits === '0#') {
         say(GOODBYE.denied);
-        await this.challenges.updateAttempt(tx, attempt.id, { reason: 'fraud_reported' });
+        writes.update(attempt.id, { reason: 'fraud_reported' });
         return { type: 'fraud_reported', ...ref };
       }
       // Silence, or keys we do not understand: the prompt again, within the same limit.
@@ -118,17 +116,17 @@ export class TwilioWebhooksService {
     let reply = GOODBYE.inactive;
     let prompt = false;
     let purpose: 'sign_in' | 'settings' = 'sign_in';
-    await this.onAttempt(undefined, attemptId, async (tx, attempt, record) => {
+    await this.onAttempt(undefined, attemptId, async (writes, attempt, record) => {
       if (record.status !== 'pending') return null;
       purpose = record.purpose === 'settings' ? 'settings' : 'sign_in';
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
       return decide({
-        tx,
+        writes,
         attempt,
         ref,
         say: (text) => (reply = text),
-        repeat: () =>
-          this.playPrompt(tx, attempt, ref, (played) => {
+        repeat: async () =>
+          this.playPrompt(writes, attempt, ref, (played) => {
             prompt = played;
             if (!played) reply = GOODBYE.noInput;
           }),
@@ -137,13 +135,13 @@ export class TwilioWebhooksService {
     return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
   }
 
-  private async playPrompt(tx: Sql, attempt: AttemptRecord, ref: { step: number; attemptNo: number }, played: (prompt: boolean) => void): Promise<Outcome | null> {
+  private playPrompt(writes: AttemptWrites, attempt: AttemptRecord, ref: { step: number; attemptNo: number }, played: (prompt: boolean) => void): Outcome | null {
     if (attempt.promptsPlayed >= MAX_PROMPTS) {
       played(false);
-      await this.challenges.updateAttempt(tx, attempt.id, { reason: 'no_answer' });
+      writes.update(attempt.id, { reason: 'no_answer' });
       return { type: 'step_failed', reason: 'no_answer', ...ref };
     }
-    await this.challenges.updateAttempt(tx, attempt.id, { promptsPlayed: attempt.promptsPlayed + 1 });
+    writes.update(attempt.id, { promptsPlayed: attempt.promptsPlayed + 1 });
     played(true);
     return null;
   }
@@ -153,29 +151,28 @@ export class TwilioWebhooksService {
     return buildPromptTwiml({ gatherActionUrl: `${base}/gather`, redirectUrl: base, purpose });
   }
 
-  /** Finds the attempt (by our id from the callback URL, else by provider SID) and runs `fn` under the challenge's lock. */
+  /**
+   * Runs `fn` under the lock of the challenge the attempt belongs to (found by our id from the callback URL,
+   * else by the provider's SID), with the attempt as it is under that lock.
+   */
   private async onAttempt(
     sid: string | undefined,
     attemptId: string | undefined,
-    fn: (tx: Sql, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null>,
+    fn: (writes: AttemptWrites, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null>,
   ): Promise<void> {
-    const found =
-      (attemptId && isUuid(attemptId) ? await this.challenges.findAttemptById(attemptId) : undefined) ??
-      (sid ? await this.challenges.findAttemptBySid(sid) : undefined);
-    if (!found) {
-      this.logger.warn(`callback for an unknown attempt (${sid ?? attemptId ?? 'no id'}) ignored`);
-      return;
-    }
-    await this.engine.apply(found.challengeId, null, async (tx, record) => {
-      // The locked record holds the attempts as they are now: no second read.
-      const attempt = record.attempts.find((a) => a.id === found.id) as AttemptRecord;
-      if (sid && !attempt.providerSid) await this.challenges.updateAttempt(tx, attempt.id, { providerSid: sid });
-      return fn(tx, attempt, record);
+    let known = false;
+    await this.engine.apply({ attemptId, sid }, null, async (writes, record) => {
+      const attempt = record.attempts.find((a) => a.id === attemptId) ?? record.attempts.find((a) => sid !== undefined && a.providerSid === sid);
+      if (!attempt) return null;
+      known = true;
+      if (sid && !attempt.providerSid) writes.update(attempt.id, { providerSid: sid });
+      return fn(writes, attempt, record);
     });
+    if (!known) this.logger.warn(`callback for an unknown attempt (${sid ?? attemptId ?? 'no id'}) ignored`);
   }
 
   /** Moves the attempt's status forward only; false for a duplicate or a late, lower-ranked status. */
-  private async advance(tx: Sql, attempt: AttemptRecord, status: AttemptStatus, errorCode?: number, answeredBy?: string): Promise<boolean> {
+  private advance(writes: AttemptWrites, attempt: AttemptRecord, status: AttemptStatus, errorCode?: number, answeredBy?: string): boolean {
     const rank = rankOf(status);
     if (rank <= attempt.statusRank) return false;
     const now = new Date();
@@ -184,13 +181,13 @@ export class TwilioWebhooksService {
     if (answeredBy) patch.answeredBy = answeredBy;
     if (status === 'delivered' || status === 'answered') patch.deliveredAt = now;
     if (['delivered', 'undelivered', 'failed', 'completed', 'busy', 'no_answer', 'canceled'].includes(status)) patch.finishedAt = now;
-    await this.challenges.updateAttempt(tx, attempt.id, patch);
+    writes.update(attempt.id, patch);
     return true;
   }
 }
 
 interface CallTurn {
-  tx: Sql;
+  writes: AttemptWrites;
   attempt: AttemptRecord;
   ref: { step: number; attemptNo: number };
   say(text: string): void;
