@@ -25,17 +25,18 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     await sql.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
     const id = randomUUID();
     const now = new Date('2026-11-25T10:00:00.123Z');
-    const record = await sql.transaction((tx) =>
-      challenges.create(
+    return sql.transaction(async (tx) => {
+      const { record, written } = challenges.create(
         tx,
         { id, userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: new Date(now.getTime() + 600_000), requestId: 'req-1', createdAt: now },
         [
           { index: 1, role: 'backup', e164: '+447700900123', masked: '+44 ••••', country: 'GB', method: 'sms', extension: null, label: 'mobile', status: 'waiting' },
           { index: 0, role: 'primary', e164: '+14155550100', masked: '+1 ••••', country: 'US', method: 'call', extension: '123', label: 'office', status: 'waiting' },
         ],
-      ),
-    );
-    return record;
+      );
+      await written;
+      return record;
+    });
   }
 
   const attempt = (challengeId: string, stepIndex: number, attemptNo: number) => ({
@@ -49,7 +50,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     statusRank: 1,
   });
 
-  it('creates a challenge with its steps and reads back exactly what was written, typed as records', async () => {
+  it('creates a challenge with its steps; the record returned before the insert ran is exactly what is read back', async () => {
     const created = await newChallenge();
     expect(created.steps.map((s) => s.index)).toEqual([0, 1]);
     expect(created).toMatchObject({ status: 'pending', wrongCodes: 0, sends: 0, fraudReported: false, lastSeq: 0, version: 0, codeHash: null, attempts: [] });
@@ -67,7 +68,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const backup = attempt(c.id, 1, 1);
     await sql.transaction(async (tx) => {
       for (const a of [backup, second, first]) await challenges.createAttempt(tx, a);
-      await challenges.updateAttempt(tx, first.id, { providerSid: 'SM123', status: 'delivered', statusRank: 5, deliveredAt: new Date('2026-11-25T10:00:01.500Z'), errorCode: null });
+      await challenges.updateAttempts(tx, new Map([[first.id, { providerSid: 'SM123', status: 'delivered', statusRank: 5, deliveredAt: new Date('2026-11-25T10:00:01.500Z'), errorCode: null }]]));
     });
     const found = await challenges.find(c.id);
     expect(found?.attempts.map((a) => a.id)).toEqual([first.id, second.id, backup.id]);
@@ -93,25 +94,32 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect((await challenges.find(c.id))?.status).toBe('approved');
   });
 
-  it('a transition is written in one statement: the challenge, the changed steps (as written) and the events', async () => {
+  it('a transition is written in one statement, sent with COMMIT: attempts, the challenge, the changed steps (as written), the events', async () => {
     const c = await newChallenge();
     const at = new Date('2026-11-25T10:00:04Z');
+    const a = attempt(c.id, 0, 1);
+    await sql.transaction((tx) => challenges.createAttempt(tx, a));
     const written = await sql.transaction((tx) =>
       challenges.writeTransition(
         tx,
         c.id,
-        { currentStep: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at },
-        [
-          { index: 0, patch: { status: 'failed', reason: 'busy', endedAt: at } },
-          { index: 1, patch: { status: 'active', reason: null, startedAt: at } },
-        ],
-        1,
-        [
-          { type: 'attempt.failed', at, payload: { step: 0, reason: 'busy' } },
-          { type: 'attempt.queued', at, payload: { step: 1, reason: null } },
-        ],
+        {
+          patch: { currentStep: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at },
+          steps: [
+            { index: 0, patch: { status: 'failed', reason: 'busy', endedAt: at } },
+            { index: 1, patch: { status: 'active', reason: null, startedAt: at } },
+          ],
+          firstSeq: 1,
+          events: [
+            { type: 'attempt.failed', at, payload: { step: 0, reason: 'busy' } },
+            { type: 'attempt.queued', at, payload: { step: 1, reason: null } },
+          ],
+          attempts: new Map([[a.id, { status: 'busy', statusRank: 7, reason: 'busy', updatedAt: at }]]),
+        },
+        true,
       ),
     );
+    expect((await challenges.find(c.id))?.attempts).toEqual([expect.objectContaining({ id: a.id, status: 'busy', statusRank: 7, reason: 'busy', updatedAt: at })]);
     expect(written.row).toMatchObject({ id: c.id, currentStep: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at, status: 'pending' });
     expect(written.steps.sort((a, b) => a.index - b.index)).toEqual([
       expect.objectContaining({ index: 0, status: 'failed', reason: 'busy', endedAt: at, startedAt: null }),
@@ -124,7 +132,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
       [2, 'attempt.queued', at],
     ]);
     // No steps, no events: only the challenge row.
-    const quiet = await sql.transaction((tx) => challenges.writeTransition(tx, c.id, { wrongCodes: 1 }, [], 3, []));
+    const quiet = await sql.transaction((tx) => challenges.writeTransition(tx, c.id, { patch: { wrongCodes: 1 }, steps: [], firstSeq: 3, events: [] }));
     expect(quiet).toMatchObject({ row: { wrongCodes: 1, lastSeq: 2 }, steps: [] });
   });
 
@@ -140,21 +148,27 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const c = await newChallenge();
     const at = new Date('2026-11-25T10:00:03Z');
     await sql.transaction((tx) =>
-      challenges.writeTransition(tx, c.id, { lastSeq: 2 }, [], 1, [
-        { type: 'challenge.created', at, payload: { status: 'pending', step: null } },
-        { type: 'attempt.queued', at, payload: { status: 'pending', step: 0, reason: null } },
-      ]),
+      challenges.writeTransition(tx, c.id, {
+        patch: { lastSeq: 2 },
+        steps: [],
+        firstSeq: 1,
+        events: [
+          { type: 'challenge.created', at, payload: { status: 'pending', step: null } },
+          { type: 'attempt.queued', at, payload: { status: 'pending', step: 0, reason: null } },
+        ],
+      }),
     );
     expect(await challenges.events(c.id)).toEqual([
       { seq: 1, type: 'challenge.created', payload: { status: 'pending', step: null }, createdAt: at },
       { seq: 2, type: 'attempt.queued', payload: { status: 'pending', step: 0, reason: null }, createdAt: at },
     ]);
     expect((await challenges.events(c.id, 1)).map((e) => e.seq)).toEqual([2]);
-    // A seq written twice breaks the unique (challenge, seq) key: the whole transaction is rolled back.
+    // A seq written twice breaks the unique (challenge, seq) key: the whole transaction is rolled back, also when
+    // the failing statement went out with the COMMIT.
     await expect(
       sql.transaction(async (tx) => {
         await challenges.update(tx, c.id, { version: 7 });
-        await challenges.writeTransition(tx, c.id, { lastSeq: 3 }, [], 2, [{ type: 'attempt.sent', at, payload: {} }]);
+        await challenges.writeTransition(tx, c.id, { patch: { lastSeq: 3 }, steps: [], firstSeq: 2, events: [{ type: 'attempt.sent', at, payload: {} }] }, true);
       }),
     ).rejects.toThrow();
     expect(await challenges.find(c.id)).toMatchObject({ lastSeq: 2, version: 0 });
@@ -180,7 +194,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     let firstLocked!: () => void;
     const firstHasLock = new Promise<void>((resolve) => (firstLocked = resolve));
     const first = challenges.withLock(c.id, async (tx) => {
-      await challenges.updateAttempt(tx, a.id, { status: 'answered', statusRank: 6 });
+      await challenges.updateAttempts(tx, new Map([[a.id, { status: 'answered', statusRank: 6 }]]));
       firstLocked();
       await firstMayCommit;
     });
@@ -233,5 +247,54 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     await sql.transaction((tx) => settings.reject(rejected.id, tx));
     expect((await settings.findById(rejected.id))?.state).toBe('rejected');
     expect(await settings.findById('nope')).toBeUndefined();
+  });
+
+  describe('SqlService transactions (pipelined)', () => {
+    const count = async (userId: string) => (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE id = $1', [userId]))[0].n;
+
+    it('finish sends the last statement with COMMIT and returns its rows once committed; nothing may follow it', async () => {
+      const userId = `fin-${randomUUID()}`;
+      const rows = await sql.transaction(async (tx) => {
+        const out = await tx.finish<{ id: string }>('INSERT INTO users (id) VALUES ($1) RETURNING id', [userId]);
+        await expect(tx.query('SELECT 1')).rejects.toThrow('statement issued after the transaction was finished');
+        return out;
+      });
+      expect(rows).toEqual([{ id: userId }]);
+      expect(await count(userId)).toBe(1);
+    });
+
+    it('statements issued together run in order; one failing rolls back everything, and the pool stays usable', async () => {
+      const userId = `pipe-${randomUUID()}`;
+      await expect(
+        sql.transaction(async (tx) => {
+          const first = tx.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+          const duplicate = tx.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+          const after = tx.query('SELECT 1');
+          await Promise.all([first, duplicate, after]);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await count(userId)).toBe(0);
+      // The same, when the failing statement is the one sent with COMMIT.
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+          await tx.finish('INSERT INTO users (id) VALUES ($1)', [userId]);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      expect(await count(userId)).toBe(0);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sql.transaction((tx) => tx.finish<{ n: number }>('SELECT $1::int AS n', [i]))));
+      expect(results.map((r) => r[0].n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    it('a statement that throws in the caller (not in PostgreSQL) rolls back what was sent before it', async () => {
+      const userId = `throw-${randomUUID()}`;
+      await expect(
+        sql.transaction(async (tx) => {
+          void tx.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await count(userId)).toBe(0);
+    });
   });
 });

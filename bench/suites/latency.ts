@@ -199,6 +199,8 @@ export async function latency(ctx: SuiteContext): Promise<SuiteResult> {
       lateTexts: sum('heavy', (m) => m.missing),
       textsWithinCap: `${within} of ${heavyCount}`,
       maxSchedulerLagMs: Number(Math.max(...runs.heavy.map((m) => m.maxLagMs)).toFixed(1)),
+      /** CPU per challenge of each process over the whole run (until the last text arrived). */
+      cpuMsPerChallenge: runs.heavy.map((m) => m.cpuMsPerChallenge),
       light: {
         ratePerSec: lightRate,
         seconds: lightSeconds,

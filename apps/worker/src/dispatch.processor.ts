@@ -102,7 +102,8 @@ export class DispatchProcessor {
       const codeHash = code === undefined ? undefined : hashCode(code, this.config.tokenSecret, record.id, id);
       if (!attempt) {
         const fresh = { id, challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
-        attempt = await this.challenges.createAttempt(tx, fresh, codeHash);
+        // The transaction's last statement: it leaves with the COMMIT.
+        attempt = await this.challenges.createAttempt(tx, fresh, codeHash, true);
       } else if (codeHash !== undefined) {
         await this.challenges.update(tx, record.id, { codeHash, codeAttemptId: id });
       }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChallengeEventType } from '@redial/contracts';
 import { isUuid } from '@redial/domain';
 import { revive, selectList, setClause, valuesList } from './sql-columns';
-import { Sql, SqlService } from './sql.service';
+import { Sql, SqlService, Tx } from './sql.service';
 
 /** Challenges, their plan steps, delivery attempts and events, as plain objects. No business rules here. */
 
@@ -120,12 +120,26 @@ const WITH_CHILDREN = `SELECT ${selectList(CHALLENGE_FIELDS, 'c')},
   (SELECT coalesce(json_agg(a ORDER BY a."stepIndex", a."attemptNo"), '[]') FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = c.id) a) AS attempts
 FROM challenges c WHERE c.id = $1`;
 const FIND = WITH_CHILDREN;
-const LOCK = 'SELECT id FROM challenges WHERE id = $1 FOR UPDATE';
-const LOCK_BY_ATTEMPT = 'SELECT c.id FROM challenges c JOIN delivery_attempts a ON a.challenge_id = c.id WHERE a.id = $1 FOR UPDATE OF c';
-const LOCK_BY_SID = 'SELECT c.id FROM challenges c JOIN delivery_attempts a ON a.challenge_id = c.id WHERE a.provider_sid = $1 FOR UPDATE OF c';
+/** The challenge a locator names: its id ($1), else the challenge of attempt $2, else of provider SID $3. */
+const TARGET = `coalesce($1::uuid,
+  (SELECT challenge_id FROM delivery_attempts WHERE id = $2::uuid),
+  (SELECT challenge_id FROM delivery_attempts WHERE provider_sid = $3::text))`;
+const LOCK_TARGET = `SELECT id FROM challenges WHERE id = ${TARGET} FOR UPDATE`;
+const FIND_TARGET = WITH_CHILDREN.replace('c.id = $1', `c.id = ${TARGET}`);
 
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
+
+/** `aN AS (UPDATE delivery_attempts …)` parts for a WITH clause; their parameters are appended to `values`. */
+function attemptUpdates(patches: ReadonlyMap<string, AttemptPatch> | undefined, values: unknown[]): string[] {
+  const parts: string[] = [];
+  for (const [id, patch] of patches ?? []) {
+    const set = setClause({ updatedAt: new Date(), ...patch }, ATTEMPT_PATCHABLE, values.length + 2);
+    parts.push(`a${parts.length} AS (UPDATE delivery_attempts SET ${set.sql} WHERE id = $${values.length + 1})`);
+    values.push(id, ...set.values);
+  }
+  return parts;
+}
 
 type ChallengeWithChildren = ChallengeRow & { steps: Array<Record<string, unknown>>; attempts: Array<Record<string, unknown>> };
 
@@ -142,30 +156,51 @@ export class ChallengeRepository {
   constructor(private readonly sql: SqlService) {}
 
   /** Runs `fn` in one transaction. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.sql.transaction(fn);
   }
 
-  /** Inserts a challenge and its steps in one statement; returns it as `find` would (a new challenge has no attempts). */
-  async create(tx: Sql, challenge: NewChallenge, steps: NewStep[]): Promise<ChallengeRecord> {
+  /**
+   * Inserts a challenge and its steps in one statement. Returns the new record at once, as `find` would read it
+   * (the table defaults filled in, no attempts), so the caller can issue its next statements in the same round
+   * trip; `written` settles when the insert has run (and carries its error).
+   */
+  create(tx: Tx, challenge: NewChallenge, steps: NewStep[]): { record: ChallengeRecord; written: Promise<void> } {
     const c = challenge;
     const rows = valuesList(
       steps.map((s) => [s.index, s.role, s.e164, s.masked, s.country, s.method, s.extension, s.label, s.status, s.reason ?? null]),
       10,
     );
-    const [row] = await tx.query<ChallengeWithChildren>(
-      `WITH c AS (
-         INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *),
-       s AS (
+    const written = tx
+      .query(
+        `WITH c AS (
+           INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id)
          INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason)
-         SELECT $1, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason
-         FROM (VALUES ${rows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason)
-         RETURNING ${STEP_COLUMNS})
-       SELECT ${selectList(CHALLENGE_FIELDS, 'c')}, (SELECT json_agg(s ORDER BY s."index") FROM s) AS steps, '[]'::json AS attempts FROM c`,
-      [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt, ...rows.values],
-    );
-    return toRecord(row);
+         SELECT c.id, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason
+         FROM c, (VALUES ${rows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason)`,
+        [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt, ...rows.values],
+      )
+      .then(() => undefined);
+    const record: ChallengeRecord = {
+      ...c,
+      codeHash: null,
+      codeAttemptId: null,
+      wrongCodes: 0,
+      sends: 0,
+      fraudReported: false,
+      nextActionAt: null,
+      nextAction: null,
+      approvedAt: null,
+      finishedAt: null,
+      firstDeliveryAt: null,
+      lastSeq: 0,
+      version: 0,
+      updatedAt: c.createdAt,
+      steps: [...steps].sort((a, b) => a.index - b.index).map((s) => ({ ...s, reason: s.reason ?? null, startedAt: null, endedAt: null })),
+      attempts: [],
+    };
+    return { record, written };
   }
 
   async find(id: string, db: Sql = this.sql): Promise<ChallengeRecord | undefined> {
@@ -176,24 +211,23 @@ export class ChallengeRepository {
 
   /**
    * Runs `fn` in a transaction that holds the challenge's row lock, so transitions never interleave, with the
-   * challenge as it is under that lock (undefined when there is none). Lock and read are two statements on
-   * purpose: a statement that waited for the lock still reads with the snapshot it started with, so steps and
-   * attempts read by the locking statement itself could predate the transaction it waited for.
+   * challenge as it is under that lock (undefined when there is none). BEGIN, the lock and the read leave in
+   * one round trip, but the read is its own statement on purpose: PostgreSQL starts it only once the lock is
+   * held, with a fresh snapshot, whereas a statement that waited for the lock itself still reads with the
+   * snapshot it started with — steps and attempts read that way could predate the transaction it waited for.
    */
-  async withLock<T>(locator: ChallengeLocator, fn: (tx: Sql, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
-    return this.sql.transaction(async (tx) => {
-      const id = await this.lockRow(tx, locator);
-      return fn(tx, id === undefined ? undefined : await this.find(id, tx));
-    });
-  }
-
-  private async lockRow(tx: Sql, locator: ChallengeLocator): Promise<string | undefined> {
+  async withLock<T>(locator: ChallengeLocator, fn: (tx: Tx, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
     const { challengeId, attemptId, sid } = typeof locator === 'string' ? { challengeId: locator } : { challengeId: undefined, ...locator };
-    let rows: Array<{ id: string }> = [];
-    if (challengeId !== undefined && isUuid(challengeId)) rows = await tx.query(LOCK, [challengeId]);
-    if (rows.length === 0 && attemptId !== undefined && isUuid(attemptId)) rows = await tx.query(LOCK_BY_ATTEMPT, [attemptId]);
-    if (rows.length === 0 && sid) rows = await tx.query(LOCK_BY_SID, [sid]);
-    return rows[0]?.id;
+    const target = [
+      challengeId !== undefined && isUuid(challengeId) ? challengeId : null,
+      attemptId !== undefined && isUuid(attemptId) ? attemptId : null,
+      sid ?? null,
+    ];
+    return this.sql.transaction(async (tx) => {
+      if (target.every((v) => v === null)) return fn(tx, undefined);
+      const [locked, found] = await Promise.all([tx.query(LOCK_TARGET, target), tx.query<ChallengeWithChildren>(FIND_TARGET, target)]);
+      return fn(tx, locked.length > 0 && found.length > 0 ? toRecord(found[0]) : undefined);
+    });
   }
 
   /** Updates the challenge row; returns the row as written (UPDATE … RETURNING). */
@@ -205,34 +239,48 @@ export class ChallengeRepository {
   }
 
   /**
-   * A transition's writes in one statement: the challenge row, the steps that changed, the new events (from
-   * `firstSeq` on). Returns the challenge row and the changed steps as written.
+   * A transition's writes in one statement: the attempts a hook changed, the challenge row, the steps that
+   * changed, the new events (from `firstSeq` on). Returns the challenge row and the changed steps as written.
+   * `last`: the transaction's last statement, sent with its COMMIT.
    */
-  async writeTransition(tx: Sql, id: string, patch: ChallengePatch, steps: Array<{ index: number; patch: StepPatch }>, firstSeq: number, events: NewEvent[]): Promise<{ row: ChallengeRow; steps: StepRecord[] }> {
+  async writeTransition(
+    tx: Tx,
+    id: string,
+    change: { patch: ChallengePatch; steps: Array<{ index: number; patch: StepPatch }>; firstSeq: number; events: NewEvent[]; attempts?: ReadonlyMap<string, AttemptPatch> },
+    last = false,
+  ): Promise<{ row: ChallengeRow; steps: StepRecord[] }> {
     const values: unknown[] = [id];
-    const challengeSet = setClause({ ...patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
+    const challengeSet = setClause({ ...change.patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
     values.push(...challengeSet.values);
     const parts = [`c AS (UPDATE challenges SET ${challengeSet.sql} WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS})`];
+    parts.push(...attemptUpdates(change.attempts, values));
     const stepNames: string[] = [];
-    steps.forEach((step, i) => {
+    change.steps.forEach((step, i) => {
       const set = setClause(step.patch, STEP_PATCHABLE, values.length + 2);
       parts.push(`s${i} AS (UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $${values.length + 1} RETURNING ${STEP_COLUMNS})`);
       values.push(step.index, ...set.values);
       stepNames.push(`SELECT * FROM s${i}`);
     });
-    if (events.length > 0) {
-      const rows = valuesList(events.map((e, i) => [firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
+    if (change.events.length > 0) {
+      const rows = valuesList(change.events.map((e, i) => [change.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
       values.push(...rows.values);
       parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at))`);
     }
     const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
-    const [result] = await tx.query<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>(
-      `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps" FROM c`,
-      values,
-    );
+    const text = `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps" FROM c`;
+    const [result] = await (last ? tx.finish : tx.query).call(tx, text, values) as Array<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>;
     if (!result) throw new Error(`challenge ${id} not found`);
     const { changedSteps, ...row } = result;
     return { row, steps: changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES)) };
+  }
+
+  /** Attempt updates on their own (a transition that changed nothing else), in one statement. */
+  async updateAttempts(tx: Tx, patches: ReadonlyMap<string, AttemptPatch>, last = false): Promise<void> {
+    if (patches.size === 0) return;
+    const values: unknown[] = [];
+    const parts = attemptUpdates(patches, values);
+    const text = `WITH ${parts.join(',\n')} SELECT 1`;
+    await (last ? tx.finish : tx.query).call(tx, text, values);
   }
 
   async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
@@ -248,21 +296,23 @@ export class ChallengeRepository {
    * makes it the challenge's current code (the text this attempt sends carries it).
    */
   async createAttempt(
-    tx: Sql,
+    tx: Tx,
     attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>,
     codeHash?: string,
+    last = false,
   ): Promise<AttemptRecord> {
     const a = attempt;
-    const values = [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank];
+    const values: unknown[] = [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank];
     const insert = `INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTEMPT_COLUMNS}`;
-    if (codeHash === undefined) return (await tx.query<AttemptRecord>(insert, values))[0];
-    const [row] = await tx.query<AttemptRecord>(
-      `WITH a AS (${insert}),
+    const text =
+      codeHash === undefined
+        ? insert
+        : `WITH a AS (${insert}),
        c AS (UPDATE challenges SET code_hash = $9, code_attempt_id = $1, updated_at = $10 WHERE id = $2)
-       SELECT * FROM a`,
-      [...values, codeHash, new Date()],
-    );
+       SELECT * FROM a`;
+    if (codeHash !== undefined) values.push(codeHash, new Date());
+    const [row] = await (last ? tx.finish : tx.query).call(tx, text, values) as AttemptRecord[];
     return row;
   }
 
@@ -275,14 +325,6 @@ export class ChallengeRepository {
       [by.value],
     );
     return row?.requestId ?? undefined;
-  }
-
-  /** Updates an attempt; returns it as written. */
-  async updateAttempt(tx: Sql, id: string, patch: AttemptPatch): Promise<AttemptRecord> {
-    const set = setClause({ ...patch, updatedAt: new Date() }, ATTEMPT_PATCHABLE, 2);
-    const [row] = await tx.query<AttemptRecord>(`UPDATE delivery_attempts SET ${set.sql} WHERE id = $1 RETURNING ${ATTEMPT_COLUMNS}`, [id, ...set.values]);
-    if (!row) throw new Error(`attempt ${id} not found`);
-    return row;
   }
 
   /** Pending challenges whose next action is due before `dueBefore`, or that outlived their expiry. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Pool, PoolClient, QueryResultRow } from 'pg';
+import { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 
 /**
@@ -8,11 +9,25 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
  * callbacks). Prisma 7 spends 0.5–1 ms of CPU on each query it builds (its query compiler and interpreter run
  * in the calling process); the same statement through `pg` costs about 0.1 ms. The schema, the migrations and
  * the cold paths (operators' queries, alerts) stay with Prisma.
+ *
+ * Connections run in node-postgres' pipeline mode: statements issued without waiting for each other go to
+ * PostgreSQL back to back, and the statements one transaction issues in the same tick leave in one write.
+ * PostgreSQL still runs them one after the other, in order, each with its own snapshot. A transition is then
+ * two round trips (BEGIN + lock + read; writes + COMMIT) instead of one per statement.
  */
 
 /** Something statements can run on: the pool, or the connection of an open transaction. */
 export interface Sql {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
+}
+
+/** The connection of an open transaction. */
+export interface Tx extends Sql {
+  /**
+   * The transaction's last statement: sent together with COMMIT (one round trip for both). Resolves with its
+   * rows once the commit succeeded; nothing may be issued on `tx` afterwards.
+   */
+  finish<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
 }
 
 /** Transactions give up after this long idle in the database, and wait at most this long for a connection. */
@@ -33,12 +48,66 @@ function statementName(text: string): string {
   return name;
 }
 
-class Runner implements Sql {
-  constructor(private readonly target: Pool | PoolClient) {}
+function prepared(text: string, values: readonly unknown[]) {
+  return { name: statementName(text), text, values: values as unknown[] };
+}
+
+class PoolRunner implements Sql {
+  constructor(private readonly pool: Pool) {}
 
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
-    const result = await this.target.query<R>({ name: statementName(text), text, values: values as unknown[] });
-    return result.rows;
+    return (await this.pool.query<R>(prepared(text, values))).rows;
+  }
+}
+
+/** One transaction's connection. Statements issued in the same tick are written to the socket together. */
+class TxRunner implements Tx {
+  private corked = false;
+  /** Set once COMMIT has been sent (by `finish`). */
+  committing?: Promise<QueryResult>;
+  readonly begun: Promise<QueryResult>;
+
+  constructor(private readonly client: PoolClient) {
+    this.begun = this.send('BEGIN');
+    // Awaited by every statement and by the commit; never left unhandled.
+    this.begun.catch(() => undefined);
+  }
+
+  async query<R extends QueryResultRow = QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    if (this.committing) throw new Error('statement issued after the transaction was finished');
+    const result = this.send<R>(prepared(text, values));
+    // A statement that ran without the transaction's BEGIN must not count as part of it.
+    const [, rows] = await Promise.all([this.begun, result]);
+    return rows.rows;
+  }
+
+  async finish<R extends QueryResultRow = QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    const rows = this.query<R>(text, values);
+    this.committing = this.send('COMMIT');
+    this.committing.catch(() => undefined);
+    // The statement's own error first (COMMIT after a failed statement only rolls back).
+    const result = await rows;
+    const commit = await this.committing;
+    if (commit.command !== 'COMMIT') throw new Error(`transaction not committed (${commit.command})`);
+    return result;
+  }
+
+  private send<R extends QueryResultRow>(query: string | ReturnType<typeof prepared>): Promise<QueryResult<R>> {
+    this.cork();
+    return this.client.query<R>(query as never);
+  }
+
+  /** Holds writes to the socket until the end of the tick, so the statements issued together leave together. */
+  private cork(): void {
+    if (this.corked) return;
+    const stream = (this.client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+    if (!stream || typeof stream.cork !== 'function') return;
+    this.corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 }
 
@@ -48,7 +117,9 @@ export function createPool(databaseUrl: string, max: number): Pool {
     max,
     connectionTimeoutMillis: CONNECTION_WAIT_MS,
     idle_in_transaction_session_timeout: TRANSACTION_IDLE_TIMEOUT_MS,
-  });
+    // node-postgres 8.23: statements issued before the previous one answered are sent at once (in order).
+    pipeline: true,
+  } as ConstructorParameters<typeof Pool>[0]);
 }
 
 /** The process's pool for plain SQL. Connects lazily; closed on shutdown. */
@@ -56,30 +127,35 @@ export function createPool(databaseUrl: string, max: number): Pool {
 export class SqlService implements Sql, OnModuleDestroy {
   private readonly logger = new Logger('SqlService');
   readonly pool: Pool;
-  private readonly runner: Runner;
+  private readonly runner: PoolRunner;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.pool = createPool(config.databaseUrl, config.dbPoolSize);
     // An idle connection the server dropped: the pool discards it; only log it.
     this.pool.on('error', (err) => this.logger.warn(`idle database connection lost: ${err.message}`));
-    this.runner = new Runner(this.pool);
+    this.runner = new PoolRunner(this.pool);
   }
 
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]> {
     return this.runner.query<R>(text, values);
   }
 
-  /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
-  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction on one connection: committed when it resolves (unless `fn` already finished
+   * it with `tx.finish`), rolled back when it throws. BEGIN leaves with `fn`'s first statements.
+   */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    const tx = new TxRunner(client);
     try {
-      await client.query('BEGIN');
-      const result = await fn(new Runner(client));
-      await client.query('COMMIT');
+      const result = await fn(tx);
+      await tx.begun;
+      if (!tx.committing) await client.query('COMMIT');
       return result;
     } catch (err) {
       try {
+        // Also after a failed `finish`: PostgreSQL answers a ROLLBACK outside a transaction with a warning only.
         await client.query('ROLLBACK');
       } catch (rollbackError) {
         broken = rollbackError as Error;

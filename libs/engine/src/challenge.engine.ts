@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, ContactMethod, StepStatus, VerificationRef } from '@redial/contracts';
-import { AttemptPatch, AttemptRecord, ChallengeLocator, ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, Sql, StoredSettings } from '@redial/database';
+import { AttemptPatch, ChallengeLocator, ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
 import {
   ChallengePolicy,
   ChallengeState,
@@ -86,7 +86,8 @@ export class ChallengeEngine {
     const expiresAt = new Date(now.getTime() + this.policy.challengeTtlMs);
     const start = decideNext(initialState(phones.map((p) => p.method)), { type: 'start' }, this.policy);
     const transition = await this.challenges.transaction(async (tx) => {
-      const record = await this.challenges.create(
+      // The insert and the first transition leave together: the transition works on the record as inserted.
+      const { record, written } = this.challenges.create(
         tx,
         { id, userId, purpose, settingsId: purpose === 'settings' ? settings.id : null, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
         phones.map((p, index) => ({
@@ -101,7 +102,10 @@ export class ChallengeEngine {
           status: 'waiting',
         })),
       );
-      return this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now);
+      const started = this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now);
+      started.catch(() => undefined); // the insert's own error, if any, is the one to report
+      await written;
+      return started;
     });
     await this.queues.expire({ challengeId: id }, this.policy.challengeTtlMs).catch((err: unknown) => this.deferred('expire', id, err));
     await this.afterCommit(transition);
@@ -118,14 +122,22 @@ export class ChallengeEngine {
       if (!locked) return undefined;
       const writes = new AttemptWrites();
       const fromHook = before ? await before(writes, locked) : null;
-      const record = writes.pending.size > 0 ? { ...locked, attempts: await this.writeAttempts(tx, locked.attempts, writes) } : locked;
+      // The hook's attempt updates as they will be written: the record reflects them without reading again.
+      const attempts = new Map([...writes.pending].map(([id, patch]) => [id, { ...patch, updatedAt: now }]));
+      const record = attempts.size > 0 ? { ...locked, attempts: locked.attempts.map((a) => ({ ...a, ...attempts.get(a.id) })) } : locked;
       const effective = fromHook ?? outcome;
       const state = stateOf(record);
-      if (!effective) return { decision: { state, events: [], effects: [], changed: false }, record, view: this.view(record) };
       // An expired challenge turns `expired` on the first outcome that finds it, whatever that outcome was.
-      const decision = !isFinal(state.status) && record.expiresAt <= now && effective.type !== 'expire' ? decideNext(state, { type: 'expire' }, this.policy) : decideNext(state, effective, this.policy);
-      if (!decision.changed) return { decision, record, view: this.view(record) };
-      return this.persist(tx, record, state, decision, now, effective);
+      const decision: Decision = !effective
+        ? { state, events: [], effects: [], changed: false }
+        : !isFinal(state.status) && record.expiresAt <= now && effective.type !== 'expire'
+          ? decideNext(state, { type: 'expire' }, this.policy)
+          : decideNext(state, effective, this.policy);
+      if (!decision.changed) {
+        await this.challenges.updateAttempts(tx, attempts, true);
+        return { decision, record, view: this.view(record) };
+      }
+      return this.persist(tx, record, state, decision, now, effective ?? undefined, attempts);
     });
     if (transition?.decision.changed) await this.afterCommit(transition);
     return transition;
@@ -149,18 +161,20 @@ export class ChallengeEngine {
     return toChallengeView(record, this.policy.maxWrongCodes);
   }
 
-  /** The hook's attempt updates, written; returns the attempts as they now are. */
-  private async writeAttempts(tx: Sql, attempts: AttemptRecord[], writes: AttemptWrites): Promise<AttemptRecord[]> {
-    const written = new Map<string, AttemptRecord>();
-    for (const [id, patch] of writes.pending) written.set(id, await this.challenges.updateAttempt(tx, id, patch));
-    return attempts.map((a) => written.get(a.id) ?? a);
-  }
-
   /**
-   * Writes the decision in one statement: the challenge row, the steps that changed, the events. The new record
-   * is assembled from what those writes return (UPDATE … RETURNING) instead of being read again.
+   * Writes the decision in one statement, sent with the COMMIT: the hook's attempt updates, the challenge row,
+   * the steps that changed, the events. The new record is assembled from what those writes return
+   * (UPDATE … RETURNING) instead of being read again.
    */
-  private async persist(tx: Sql, record: ChallengeRecord, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome): Promise<Transition> {
+  private async persist(
+    tx: Tx,
+    record: ChallengeRecord,
+    before: ChallengeState,
+    decision: Decision,
+    now: Date,
+    outcome?: Outcome,
+    attempts?: ReadonlyMap<string, AttemptPatch>,
+  ): Promise<Transition> {
     const after = decision.state;
     const patch: ChallengePatch = {
       status: after.status,
@@ -198,11 +212,14 @@ export class ChallengeEngine {
       at: now,
       payload: { status: after.status, step: e.step ?? null, attemptNo: e.attemptNo ?? null, reason: e.reason ?? null, errorCode: e.errorCode ?? null },
     }));
-    const written = await this.challenges.writeTransition(tx, record.id, patch, changedSteps, record.lastSeq + 1, events);
+    // A settings challenge that ends also settles its settings, in the same transaction (then COMMIT follows).
+    const settingsId = isFinal(after.status) && record.purpose === 'settings' ? record.settingsId : null;
+    const change = { patch, steps: changedSteps, firstSeq: record.lastSeq + 1, events, attempts };
+    const written = await this.challenges.writeTransition(tx, record.id, change, settingsId === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
-    if (isFinal(after.status) && record.purpose === 'settings' && record.settingsId) {
-      if (after.status === 'approved') await this.settings.activate(record.settingsId, tx, now);
-      else await this.settings.reject(record.settingsId, tx);
+    if (settingsId !== null) {
+      if (after.status === 'approved') await this.settings.activate(settingsId, tx, now);
+      else await this.settings.reject(settingsId, tx);
     }
     const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
     return { decision, record: updated, view: this.view(updated) };
