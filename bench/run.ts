@@ -5,7 +5,7 @@
  *   npm run bench -- --quick            every benchmark, small (< 1 min): proves the suite runs; exit 1 if one cannot
  *   npm run bench -- --only=dispatch,latency   a subset (baseline, dispatch, latency, push, memory, api)
  *   npm run bench -- --reps=5           repetitions per figure (default 3; quick 1)
- *   npm run bench -- --memory-jobs=100000   dispatch jobs in the worker memory run (default 5,000; quick 300)
+ *   npm run bench -- --memory-jobs=100000   dispatch jobs in the worker memory run (default 100,000; quick 300)
  *   npm run bench -- --profile=worker   run that app (api, worker, gateway, sandbox, raw-worker, bare-api) under
  *                                       `node --cpu-prof`; profiles land in bench/results/*.cpuprofile
  *   npm run bench -- --out=path.json    where to write the results (default bench/results/latest.json,
