@@ -174,6 +174,21 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(await challenges.find(c.id)).toMatchObject({ lastSeq: 2, version: 0 });
   });
 
+  it("a transition's update of the challenge row is in place (HOT): none of the columns transitions change is indexed", async () => {
+    const c = await newChallenge();
+    const counts = await sql.transaction(async (tx) => {
+      for (const [i, nextAction] of (['dispatch', 'step_timeout', null] as const).entries()) {
+        await challenges.writeTransition(tx, c.id, { patch: { nextAction, nextActionAt: nextAction ? new Date(Date.now() + i * 1000) : null, currentStep: i % 2, lastSeq: i, version: i, codeHash: `h${i}` }, steps: [], firstSeq: 100 + i, events: [] });
+      }
+      // This transaction's own counters: deterministic, unlike the cumulative statistics.
+      const [row] = await tx.query<{ updated: number; hot: number }>(
+        `SELECT pg_stat_get_xact_tuples_updated('challenges'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('challenges'::regclass)::int AS hot`,
+      );
+      return row;
+    });
+    expect(counts).toEqual({ updated: 3, hot: 3 });
+  });
+
   it('ids that are not UUIDs find nothing instead of failing in PostgreSQL', async () => {
     expect(await challenges.find('not-a-uuid')).toBeUndefined();
     expect(await challenges.withLock({ attemptId: '42' }, async (_tx, record) => record)).toBeUndefined();
