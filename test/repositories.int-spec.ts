@@ -177,14 +177,20 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
   it("a transition's update of the challenge row is in place (HOT): none of the columns transitions change is indexed", async () => {
     const c = await newChallenge();
     const counts = await sql.transaction(async (tx) => {
+      // The backend's not yet flushed counters, read in the same transaction before and after: their difference
+      // is this transaction's own updates (deterministic, unlike the cumulative statistics).
+      const read = async () =>
+        (
+          await tx.query<{ updated: number; hot: number }>(
+            `SELECT pg_stat_get_xact_tuples_updated('challenges'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('challenges'::regclass)::int AS hot`,
+          )
+        )[0];
+      const before = await read();
       for (const [i, nextAction] of (['dispatch', 'step_timeout', null] as const).entries()) {
         await challenges.writeTransition(tx, c.id, { patch: { nextAction, nextActionAt: nextAction ? new Date(Date.now() + i * 1000) : null, currentStep: i % 2, lastSeq: i, version: i, codeHash: `h${i}` }, steps: [], firstSeq: 100 + i, events: [] });
       }
-      // This transaction's own counters: deterministic, unlike the cumulative statistics.
-      const [row] = await tx.query<{ updated: number; hot: number }>(
-        `SELECT pg_stat_get_xact_tuples_updated('challenges'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('challenges'::regclass)::int AS hot`,
-      );
-      return row;
+      const after = await read();
+      return { updated: after.updated - before.updated, hot: after.hot - before.hot };
     });
     expect(counts).toEqual({ updated: 3, hot: 3 });
   });
