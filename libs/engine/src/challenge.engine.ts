@@ -27,8 +27,8 @@ export interface Transition {
 }
 
 /**
- * Attempt updates a hook asks for during a transition. They are merged per attempt and written (one statement
- * each) before the decision, and the transition's record carries them: nothing is read twice.
+ * Attempt updates a hook asks for during a transition. They are merged per attempt, the transition's record
+ * carries them at once (nothing is read twice), and they are written with the transition's own statement.
  */
 export class AttemptWrites {
   private readonly patches = new Map<string, AttemptPatch>();
