@@ -1,4 +1,4 @@
-import { AttemptWrites } from './challenge.engine';
+import { AttemptWrites } from './attempt-writes';
 
 describe('AttemptWrites', () => {
   it('merges the updates a hook asks for, per attempt, later fields winning', () => {

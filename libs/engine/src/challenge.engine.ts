@@ -16,6 +16,7 @@ import {
   signChallengeToken,
 } from '@redial/domain';
 import { EventPublisher, QueueService } from '@redial/queue';
+import { AttemptWrites } from './attempt-writes';
 import { CHALLENGE_POLICY } from './engine.policy';
 import { toChallengeView } from './challenge-view';
 import { EngineError } from './engine.error';
@@ -24,22 +25,6 @@ export interface Transition {
   decision: Decision;
   record: ChallengeRecord;
   view: ChallengeView;
-}
-
-/**
- * Attempt updates a hook asks for during a transition. They are merged per attempt, the transition's record
- * carries them at once (nothing is read twice), and they are written with the transition's own statement.
- */
-export class AttemptWrites {
-  private readonly patches = new Map<string, AttemptPatch>();
-
-  update(attemptId: string, patch: AttemptPatch): void {
-    this.patches.set(attemptId, { ...this.patches.get(attemptId), ...patch });
-  }
-
-  get pending(): ReadonlyMap<string, AttemptPatch> {
-    return this.patches;
-  }
 }
 
 /**

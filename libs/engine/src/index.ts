@@ -1,3 +1,4 @@
+export * from './attempt-writes';
 export * from './challenge-view';
 export * from './challenge.engine';
 export * from './engine.error';
