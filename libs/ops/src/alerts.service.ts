@@ -94,7 +94,7 @@ export class AlertsService {
       this.repo.attemptOutcomesByChannel(new Date(t - FAILURE_RATE_WINDOW_MIN * MINUTE)),
       // Queues are live state: their ages are measured at the real now, whatever window `now` picks.
       this.stats.queueSnapshot(),
-      this.repo.countEvents('challenge.denied', new Date(t - a.fraudWindowMin * MINUTE), now),
+      this.repo.countDenied(new Date(t - a.fraudWindowMin * MINUTE), now),
       this.repo.reasonCounts(CONFIGURATION_REASONS, new Date(t - a.configurationWindowMin * MINUTE), now),
     ]);
     return {
