@@ -1,13 +1,5 @@
 /** One Jest run: unit specs beside the code, integration and end-to-end suites in test/. */
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+const swc = require('./scripts/swc-options');
 
 module.exports = {
   rootDir: __dirname,

@@ -36,15 +36,7 @@ function* sources(dir) {
 /** bench/**\/*.ts → dist/bench/**\/*.js (swc: decorators and their metadata for the Nest reference app). */
 function compileBench() {
   const swc = require('@swc/core');
-  const options = {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  };
+  const options = require('./swc-options');
   for (const file of sources(benchSrc)) {
     const rel = path.relative(benchSrc, file);
     const out = path.join(benchOut, rel.replace(/\.ts$/, '.js'));
