@@ -19,10 +19,6 @@ export function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-export function mean(values: number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /** One figure over several repetitions: the median, the spread (min..max) and every run's value. */
 export interface Figure {
   median: number;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryResultRow } from 'pg';
 import type { ChallengeEventType } from '@redial/contracts';
 import { isUuid } from '@redial/domain';
 import { revive, selectList, setClause, valuesList } from './sql-columns';
@@ -115,20 +116,25 @@ const STEP_COLUMNS = selectList(STEP_FIELDS);
 const ATTEMPT_COLUMNS = selectList(ATTEMPT_FIELDS);
 
 /** A challenge with its steps and attempts in one statement (the plan and attempts as JSON arrays). */
-const WITH_CHILDREN = `SELECT ${selectList(CHALLENGE_FIELDS, 'c')},
+const FIND = `SELECT ${selectList(CHALLENGE_FIELDS, 'c')},
   (SELECT coalesce(json_agg(s ORDER BY s."index"), '[]') FROM (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = c.id) s) AS steps,
   (SELECT coalesce(json_agg(a ORDER BY a."stepIndex", a."attemptNo"), '[]') FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE challenge_id = c.id) a) AS attempts
 FROM challenges c WHERE c.id = $1`;
-const FIND = WITH_CHILDREN;
 /** The challenge a locator names: its id ($1), else the challenge of attempt $2, else of provider SID $3. */
 const TARGET = `coalesce($1::uuid,
   (SELECT challenge_id FROM delivery_attempts WHERE id = $2::uuid),
   (SELECT challenge_id FROM delivery_attempts WHERE provider_sid = $3::text))`;
 const LOCK_TARGET = `SELECT id FROM challenges WHERE id = ${TARGET} FOR UPDATE`;
-const FIND_TARGET = WITH_CHILDREN.replace('c.id = $1', `c.id = ${TARGET}`);
+const FIND_TARGET = FIND.replace('c.id = $1', `c.id = ${TARGET}`);
 
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
+
+/** TARGET's parameters for a locator; ids that are not UUIDs name nothing. */
+function targetParams(locator: ChallengeLocator): Array<string | null> {
+  const { challengeId, attemptId, sid } = typeof locator === 'string' ? { challengeId: locator } : { challengeId: undefined, ...locator };
+  return [challengeId !== undefined && isUuid(challengeId) ? challengeId : null, attemptId !== undefined && isUuid(attemptId) ? attemptId : null, sid ?? null];
+}
 
 /** `aN AS (UPDATE delivery_attempts …)` parts for a WITH clause; their parameters are appended to `values`. */
 function attemptUpdates(patches: ReadonlyMap<string, AttemptPatch> | undefined, values: unknown[]): string[] {
@@ -139,6 +145,11 @@ function attemptUpdates(patches: ReadonlyMap<string, AttemptPatch> | undefined, 
     values.push(id, ...set.values);
   }
   return parts;
+}
+
+/** Runs a statement on `tx`; the transaction's last one (`last`) is sent with its COMMIT. */
+function run<R extends QueryResultRow>(tx: Tx, last: boolean, text: string, values: readonly unknown[]): Promise<R[]> {
+  return last ? tx.finish<R>(text, values) : tx.query<R>(text, values);
 }
 
 type ChallengeWithChildren = ChallengeRow & { steps: Array<Record<string, unknown>>; attempts: Array<Record<string, unknown>> };
@@ -203,9 +214,9 @@ export class ChallengeRepository {
     return { record, written };
   }
 
-  async find(id: string, db: Sql = this.sql): Promise<ChallengeRecord | undefined> {
+  async find(id: string): Promise<ChallengeRecord | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await db.query<ChallengeWithChildren>(FIND, [id]);
+    const [row] = await this.sql.query<ChallengeWithChildren>(FIND, [id]);
     return row ? toRecord(row) : undefined;
   }
 
@@ -217,12 +228,7 @@ export class ChallengeRepository {
    * snapshot it started with — steps and attempts read that way could predate the transaction it waited for.
    */
   async withLock<T>(locator: ChallengeLocator, fn: (tx: Tx, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
-    const { challengeId, attemptId, sid } = typeof locator === 'string' ? { challengeId: locator } : { challengeId: undefined, ...locator };
-    const target = [
-      challengeId !== undefined && isUuid(challengeId) ? challengeId : null,
-      attemptId !== undefined && isUuid(attemptId) ? attemptId : null,
-      sid ?? null,
-    ];
+    const target = targetParams(locator);
     return this.sql.transaction(async (tx) => {
       if (target.every((v) => v === null)) return fn(tx, undefined);
       const [locked, found] = await Promise.all([tx.query(LOCK_TARGET, target), tx.query<ChallengeWithChildren>(FIND_TARGET, target)]);
@@ -268,7 +274,7 @@ export class ChallengeRepository {
     }
     const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
     const text = `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps" FROM c`;
-    const [result] = await (last ? tx.finish : tx.query).call(tx, text, values) as Array<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>;
+    const [result] = await run<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>(tx, last, text, values);
     if (!result) throw new Error(`challenge ${id} not found`);
     const { changedSteps, ...row } = result;
     return { row, steps: changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES)) };
@@ -280,7 +286,7 @@ export class ChallengeRepository {
     const values: unknown[] = [];
     const parts = attemptUpdates(patches, values);
     const text = `WITH ${parts.join(',\n')} SELECT 1`;
-    await (last ? tx.finish : tx.query).call(tx, text, values);
+    await run(tx, last, text, values);
   }
 
   async events(challengeId: string, afterSeq = 0): Promise<EventRecord[]> {
@@ -312,18 +318,15 @@ export class ChallengeRepository {
        c AS (UPDATE challenges SET code_hash = $9, code_attempt_id = $1, updated_at = $10 WHERE id = $2)
        SELECT * FROM a`;
     if (codeHash !== undefined) values.push(codeHash, new Date());
-    const [row] = await (last ? tx.finish : tx.query).call(tx, text, values) as AttemptRecord[];
+    const [row] = await run<AttemptRecord>(tx, last, text, values);
     return row;
   }
 
-  /** The request id stored on the challenge an attempt belongs to (by our attempt id, else the provider's SID). */
+  /** The request id stored on the challenge an attempt belongs to, found as `withLock` finds it. */
   async requestIdOfAttempt(ref: { attemptId?: string; sid?: string }): Promise<string | undefined> {
-    const by = ref.attemptId !== undefined && isUuid(ref.attemptId) ? { column: 'id', value: ref.attemptId } : ref.sid ? { column: 'provider_sid', value: ref.sid } : undefined;
-    if (!by) return undefined;
-    const [row] = await this.sql.query<{ requestId: string | null }>(
-      `SELECT c.request_id AS "requestId" FROM delivery_attempts a JOIN challenges c ON c.id = a.challenge_id WHERE a.${by.column} = $1`,
-      [by.value],
-    );
+    const target = targetParams(ref);
+    if (target.every((v) => v === null)) return undefined;
+    const [row] = await this.sql.query<{ requestId: string | null }>(`SELECT request_id AS "requestId" FROM challenges WHERE id = ${TARGET}`, target);
     return row?.requestId ?? undefined;
   }
 

@@ -1,6 +1,5 @@
 export * from './challenge.repository';
 export * from './database.module';
-export * from './db.types';
 export * from './migrator';
 export * from './phone-settings.repository';
 export * from './prisma.service';

@@ -37,16 +37,16 @@ const SETTINGS_COLUMNS = `ps.id, ps.user_id AS "userId", ps.state, ps.challenge_
 export class PhoneSettingsRepository {
   constructor(private readonly sql: SqlService) {}
 
-  async findCurrent(userId: string, db: Sql = this.sql): Promise<{ active?: StoredSettings; pending?: StoredSettings }> {
-    const rows = await db.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.user_id = $1 AND ps.state IN ('active', 'pending')`, [userId]);
+  async findCurrent(userId: string): Promise<{ active?: StoredSettings; pending?: StoredSettings }> {
+    const rows = await this.sql.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.user_id = $1 AND ps.state IN ('active', 'pending')`, [userId]);
     const out: { active?: StoredSettings; pending?: StoredSettings } = {};
     for (const row of rows) out[row.state as 'active' | 'pending'] = toSettings(row);
     return out;
   }
 
-  async findById(id: string, db: Sql = this.sql): Promise<StoredSettings | undefined> {
+  async findById(id: string): Promise<StoredSettings | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await db.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.id = $1`, [id]);
+    const [row] = await this.sql.query<SettingsRow>(`SELECT ${SETTINGS_COLUMNS} FROM phone_settings ps WHERE ps.id = $1`, [id]);
     return row ? toSettings(row) : undefined;
   }
 
@@ -63,8 +63,8 @@ export class PhoneSettingsRepository {
     return (await this.findById(id)) as StoredSettings;
   }
 
-  async attachChallenge(settingsId: string, challengeId: string, db: Sql = this.sql): Promise<void> {
-    await db.query('UPDATE phone_settings SET challenge_id = $2 WHERE id = $1', [settingsId, challengeId]);
+  async attachChallenge(settingsId: string, challengeId: string): Promise<void> {
+    await this.sql.query('UPDATE phone_settings SET challenge_id = $2 WHERE id = $1', [settingsId, challengeId]);
   }
 
   /** Makes a pending version active; the previous active one becomes superseded. False if it was no longer pending. */

@@ -4,7 +4,7 @@
  */
 
 /** `"userId"` → `user_id`. */
-export function columnOf(field: string): string {
+function columnOf(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 

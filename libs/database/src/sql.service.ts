@@ -111,7 +111,7 @@ class TxRunner implements Tx {
   }
 }
 
-export function createPool(databaseUrl: string, max: number): Pool {
+function createPool(databaseUrl: string, max: number): Pool {
   return new Pool({
     connectionString: databaseUrl,
     max,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ChallengePurpose, ChallengeView, CheckResult } from '@redial/contracts';
-import { Decision, Outcome } from '@redial/domain';
+import { Decision, isUuid, Outcome } from '@redial/domain';
 import { ChallengeEngine, EngineError, Transition } from '@redial/engine';
 import { ApiError } from '../common/api-error';
 import { assertCallerMayAccess, AuthedRequest } from '../common/auth.guard';
-import { isUuid, oneOf, onlyKeys, pathId, requireObject, requiredString } from '../common/input';
+import { oneOf, onlyKeys, pathId, requireObject, requiredString } from '../common/input';
 
 const PURPOSES: readonly ChallengePurpose[] = ['sign_in'];
 

@@ -54,5 +54,3 @@ export function pathId(value: string, field: string): string {
   if (!ID.test(value)) throw ApiError.badRequest('invalid_value', `${field} must be 1-128 letters, digits or . _ @ + -.`, field);
   return value;
 }
-
-export { isUuid } from '@redial/domain';

@@ -1,6 +1,6 @@
 import type { ChallengeStatus } from '@redial/contracts';
+import { isUuid } from '@redial/domain';
 import { ApiError } from '../common/api-error';
-import { isUuid } from '../common/input';
 
 /** GET /v1/ops/challenges query parameters, validated. Every mistake is a 400 naming the parameter. */
 export interface SearchParams {
