@@ -2,6 +2,9 @@
  * The sandbox through the real twilio SDK (our TwilioTelephonyProvider and the bare client), with a webhook
  * receiver that verifies every signature. Each test uses its own phone numbers, so tests do not see each
  * other's texts and calls.
+ *
+ * Calls run the sandbox's own conformance TwiML wherever the point is Twilio's behaviour; the block "Redial`s
+ * own prompt" replays Redial's TwiML (libs/telephony) through the sandbox, so it follows that TwiML's changes.
  */
 import { type AppConfig, loadConfig } from '@redial/config';
 import {
@@ -82,6 +85,15 @@ beforeAll(async () => {
     body: buildGoodbyeTwiml(param(w, 'Digits') === '0' ? 'We will look into it. Goodbye.' : 'Approved. Goodbye.'),
   }));
   receiver.on('/redirect/', () => ({ body: buildGoodbyeTwiml('We did not hear from you. Goodbye.') }));
+  // The sandbox's own conformance prompt (see conformanceCall), which does not change with Redial's TwiML.
+  receiver.on('/conformance/', (w) => {
+    const tag = w.path.split('/')[2].split('?')[0];
+    return {
+      body:
+        `<Response><Gather finishOnKey="#" timeout="8" action="${receiver.url(`/gather/${tag}`)}">` +
+        `<Say>Press a key, then pound</Say></Gather><Redirect>${receiver.url(`/redirect/${tag}`)}</Redirect></Response>`,
+    };
+  });
 });
 
 afterEach(async () => {
@@ -174,15 +186,15 @@ describe('magic test numbers come back as RestExceptions with Twilio codes', () 
 });
 
 describe('texts', () => {
-  it('creates a text shaped like Twilio`s JSON and delivers signed `sent` then `delivered` callbacks', async () => {
+  it('creates a text shaped like Twilio`s JSON and delivers signed `sending`, `sent`, then `delivered` callbacks', async () => {
     const to = freshNumber();
     const receipt = await sendText(to, 'deliver');
     expect(receipt.sid).toMatch(/^SM[0-9a-f]{32}$/);
     expect(receipt.status).toBe('queued');
 
-    const [sent, delivered] = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 2);
-    expect([param(sent, 'MessageStatus'), param(delivered, 'MessageStatus')]).toEqual(['sent', 'delivered']);
-    for (const callback of [sent, delivered]) {
+    const [sending, sent, delivered] = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 3);
+    expect([sending, sent, delivered].map((c) => param(c, 'MessageStatus'))).toEqual(['sending', 'sent', 'delivered']);
+    for (const callback of [sending, sent, delivered]) {
       expect(callback.signatureValid).toBe(true);
       expect(callback.path).toBe('/sms-status?case=deliver');
       expect(callback.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -197,6 +209,7 @@ describe('texts', () => {
         SmsStatus: param(callback, 'MessageStatus'),
       });
       expect(callback.params.ErrorCode).toBeUndefined();
+      expect(callback.params.ErrorMessage).toBeUndefined();
     }
     expect(param(delivered, 'RawDlrDoneDate')).toMatch(/^\d{10}$/);
     expect(classifySmsCallback('delivered')).toBeNull();
@@ -214,30 +227,53 @@ describe('texts', () => {
     expect(new Date(inbox.json.messages[0].at).toISOString()).toBe(inbox.json.messages[0].at);
   });
 
-  it('reports `undelivered` with ErrorCode 30003, classified unreachable', async () => {
+  it('reports `undelivered` with ErrorCode 30003 and its ErrorMessage, classified unreachable', async () => {
     const to = freshNumber();
     await behave(to, { sms: 'undelivered' });
     const receipt = await sendText(to, 'undelivered');
-    const [sent, undelivered] = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 2);
-    expect(param(sent, 'MessageStatus')).toBe('sent');
-    expect(undelivered.params).toMatchObject({ MessageStatus: 'undelivered', ErrorCode: '30003' });
+    const [sending, sent, undelivered] = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 3);
+    expect([param(sending, 'MessageStatus'), param(sent, 'MessageStatus')]).toEqual(['sending', 'sent']);
+    expect(undelivered.params).toMatchObject({
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+      ErrorMessage: 'Unreachable destination handset',
+    });
     expect(undelivered.signatureValid).toBe(true);
     expect(classifySmsCallback('undelivered', param(undelivered, 'ErrorCode'))).toMatchObject({
       action: 'fail_step',
       reason: 'unreachable',
       code: 30003,
     });
-    expect((await client.messages(receipt.sid).fetch()).errorCode).toBe(30003);
+    const fetched = await client.messages(receipt.sid).fetch();
+    expect([fetched.errorCode, fetched.errorMessage]).toEqual([30003, 'Unreachable destination handset']);
   });
 
-  it('fails straight from the queue with the number`s own error code', async () => {
+  it('fails while sending with the number`s own error code: `sending`, then `failed`', async () => {
     const to = freshNumber();
     await behave(to, { sms: 'failed', smsErrorCode: 30006, delayMs: 5 });
     const receipt = await sendText(to, 'failed');
-    const [failed] = await receiver.waitFor(isStatus('/sms-status', receipt.sid));
-    expect(failed.params).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30006' });
+    const [sending, failed] = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 2);
+    expect(param(sending, 'MessageStatus')).toBe('sending');
+    expect(failed.params).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30006', ErrorMessage: 'Landline or unreachable carrier' });
     expect(classifySmsCallback('failed', param(failed, 'ErrorCode'))).toMatchObject({ reason: 'landline' });
+  });
+
+  it('fails straight from the queue when the queue overflowed (30001): only `failed`', async () => {
+    const to = freshNumber();
+    await behave(to, { sms: 'failed', smsErrorCode: 30001, delayMs: 5 });
+    const receipt = await sendText(to, 'overflow');
+    const [failed] = await receiver.waitFor(isStatus('/sms-status', receipt.sid));
+    expect(failed.params).toMatchObject({ MessageStatus: 'failed', ErrorCode: '30001', ErrorMessage: 'Queue overflow' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(receiver.matching(isStatus('/sms-status', receipt.sid))).toHaveLength(1);
+  });
+
+  it('lists a number`s texts newest first through the SDK', async () => {
+    const to = freshNumber();
+    const first = await sendText(to, 'list-1');
+    const second = await sendText(to, 'list-2');
+    const listed = await client.messages.list({ to, pageSize: 1 });
+    expect(listed.map((m) => m.sid)).toEqual([second.sid, first.sid]);
   });
 
   it('decodes both + and %20 as spaces in form bodies', async () => {
@@ -266,24 +302,52 @@ describe('texts', () => {
   });
 });
 
-describe('calls', () => {
-  /** The status callbacks of a call, waited for until `completed`, in arrival order. */
-  async function statusCallbacks(sid: string, count: number): Promise<ReceivedWebhook[]> {
-    return receiver.waitFor(isStatus('/call-status', sid), count);
-  }
+/** The status callbacks of a call, waited for until `completed`, in arrival order. */
+async function statusCallbacks(sid: string, count: number): Promise<ReceivedWebhook[]> {
+  return receiver.waitFor(isStatus('/call-status', sid), count);
+}
 
-  it('press-pound: reaches the Gather action with empty Digits and FinishedOnKey=#', async () => {
+const completedOf = (sid: string) =>
+  receiver.waitFor((w) => isStatus('/call-status', sid)(w) && param(w, 'CallStatus') === 'completed');
+
+/** Waits until the sandbox says the newest call to `to` has a Gather listening for keys. */
+async function listening(to: string): Promise<void> {
+  const inboxPath = `/sandbox/inbox/${encodeURIComponent(to)}`;
+  for (let tries = 0; tries < 2000; tries++) {
+    if ((await control('GET', inboxPath)).json.calls.at(-1)?.awaitingDigits === true) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`no Gather listening on ${to}`);
+}
+
+/**
+ * A conformance prompt, independent of Redial's own TwiML (which is another engineer's to change): a
+ * `#`-finished Gather posting to /gather/<tag>, then a Redirect to /redirect/<tag> for "no input".
+ */
+function conformanceCall(to: string, tag: string, machineDetection = true) {
+  return provider.placeCall({
+    to,
+    twimlUrl: receiver.url(`/conformance/${tag}`),
+    statusCallbackUrl: receiver.url(`/call-status?case=${tag}`),
+    ringTimeoutSec: 30,
+    machineDetection,
+  });
+}
+
+describe('calls', () => {
+  it('answers, runs the TwiML with the caller`s keys, and reports initiated → ringing → in-progress → completed', async () => {
     const to = freshNumber();
-    const receipt = await placeCall(to, 'pound');
+    await behave(to, { voice: 'press-pound', keys: '1#' });
+    const receipt = await conformanceCall(to, 'flow');
     expect(receipt.sid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(receipt.status).toBe('queued');
 
-    const [voice] = await receiver.waitFor((w) => w.path === '/voice/pound');
+    const [voice] = await receiver.waitFor((w) => w.path === '/conformance/flow');
     expect(voice.signatureValid).toBe(true);
     expect(voice.params).toMatchObject({ CallSid: receipt.sid, CallStatus: 'in-progress', AnsweredBy: 'human', Direction: 'outbound-api', To: to });
-    const [gather] = await receiver.waitFor((w) => w.path === '/gather/pound');
+    const [gather] = await receiver.waitFor((w) => w.path === '/gather/flow');
     expect(gather.signatureValid).toBe(true);
-    expect(gather.params).toMatchObject({ CallSid: receipt.sid, Digits: '', FinishedOnKey: '#' });
+    expect(gather.params).toMatchObject({ CallSid: receipt.sid, Digits: '1', FinishedOnKey: '#' });
 
     const events = await statusCallbacks(receipt.sid, 4);
     expect(events.map((e) => [param(e, 'CallStatus'), param(e, 'SequenceNumber')])).toEqual([
@@ -300,56 +364,56 @@ describe('calls', () => {
     const completed = events[3];
     expect(Number(param(completed, 'CallDuration'))).toBeGreaterThan(0);
     expect(param(completed, 'Duration')).toBe('1');
-    expect(classifyCallCompletion({ callStatus: 'completed', answeredBy: param(completed, 'AnsweredBy'), digits: param(gather, 'Digits') })).toBeNull();
-    expect(receiver.matching((w) => w.path === '/redirect/pound')).toHaveLength(0);
+    expect(completed.params.SipResponseCode).toBeUndefined();
+    expect(receiver.matching((w) => w.path === '/redirect/flow')).toHaveLength(0);
 
     const fetched = await client.calls(receipt.sid).fetch();
     expect(fetched.status).toBe('completed');
     const inbox = await control('GET', `/sandbox/inbox/${encodeURIComponent(to)}`);
-    expect(inbox.json.calls[0]).toMatchObject({ sid: receipt.sid, status: 'completed', digits: '#', awaitingDigits: false });
-    expect(inbox.json.calls[0].said.join(' ')).toContain('Press the pound key to approve');
+    expect(inbox.json.calls[0]).toMatchObject({ sid: receipt.sid, status: 'completed', digits: '1#', awaitingDigits: false });
+    expect(inbox.json.calls[0].said).toEqual(['Press a key, then pound', 'Approved. Goodbye.']);
   });
 
-  it('report-fraud: Digits=0', async () => {
+  it('press-pound on a `#`-finished Gather: a lone # is no input — no request to the action, on to the Redirect', async () => {
     const to = freshNumber();
-    await behave(to, { voice: 'report-fraud' });
-    const receipt = await placeCall(to, 'fraud');
-    const [gather] = await receiver.waitFor((w) => w.path === '/gather/fraud');
-    expect(gather.params).toMatchObject({ CallSid: receipt.sid, Digits: '0', FinishedOnKey: '#' });
-    expect(gather.signatureValid).toBe(true);
-  });
-
-  it('silence: falls through to the Redirect, and the call counts as no answer', async () => {
-    const to = freshNumber();
-    await behave(to, { voice: 'silence' });
-    const receipt = await placeCall(to, 'silence');
-    const [redirect] = await receiver.waitFor((w) => w.path === '/redirect/silence');
-    expect(redirect.signatureValid).toBe(true);
+    const receipt = await conformanceCall(to, 'lone-pound');
+    const [redirect] = await receiver.waitFor((w) => w.path === '/redirect/lone-pound');
     expect(redirect.params).toMatchObject({ CallSid: receipt.sid, CallStatus: 'in-progress' });
     expect(redirect.params.Digits).toBeUndefined();
-    const events = await statusCallbacks(receipt.sid, 4);
-    expect(receiver.matching((w) => w.path === '/gather/silence')).toHaveLength(0);
-    const completed = events[3];
-    expect(param(completed, 'CallStatus')).toBe('completed');
-    expect(classifyCallCompletion({ callStatus: 'completed', answeredBy: param(completed, 'AnsweredBy') })).toMatchObject({
-      action: 'fail_step',
-      reason: 'no_answer',
-    });
+    await completedOf(receipt.sid);
+    expect(receiver.matching((w) => w.path === '/gather/lone-pound')).toHaveLength(0);
   });
 
-  const unanswered: Array<[voice: string, callStatus: string, reason: string, events: string[]]> = [
-    ['busy', 'busy', 'busy', ['initiated', 'ringing', 'busy']],
-    ['no-answer', 'no-answer', 'no_answer', ['initiated', 'ringing', 'no-answer']],
-    ['failed', 'failed', 'call_failed', ['initiated', 'failed']],
+  it('keys a Gather did not take wait for the next Gather', async () => {
+    receiver.on('/twiml/two-gathers/', (w) => ({
+      body: w.path.includes('/second')
+        ? '<Response><Hangup/></Response>'
+        : w.path.includes('/first')
+          ? `<Response><Gather action="${receiver.url('/twiml/two-gathers/second')}"><Say>And the next</Say></Gather></Response>`
+          : `<Response><Gather numDigits="1" finishOnKey="" action="${receiver.url('/twiml/two-gathers/first')}"/></Response>`,
+    }));
+    const to = freshNumber();
+    await behave(to, { delayMs: 5, voice: 'report-fraud', keys: '01#' });
+    const call = await client.calls.create({ to, from: '+15005550006', url: receiver.url('/twiml/two-gathers/start') });
+    const [second] = await receiver.waitFor((w) => w.path === '/twiml/two-gathers/second' && param(w, 'CallSid') === call.sid);
+    const [first] = receiver.matching((w) => w.path === '/twiml/two-gathers/first' && param(w, 'CallSid') === call.sid);
+    expect(first.params).toMatchObject({ Digits: '0', FinishedOnKey: '' });
+    expect(second.params).toMatchObject({ Digits: '1', FinishedOnKey: '#' });
+  });
+
+  const unanswered: Array<[voice: string, callStatus: string, reason: string, events: string[], sip: string]> = [
+    ['busy', 'busy', 'busy', ['initiated', 'ringing', 'busy'], '486'],
+    ['no-answer', 'no-answer', 'no_answer', ['initiated', 'ringing', 'no-answer'], '480'],
+    ['failed', 'failed', 'call_failed', ['initiated', 'failed'], '404'],
   ];
-  it.each(unanswered)('%s: completed callback with CallStatus %s, classified %s, no TwiML fetched', async (voice, callStatus, reason, expected) => {
+  it.each(unanswered)('%s: completed callback with CallStatus %s, classified %s, no TwiML fetched', async (voice, callStatus, reason, expected, sip) => {
     const to = freshNumber();
     await behave(to, { voice, delayMs: 5 });
     const receipt = await placeCall(to, voice);
     const events = await statusCallbacks(receipt.sid, expected.length);
     expect(events.map((e) => param(e, 'CallStatus'))).toEqual(expected);
     const final = events[events.length - 1];
-    expect(final.params).toMatchObject({ CallStatus: callStatus, CallDuration: '0' });
+    expect(final.params).toMatchObject({ CallStatus: callStatus, CallDuration: '0', SipResponseCode: sip });
     expect(classifyCallCompletion({ callStatus: param(final, 'CallStatus') ?? '' })).toMatchObject({ action: 'fail_step', reason });
     expect(receiver.matching((w) => w.path === `/voice/${voice}`)).toHaveLength(0);
     expect((await client.calls(receipt.sid).fetch()).status).toBe(callStatus);
@@ -376,37 +440,151 @@ describe('calls', () => {
     const call = await client.calls.create({
       to,
       from: '+15005550006',
-      url: receiver.url('/voice/only-completed'),
+      url: receiver.url('/conformance/only-completed'),
       statusCallback: receiver.url('/call-status?case=only-completed'),
     });
     const [completed] = await statusCallbacks(call.sid, 1);
     expect(completed.params).toMatchObject({ CallStatus: 'completed', SequenceNumber: '0' });
     expect(completed.params.AnsweredBy).toBeUndefined(); // no MachineDetection requested
-    await receiver.waitFor((w) => w.path === '/gather/only-completed');
+    expect(receiver.matching(isStatus('/call-status', call.sid))).toHaveLength(1);
   });
 
-  it('interactive: waits in the Gather until digits are POSTed', async () => {
+  it('interactive: the Gather waits in real time; keys POSTed one at a time reach it; 409 once the call has ended', async () => {
     const to = freshNumber();
     await behave(to, { voice: 'interactive', delayMs: 5 });
-    const receipt = await placeCall(to, 'interactive');
-    await receiver.waitFor((w) => w.path === '/voice/interactive');
-    // The Gather starts as soon as the sandbox has read the TwiML it just fetched; the inbox shows it.
-    const inboxPath = `/sandbox/inbox/${encodeURIComponent(to)}`;
-    let inbox = await control('GET', inboxPath);
-    for (let tries = 0; inbox.json.calls[0]?.awaitingDigits !== true && tries < 500; tries++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      inbox = await control('GET', inboxPath);
-    }
+    const receipt = await conformanceCall(to, 'interactive');
+    await listening(to);
+    const inbox = await control('GET', `/sandbox/inbox/${encodeURIComponent(to)}`);
     expect(inbox.json.calls[0]).toMatchObject({ sid: receipt.sid, status: 'in-progress', awaitingDigits: true });
+    expect((await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '0' })).status).toBe(200);
+    // One key is not the end of the input: the Gather keeps listening (its timeout restarted).
+    expect((await control('GET', `/sandbox/inbox/${encodeURIComponent(to)}`)).json.calls[0]).toMatchObject({ awaitingDigits: true, digits: '0' });
     expect(receiver.matching((w) => w.path === '/gather/interactive')).toHaveLength(0);
-    const answer = await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '0#' });
-    expect(answer.status).toBe(200);
+    expect((await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '#' })).status).toBe(200);
     const [gather] = await receiver.waitFor((w) => w.path === '/gather/interactive');
     expect(gather.params).toMatchObject({ Digits: '0', FinishedOnKey: '#' });
-    await statusCallbacks(receipt.sid, 4);
+    await completedOf(receipt.sid);
     const again = await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '#' });
     expect(again.status).toBe(409);
-    expect(again.json).toMatchObject({ error: 'not_waiting' });
+    expect(again.json).toMatchObject({ error: 'call_ended' });
+  });
+});
+
+describe('Redial`s own prompt (buildPromptTwiml from @redial/telephony)', () => {
+  it('press-pound approves: the Gather action is requested (needs a prompt where # alone is input)', async () => {
+    const to = freshNumber();
+    const receipt = await placeCall(to, 'pound');
+    await completedOf(receipt.sid);
+    // A `#`-finished Gather hears a lone # as no input and falls through to the Redirect (TWILIO.md §3.2).
+    expect(receiver.matching((w) => w.path === '/redirect/pound')).toHaveLength(0);
+    const [gather] = receiver.matching((w) => w.path === '/gather/pound');
+    expect(gather?.signatureValid).toBe(true);
+    expect(gather.params.Digits === '#' || gather.params.FinishedOnKey === '#').toBe(true);
+    expect(classifyCallCompletion({ callStatus: 'completed', answeredBy: 'human', digits: param(gather, 'Digits') })).toBeNull();
+  });
+
+  it('report-fraud: the Gather action gets Digits=0', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'report-fraud' });
+    const receipt = await placeCall(to, 'fraud');
+    const [gather] = await receiver.waitFor((w) => w.path === '/gather/fraud');
+    expect(gather.params).toMatchObject({ CallSid: receipt.sid, Digits: '0' });
+    expect(gather.signatureValid).toBe(true);
+  });
+
+  it('silence: falls through to the Redirect, and the call counts as no answer', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'silence' });
+    const receipt = await placeCall(to, 'silence');
+    const [redirect] = await receiver.waitFor((w) => w.path === '/redirect/silence');
+    expect(redirect.signatureValid).toBe(true);
+    expect(redirect.params).toMatchObject({ CallSid: receipt.sid, CallStatus: 'in-progress' });
+    expect(redirect.params.Digits).toBeUndefined();
+    const events = await statusCallbacks(receipt.sid, 4);
+    expect(receiver.matching((w) => w.path === '/gather/silence')).toHaveLength(0);
+    const completed = events[3];
+    expect(param(completed, 'CallStatus')).toBe('completed');
+    expect(classifyCallCompletion({ callStatus: 'completed', answeredBy: param(completed, 'AnsweredBy') })).toMatchObject({
+      action: 'fail_step',
+      reason: 'no_answer',
+    });
+  });
+});
+
+describe('call updates (POST Calls/{Sid}.json through the SDK)', () => {
+  it('Status=completed hangs up a call in progress at once: completed with its duration; the Gather never posts', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'interactive', delayMs: 5 });
+    const receipt = await conformanceCall(to, 'hangup');
+    await listening(to);
+    const updated = await client.calls(receipt.sid).update({ status: 'completed' });
+    expect(updated.status).toBe('completed');
+    const [completed] = await completedOf(receipt.sid);
+    expect(completed.params).toMatchObject({ CallStatus: 'completed', SequenceNumber: '3' });
+    expect(Number(param(completed, 'CallDuration'))).toBeGreaterThanOrEqual(1);
+    const posted = await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '#' });
+    expect(posted.status).toBe(409);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(receiver.matching((w) => w.path === '/gather/hangup' || w.path === '/redirect/hangup')).toHaveLength(0);
+    expect(receiver.matching(isStatus('/call-status', receipt.sid))).toHaveLength(4);
+  });
+
+  it('Status=canceled while ringing: CallStatus=canceled, and the network never reports busy afterwards', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'busy', delayMs: 200 });
+    const receipt = await conformanceCall(to, 'cancel-ringing');
+    await receiver.waitFor((w) => isStatus('/call-status', receipt.sid)(w) && param(w, 'CallStatus') === 'ringing');
+    expect((await client.calls(receipt.sid).update({ status: 'canceled' })).status).toBe('canceled');
+    const [final] = await receiver.waitFor((w) => isStatus('/call-status', receipt.sid)(w) && param(w, 'CallStatus') === 'canceled');
+    expect(final.params).toMatchObject({ SequenceNumber: '2', CallDuration: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(receiver.matching(isStatus('/call-status', receipt.sid)).map((w) => param(w, 'CallStatus'))).toEqual(['initiated', 'ringing', 'canceled']);
+    expect((await client.calls(receipt.sid).fetch()).status).toBe('canceled');
+  });
+
+  it('Status=canceled on a call in progress has no effect', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'interactive', delayMs: 5 });
+    const receipt = await conformanceCall(to, 'cancel-live');
+    await listening(to);
+    expect((await client.calls(receipt.sid).update({ status: 'canceled' })).status).toBe('in-progress');
+    await control('POST', `/sandbox/calls/${receipt.sid}/digits`, { digits: '5#' });
+    const [gather] = await receiver.waitFor((w) => w.path === '/gather/cancel-live');
+    expect(gather.params).toMatchObject({ Digits: '5' });
+    await completedOf(receipt.sid);
+  });
+
+  it('Url on a call in progress: the waiting Gather is abandoned and the new TwiML is fetched, signed', async () => {
+    receiver.on('/twiml/redirected', () => ({ body: '<Response><Say>Somewhere else</Say></Response>' }));
+    const to = freshNumber();
+    await behave(to, { voice: 'interactive', delayMs: 5 });
+    const receipt = await conformanceCall(to, 'redirect');
+    await listening(to);
+    const updated = await client.calls(receipt.sid).update({ url: receiver.url('/twiml/redirected'), method: 'POST' });
+    expect(updated.status).toBe('in-progress');
+    const [fetched] = await receiver.waitFor((w) => w.path === '/twiml/redirected' && param(w, 'CallSid') === receipt.sid);
+    expect(fetched.signatureValid).toBe(true);
+    expect(fetched.params).toMatchObject({ CallStatus: 'in-progress' });
+    await completedOf(receipt.sid);
+    expect(receiver.matching((w) => w.path === '/gather/redirect' || w.path === '/redirect/redirect')).toHaveLength(0);
+    const inbox = await control('GET', `/sandbox/inbox/${encodeURIComponent(to)}`);
+    expect(inbox.json.calls[0].said).toEqual(['Press a key, then pound', 'Somewhere else']);
+  });
+
+  it('Twiml on a call in progress runs at once; on an ended call it is refused with 21220', async () => {
+    const to = freshNumber();
+    await behave(to, { voice: 'interactive', delayMs: 5 });
+    const receipt = await conformanceCall(to, 'twiml-update');
+    await listening(to);
+    await client.calls(receipt.sid).update({ twiml: '<Response><Say>Updated</Say><Hangup/></Response>' });
+    await completedOf(receipt.sid);
+    const inbox = await control('GET', `/sandbox/inbox/${encodeURIComponent(to)}`);
+    expect(inbox.json.calls[0].said).toContain('Updated');
+    const error = await rejection(client.calls(receipt.sid).update({ twiml: '<Response/>' }));
+    expect(error).toMatchObject({ status: 400, code: 21220, message: 'Call is not in-progress. Cannot redirect.' });
+    const unchanged = await client.calls(receipt.sid).update({ status: 'canceled' });
+    expect(unchanged.status).toBe('completed');
+    expect((await client.calls.list({ to, status: 'completed' })).map((c) => c.sid)).toEqual([receipt.sid]);
   });
 });
 
@@ -423,20 +601,17 @@ describe('the TwiML interpreter', () => {
     return { sid: call.sid, to };
   }
 
-  const completedOf = (sid: string) =>
-    receiver.waitFor((w) => isStatus('/call-status', sid)(w) && param(w, 'CallStatus') === 'completed');
-
   it('resolves a relative Gather action and uses GET with the params in the signed query string', async () => {
     receiver.on('/twiml/relative/start', () => ({
       body: '<Response><Gather action="next?step=2" method="GET" finishOnKey="#"><Say>Hi</Say></Gather></Response>',
     }));
-    const { sid } = await callTo('/twiml/relative/start');
+    const { sid } = await callTo('/twiml/relative/start', { keys: '42#' });
     const [next] = await receiver.waitFor((w) => w.path.startsWith('/twiml/relative/next?step=2&'));
     expect(next.method).toBe('GET');
     expect(next.signatureValid).toBe(true);
     const query = new URL(next.url).searchParams;
     expect(query.get('CallSid')).toBe(sid);
-    expect(query.get('Digits')).toBe('');
+    expect(query.get('Digits')).toBe('42');
     expect(query.get('FinishedOnKey')).toBe('#');
     await completedOf(sid);
   });
@@ -505,18 +680,18 @@ describe('faults', () => {
   it('duplicateCallbacks=1: every callback arrives twice with the same idempotency token', async () => {
     await control('PUT', '/sandbox/faults', { duplicateCallbacks: 1 });
     const receipt = await sendText(freshNumber(), 'duplicates');
-    const callbacks = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 4);
-    expect(callbacks.map((c) => param(c, 'MessageStatus'))).toEqual(['sent', 'sent', 'delivered', 'delivered']);
+    const callbacks = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 6);
+    expect(callbacks.map((c) => param(c, 'MessageStatus'))).toEqual(['sending', 'sending', 'sent', 'sent', 'delivered', 'delivered']);
     expect(callbacks[0].headers['i-twilio-idempotency-token']).toBe(callbacks[1].headers['i-twilio-idempotency-token']);
     expect(callbacks[0].headers['i-twilio-idempotency-token']).not.toBe(callbacks[2].headers['i-twilio-idempotency-token']);
     expect(callbacks.every((c) => c.signatureValid)).toBe(true);
   });
 
-  it('reorderCallbacks: a text`s `delivered` arrives before its `sent`', async () => {
+  it('reorderCallbacks: a text`s `delivered` arrives before its `sent` and `sending`', async () => {
     await control('PUT', '/sandbox/faults', { reorderCallbacks: true });
     const receipt = await sendText(freshNumber(), 'reorder');
-    const callbacks = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 2);
-    expect(callbacks.map((c) => param(c, 'MessageStatus'))).toEqual(['delivered', 'sent']);
+    const callbacks = await receiver.waitFor(isStatus('/sms-status', receipt.sid), 3);
+    expect(callbacks.map((c) => param(c, 'MessageStatus'))).toEqual(['delivered', 'sent', 'sending']);
   });
 
   it('reorderCallbacks: a call`s events arrive newest first, keeping their SequenceNumbers', async () => {
@@ -540,8 +715,8 @@ describe('faults', () => {
     await behave(to, { sms: 'silent', delayMs: 5 });
     const receipt = await provider.sendSms({ to, body: 'x', statusCallbackUrl: receiver.url('/flaky'), validitySec: 60 });
     const [first, second] = await receiver.waitFor(isStatus('/flaky', receipt.sid), 2);
-    expect(param(first, 'MessageStatus')).toBe('sent');
-    expect(param(second, 'MessageStatus')).toBe('sent');
+    expect(param(first, 'MessageStatus')).toBe('sending');
+    expect(param(second, 'MessageStatus')).toBe('sending');
     expect(first.headers['i-twilio-idempotency-token']).toBe(second.headers['i-twilio-idempotency-token']);
   });
 });

@@ -102,7 +102,7 @@ describe('Twilio webhooks: signatures, idempotence and order', () => {
     const c = await signIn(stack, 'gather-user');
     const attempt = await eventually('the call attempt', async () => (await attemptOf(c.id))?.providerSid ? attemptOf(c.id) : undefined);
     const path = `/webhooks/twilio/voice/${attempt.id}/gather`;
-    const params = { CallSid: attempt.providerSid as string, Digits: '', FinishedOnKey: '#' };
+    const params = { CallSid: attempt.providerSid as string, Digits: '#', FinishedOnKey: '' };
     expect((await post(path, params, signTwilioRequest('forged', `${stack.apiUrl}${path}`, params))).status).toBe(403);
     expect((await stack.request('GET', `/v1/challenges/${c.id}`)).body.status).toBe('pending');
     const ok = await post(path, params, signTwilioRequest(stack.config.twilio.authToken, `${stack.apiUrl}${path}`, params));

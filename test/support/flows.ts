@@ -6,7 +6,7 @@ import type { Stack } from './stack';
 export type SmsBehaviour = 'deliver' | 'undelivered' | 'failed' | 'silent';
 export type VoiceBehaviour = 'press-pound' | 'report-fraud' | 'no-answer' | 'busy' | 'failed' | 'voicemail' | 'silence' | 'interactive';
 
-export async function setNumber(stack: Stack, e164: string, behaviour: { sms?: SmsBehaviour; voice?: VoiceBehaviour; smsErrorCode?: number; delayMs?: number }): Promise<void> {
+export async function setNumber(stack: Stack, e164: string, behaviour: { sms?: SmsBehaviour; voice?: VoiceBehaviour; smsErrorCode?: number; delayMs?: number; ringMs?: number; keys?: string }): Promise<void> {
   const res = await fetch(`${stack.sandboxUrl}/sandbox/numbers/${encodeURIComponent(e164)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },

@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CallerKeys } from './caller-keys.queue';
 import { SandboxLogger, shortUrl } from './sandbox.logger';
 import { SANDBOX_SETTINGS, type SandboxSettings } from './sandbox.settings';
 import { CancelledError, SandboxStateService } from './sandbox-state.service';
-import type { CallEvent, CallRecord, CallStatus, NumberBehaviour } from './sandbox.types';
-import { parseTwiml, type TwimlNode } from './twiml.parser';
+import {
+  type CallEvent,
+  type CallRecord,
+  type CallStatus,
+  KEYED_VOICE_BEHAVIOURS,
+  type NumberBehaviour,
+  type VoiceBehaviour,
+} from './sandbox.types';
+import { type TwimlResponse, TwimlInterpreter, type TwimlSource } from './twiml.interpreter';
 import { rfc2822 } from './twilio-resource.serializer';
 import { WebhookSenderService, type WebhookParams } from './webhook-sender.service';
-
-/** A TwiML document to run, and the URL it came from (null for inline Twiml). */
-interface TwimlDocument {
-  node: TwimlNode;
-  url: string | null;
-}
 
 interface CallRun {
   call: CallRecord;
@@ -22,26 +24,40 @@ interface CallRun {
   chain: Promise<void>;
   /** ...or, with reorderCallbacks, are held and sent newest first when the call ends. */
   held: WebhookParams[] | null;
-  fetches: number;
+  keys: CallerKeys;
+  interpreter: TwimlInterpreter | null;
+  /** Set with the final status: from then on nothing more happens on the network for this call. */
+  ended: boolean;
+  /** Ends the current ringing-phase wait early (the call was canceled through the REST API). */
+  wake: (() => void) | null;
 }
 
-/** Redirect loops end here, like Twilio's own limit on documents per call. */
-const MAX_DOCUMENTS = 25;
-const MAX_SAID = 20;
-const SPEECH_WORDS_PER_SEC = 2.5;
+/** What the scripted callers type once they pick up (`keys` on the number replaces it). */
+const SCRIPTED_KEYS: Partial<Record<VoiceBehaviour, string>> = {
+  'press-pound': '#',
+  'report-fraud': '0#',
+  silence: '',
+};
 
-/** Why a call stops running TwiML. */
-class HangUp extends Error {}
+/** `SipResponseCode` on the final callback of calls that never connected (observed in Twilio's callbacks). */
+const SIP_RESPONSE_CODES: Partial<Record<CallStatus, string>> = {
+  failed: '404',
+  busy: '486',
+  'no-answer': '480',
+};
 
 /**
  * The network's side of a call (TWILIO.md §3): `initiated`, `ringing`, then per the number's voice behaviour
- * either a final busy / no-answer / failed, or an answer that fetches the call's TwiML and runs it —
- * `<Say>`, `<Play>`, `<Pause>`, `<Gather>`, `<Redirect>`, `<Hangup>` — until it hangs up or runs out of verbs,
- * then `completed`. Speech, pauses and silent gathers advance a simulated clock (for CallDuration) instead of
- * waiting; only an interactive gather waits in real time, for digits POSTed to the control API.
+ * either a final busy / no-answer / failed, or an answer that runs the call's TwiML (twiml.interpreter.ts) until
+ * it hangs up, then `completed`. The caller's keys are a queue (caller-keys.queue.ts): scripted behaviours type
+ * theirs when they pick up; an `interactive` caller's come from POST /sandbox/calls/:sid/digits, in real time.
+ *
+ * A call can also be ended or redirected through the REST API (Calls/{Sid}.json): cancel(), hangUp(), redirect().
  */
 @Injectable()
 export class CallSimulatorService {
+  private readonly runs = new Map<string, CallRun>();
+
   constructor(
     @Inject(SANDBOX_SETTINGS) private readonly settings: SandboxSettings,
     private readonly state: SandboxStateService,
@@ -50,6 +66,15 @@ export class CallSimulatorService {
   ) {}
 
   start(call: CallRecord, behaviour: NumberBehaviour): void {
+    const interactive = behaviour.voice === 'interactive';
+    const keys = new CallerKeys({
+      realTime: interactive
+        ? { capSec: this.settings.interactiveTimeoutCapSec, setTimer: (ms, fire, onCancel) => this.state.setTimer(ms, fire, onCancel) }
+        : undefined,
+      onKey: (key) => {
+        call.digits += key;
+      },
+    });
     const run: CallRun = {
       call,
       behaviour,
@@ -57,21 +82,69 @@ export class CallSimulatorService {
       sequence: 0,
       chain: Promise.resolve(),
       held: this.state.faults.reorderCallbacks ? [] : null,
-      fetches: 0,
+      keys,
+      interpreter: null,
+      ended: false,
+      wake: null,
     };
-    this.run(run).catch((err: unknown) => {
-      if (!(err instanceof CancelledError)) this.logger.warn(`call ${call.sid} broke: ${(err as Error).message}`);
-    });
+    call.pressKeys = (typed) => keys.type(typed);
+    this.runs.set(call.sid, run);
+    this.run(run)
+      .catch((err: unknown) => {
+        // A reset or shutdown stops every call silently.
+        if (err instanceof CancelledError || run.epoch !== this.state.epoch) return;
+        this.logger.warn(`call ${call.sid} broke: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        if (this.runs.get(call.sid) === run) this.runs.delete(call.sid);
+        call.pressKeys = null;
+        call.awaitingDigits = false;
+      });
+  }
+
+  /**
+   * `Status=canceled` (or `completed`) on a call that is queued or ringing: it ends `canceled` at once, with a
+   * `completed`-event callback. Returns false when the call is not queued or ringing (nothing changes).
+   */
+  cancel(call: CallRecord): boolean {
+    const run = this.runs.get(call.sid);
+    if (run === undefined || run.ended || (call.status !== 'queued' && call.status !== 'ringing')) return false;
+    void this.finish(run, 'canceled');
+    run.wake?.();
+    return true;
+  }
+
+  /** `Status=completed` on a call in progress: it hangs up at once and ends `completed`. */
+  hangUp(call: CallRecord): boolean {
+    const run = this.runs.get(call.sid);
+    if (run === undefined || run.ended || call.status !== 'in-progress') return false;
+    // A real-time Gather wait in progress counts towards the call's duration up to now.
+    const seconds = (run.interpreter?.durationSec ?? 0) + run.keys.waitingSec;
+    run.interpreter?.stop();
+    call.durationSec = seconds;
+    void this.finish(run, 'completed');
+    return true;
+  }
+
+  /** `Url`/`Twiml` on a call in progress: its current TwiML is abandoned and `source` runs instead. */
+  redirect(call: CallRecord, source: TwimlSource): boolean {
+    const run = this.runs.get(call.sid);
+    if (run === undefined || run.ended || call.status !== 'in-progress' || run.interpreter === null) return false;
+    this.logger.line(`call ${call.sid} redirected to ${'url' in source ? shortUrl(source.url) : 'inline Twiml'}`);
+    run.interpreter.redirect(source);
+    return true;
   }
 
   private async run(run: CallRun): Promise<void> {
     const { call, behaviour } = run;
-    await this.state.sleep(behaviour.delayMs);
+    await this.wait(run, behaviour.delayMs);
+    if (run.ended) return;
     this.event(run, 'initiated', 'initiated');
     if (behaviour.voice === 'failed') return this.finish(run, 'failed');
     this.setStatus(call, 'ringing');
     this.event(run, 'ringing', 'ringing');
-    await this.state.sleep(behaviour.delayMs);
+    await this.wait(run, behaviour.ringMs ?? behaviour.delayMs);
+    if (run.ended) return;
     if (behaviour.voice === 'busy') return this.finish(run, 'busy');
     if (behaviour.voice === 'no-answer') return this.finish(run, 'no-answer');
 
@@ -79,182 +152,71 @@ export class CallSimulatorService {
     call.startedAt = new Date();
     if (call.machineDetection) call.answeredBy = behaviour.voice === 'voicemail' ? 'machine_start' : 'human';
     this.event(run, 'answered', 'in-progress');
-    try {
-      await this.runTwiml(run);
-    } catch (err) {
-      if (!(err instanceof HangUp)) throw err;
+    const scripted = SCRIPTED_KEYS[behaviour.voice];
+    if (scripted !== undefined) {
+      const custom = KEYED_VOICE_BEHAVIOURS.includes(behaviour.voice) ? behaviour.keys : undefined;
+      run.keys.type(custom ?? scripted);
     }
+    const interpreter = new TwimlInterpreter({
+      fetch: (method, url, params) => this.fetchTwiml(run, method, url, params),
+      keys: run.keys,
+      params: () => this.voiceParams(call, call.status),
+      said: call.said,
+      onListening: (listening) => {
+        call.awaitingDigits = listening;
+      },
+      log: (line) => this.logger.line(`call ${call.sid} ${line}`),
+    });
+    run.interpreter = interpreter;
+    const source: TwimlSource | null =
+      call.url !== null ? { url: call.url, method: call.method } : call.twiml !== null ? { twiml: call.twiml } : null;
+    if (source !== null) {
+      const end = await interpreter.run(source);
+      if (run.epoch !== this.state.epoch) throw new CancelledError();
+      if (end.error !== undefined) {
+        call.error = end.error;
+        this.logger.warn(`call ${call.sid} hangs up: ${end.error}`);
+      }
+    }
+    if (run.ended) return; // hung up through the REST API, already final
+    call.durationSec = interpreter.durationSec;
     return this.finish(run, 'completed');
   }
 
-  // --- TwiML ------------------------------------------------------------------------------------------
-
-  private async runTwiml(run: CallRun): Promise<void> {
-    const { call } = run;
-    let doc: TwimlDocument | null;
-    if (call.url !== null) doc = await this.fetch(run, call.method, call.url, {});
-    else if (call.twiml !== null) doc = this.parse(run, call.twiml, null);
-    else doc = null;
-    while (doc !== null) doc = await this.execute(run, doc);
-  }
-
-  /** Runs one document; returns the next one (Gather action, Redirect), or null to hang up. */
-  private async execute(run: CallRun, doc: TwimlDocument): Promise<TwimlDocument | null> {
-    for (const verb of doc.node.children) {
-      switch (verb.name) {
-        case 'Say':
-        case 'Play':
-        case 'Pause':
-          this.play(run.call, verb);
-          break;
-        case 'Gather': {
-          const next = await this.gather(run, doc, verb);
-          if (next !== undefined) return next;
-          break; // no input: fall through to the next verb
-        }
-        case 'Redirect': {
-          const target = this.resolve(run, verb.text, doc.url);
-          return this.fetch(run, method(verb.attrs.method), target, {});
-        }
-        case 'Hangup':
-        case 'Reject':
-          return null;
-        default:
-          this.logger.line(`call ${run.call.sid} skips unsupported <${verb.name}>`);
-      }
-    }
-    return null; // out of verbs: Twilio hangs up
-  }
-
-  /** `<Say>`, `<Play>`, `<Pause>`: no audio, but the words are kept and the simulated clock moves. */
-  private play(call: CallRecord, verb: TwimlNode): void {
-    const loop = Math.max(1, Number(verb.attrs.loop ?? '1') || 1);
-    if (verb.name === 'Say') {
-      if (call.said.length < MAX_SAID) call.said.push(verb.text);
-      const words = verb.text.split(/\s+/).filter(Boolean).length;
-      call.durationSec += (loop * words) / SPEECH_WORDS_PER_SEC;
-    } else if (verb.name === 'Pause') {
-      call.durationSec += Number(verb.attrs.length ?? '1') || 1;
-    } else {
-      call.durationSec += loop;
-    }
-  }
-
-  /**
-   * `<Gather>`: plays its nested verbs, then takes the number's input. Keys go to the action URL with
-   * Digits (without the finishing key) and FinishedOnKey. No input at all falls through to the next verb,
-   * unless actionOnEmptyResult is set. Returns undefined to fall through.
-   */
-  private async gather(run: CallRun, doc: TwimlDocument, gather: TwimlNode): Promise<TwimlDocument | null | undefined> {
-    const { call } = run;
-    for (const nested of gather.children) this.play(call, nested);
-    const timeoutSec = Math.max(1, Number(gather.attrs.timeout ?? '5') || 5);
-    const keys = await this.keysFor(run, timeoutSec);
-    if (run.epoch !== this.state.epoch) throw new CancelledError();
-    const finishOnKey = gather.attrs.finishOnKey ?? '#';
-    const numDigits = Number(gather.attrs.numDigits ?? '0') || 0;
-    const input = keys === null ? null : readKeys(keys, finishOnKey, numDigits);
-    if (keys !== null) call.digits = keys;
-    const empty = input === null || (input.digits === '' && input.finishedOnKey === '');
-    if (empty && gather.attrs.actionOnEmptyResult !== 'true') return undefined;
-    const action = gather.attrs.action === undefined ? doc.url : this.resolve(run, gather.attrs.action, doc.url);
-    if (action === null) return null;
-    return this.fetch(run, method(gather.attrs.method), action, {
-      Digits: input?.digits ?? '',
-      FinishedOnKey: input?.finishedOnKey ?? '',
-    });
-  }
-
-  /** The keys the phone presses in a Gather, or null for none. */
-  private async keysFor(run: CallRun, timeoutSec: number): Promise<string | null> {
-    switch (run.behaviour.voice) {
-      case 'press-pound':
-        return '#';
-      case 'report-fraud':
-        return '0#';
-      case 'interactive':
-        return this.waitForKeys(run.call, Math.min(timeoutSec, this.settings.interactiveTimeoutCapSec));
-      default:
-        // silence, voicemail: nobody presses anything; the gather times out.
-        run.call.durationSec += timeoutSec;
-        return null;
-    }
-  }
-
-  /** Waits for POST /sandbox/calls/:sid/digits, or the gather's timeout. */
-  private waitForKeys(call: CallRecord, timeoutSec: number): Promise<string | null> {
-    const started = Date.now();
-    return new Promise<string | null>((resolve, reject) => {
-      const settle = (keys: string | null): void => {
-        call.awaitingDigits = false;
-        call.deliverDigits = null;
-        call.durationSec += (Date.now() - started) / 1000;
-        resolve(keys);
-      };
-      const cancelTimer = this.state.setTimer(
-        timeoutSec * 1000,
-        () => settle(null),
+  /** Sleeps `ms` of network time; a cancel wakes it early (the caller then sees `run.ended`). */
+  private wait(run: CallRun, ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const cancel = this.state.setTimer(
+        ms,
         () => {
-          call.awaitingDigits = false;
-          call.deliverDigits = null;
-          reject(new CancelledError());
+          run.wake = null;
+          resolve();
         },
+        () => reject(new CancelledError()),
       );
-      call.awaitingDigits = true;
-      call.deliverDigits = (keys) => {
-        cancelTimer();
-        settle(keys);
+      run.wake = () => {
+        cancel();
+        run.wake = null;
+        resolve();
       };
     });
   }
 
-  private resolve(run: CallRun, target: string, base: string | null): string {
-    try {
-      // Inline Twiml has no document URL, so its URLs must be absolute (TWILIO.md §3.2).
-      return base === null ? new URL(target).toString() : new URL(target, base).toString();
-    } catch {
-      return this.hangUp(run, `cannot resolve URL "${target}"`);
-    }
-  }
-
-  private async fetch(
+  private async fetchTwiml(
     run: CallRun,
-    verbMethod: 'GET' | 'POST',
+    method: 'GET' | 'POST',
     url: string,
-    extra: WebhookParams,
-  ): Promise<TwimlDocument | null> {
-    const { call } = run;
-    if (++run.fetches > MAX_DOCUMENTS) return this.hangUp(run, `more than ${MAX_DOCUMENTS} TwiML documents`);
-    const params = { ...this.voiceParams(call, call.status), ...extra };
-    let status: number;
-    let body: string;
+    params: Record<string, string>,
+  ): Promise<TwimlResponse> {
+    let response: TwimlResponse;
     try {
-      ({ status, body } = await this.sender.fetchTwiml(verbMethod, url, params));
-    } catch (err) {
-      if (run.epoch !== this.state.epoch) throw new CancelledError();
-      return this.hangUp(run, `TwiML fetch failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      response = await this.sender.fetchTwiml(method, url, params);
+    } finally {
+      // After a reset nothing of this call may run any more.
+      if (run.epoch !== this.state.epoch) run.interpreter?.stop();
     }
-    if (run.epoch !== this.state.epoch) throw new CancelledError();
-    this.logger.line(`twiml ${call.sid} ${verbMethod} ${shortUrl(url)} → ${status}`);
-    // Twilio would say "an application error has occurred" here, and hang up.
-    if (status < 200 || status >= 300) return this.hangUp(run, `TwiML fetch answered ${status}`);
-    return this.parse(run, body, url);
-  }
-
-  private parse(run: CallRun, xml: string, url: string | null): TwimlDocument {
-    try {
-      const node = parseTwiml(xml);
-      if (node.name !== 'Response') return this.hangUp(run, `TwiML root is <${node.name}>, not <Response>`);
-      return { node, url };
-    } catch (err) {
-      return this.hangUp(run, (err as Error).message);
-    }
-  }
-
-  private hangUp(run: CallRun, error: string): never {
-    run.call.error = error;
-    this.logger.warn(`call ${run.call.sid} hangs up: ${error}`);
-    throw new HangUp(error);
+    this.logger.line(`twiml ${run.call.sid} ${method} ${shortUrl(url)} → ${response.status}`);
+    return response;
   }
 
   // --- status and callbacks ---------------------------------------------------------------------------
@@ -264,15 +226,21 @@ export class CallSimulatorService {
     call.updatedAt = new Date();
   }
 
-  private async finish(run: CallRun, status: CallStatus): Promise<void> {
+  /** The final status, once: its `completed`-event callback, and the held ones when reordering. */
+  private finish(run: CallRun, status: CallStatus): Promise<void> {
+    if (run.ended) return run.chain;
+    run.ended = true;
     const { call } = run;
+    call.pressKeys = null;
+    call.awaitingDigits = false;
     this.setStatus(call, status);
     call.endedAt = call.updatedAt;
     this.event(run, 'completed', status);
     if (run.held !== null) {
       for (const params of run.held.reverse()) run.chain = run.chain.then(() => this.send(run, params));
+      run.held = [];
     }
-    await run.chain;
+    return run.chain;
   }
 
   /** The standard voice request parameters (TWILIO.md §3.1). */
@@ -306,17 +274,22 @@ export class CallSimulatorService {
       const seconds = call.startedAt === null ? 0 : Math.max(1, Math.round(call.durationSec));
       params.CallDuration = String(seconds);
       params.Duration = String(Math.ceil(seconds / 60));
+      const sip = SIP_RESPONSE_CODES[call.status];
+      if (sip !== undefined) params.SipResponseCode = sip;
     }
+    // The URL and method are read now: a call update may have changed them.
+    const target = { url: call.statusCallback, method: call.statusCallbackMethod };
     if (run.held !== null) run.held.push(params);
-    else run.chain = run.chain.then(() => this.send(run, params));
+    else run.chain = run.chain.then(() => this.send(run, params, target));
   }
 
-  private async send(run: CallRun, params: WebhookParams): Promise<void> {
+  private async send(run: CallRun, params: WebhookParams, target?: { url: string; method: 'GET' | 'POST' }): Promise<void> {
     const { call } = run;
-    if (call.statusCallback === null || run.epoch !== this.state.epoch) return;
+    const url = target?.url ?? call.statusCallback;
+    if (url === null || run.epoch !== this.state.epoch) return;
     const callback = {
-      url: call.statusCallback,
-      method: call.statusCallbackMethod,
+      url,
+      method: target?.method ?? call.statusCallbackMethod,
       params,
       label: `${call.sid} ${params.CallStatus}`,
       idempotencyToken: WebhookSenderService.newIdempotencyToken(call.sid),
@@ -324,23 +297,4 @@ export class CallSimulatorService {
     await this.sender.statusCallback(callback);
     if (this.settings.random() < this.state.faults.duplicateCallbacks) await this.sender.statusCallback(callback);
   }
-}
-
-function method(value: string | undefined): 'GET' | 'POST' {
-  return value !== undefined && value.toUpperCase() === 'GET' ? 'GET' : 'POST';
-}
-
-/**
- * Keys as typed → what the Gather submits: digits up to the finishing key (which is reported separately),
- * or up to numDigits. `#` → Digits '' FinishedOnKey '#'; `0#` → Digits '0' FinishedOnKey '#'.
- */
-export function readKeys(keys: string, finishOnKey: string, numDigits: number): { digits: string; finishedOnKey: string } {
-  let digits = '';
-  for (const key of keys) {
-    if (finishOnKey !== '' && key === finishOnKey) return { digits, finishedOnKey: key };
-    if (key === 'w' || key === 'W') continue;
-    digits += key;
-    if (numDigits > 0 && digits.length >= numDigits) break;
-  }
-  return { digits, finishedOnKey: '' };
 }

@@ -50,10 +50,16 @@ export function parseE164(value: string): string {
   return value;
 }
 
-/** PUT /sandbox/numbers/:e164 — a partial behaviour, merged into the number's current one. */
+/** Keys a caller can type: 0-9, *, #, and `w` for half a second's pause. */
+const KEYS = /^[0-9*#w]{0,64}$/;
+
+/**
+ * PUT /sandbox/numbers/:e164 — a partial behaviour, merged into the number's current one. `keys: null` removes
+ * the number's own keys (back to the behaviour's scripted ones).
+ */
 export function parseBehaviourPatch(raw: unknown): Partial<NumberBehaviour> {
   const body = objectBody(raw);
-  refuseUnknown(body, ['sms', 'smsErrorCode', 'voice', 'delayMs']);
+  refuseUnknown(body, ['sms', 'smsErrorCode', 'voice', 'keys', 'delayMs', 'ringMs']);
   const patch: Partial<NumberBehaviour> = {};
   const sms = oneOf(body, 'sms', SMS_BEHAVIOURS);
   if (sms !== undefined) patch.sms = sms;
@@ -63,6 +69,14 @@ export function parseBehaviourPatch(raw: unknown): Partial<NumberBehaviour> {
   if (smsErrorCode !== undefined) patch.smsErrorCode = smsErrorCode;
   const delayMs = integer(body, 'delayMs', 0, 600_000);
   if (delayMs !== undefined) patch.delayMs = delayMs;
+  const ringMs = integer(body, 'ringMs', 0, 600_000);
+  if (ringMs !== undefined) patch.ringMs = ringMs;
+  if (body.keys !== undefined) {
+    if (body.keys !== null && (typeof body.keys !== 'string' || !KEYS.test(body.keys))) {
+      throw invalid('keys', 'keys must be up to 64 keypad keys (0-9, *, #) or w for a half-second pause, e.g. "1w2#", or null');
+    }
+    patch.keys = body.keys ?? undefined;
+  }
   return patch;
 }
 
@@ -86,7 +100,7 @@ export function parseFaultsPatch(raw: unknown): Partial<Faults> {
   return patch;
 }
 
-/** POST /sandbox/calls/:sid/digits — keys as typed on a keypad, e.g. "#" or "0#". */
+/** POST /sandbox/calls/:sid/digits — keys as typed on a keypad, one press per character, e.g. "#" or "0#". */
 export function parseDigits(raw: unknown): string {
   const body = objectBody(raw);
   refuseUnknown(body, ['digits']);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { carrierErrorMessage, failsInQueue } from './carrier-error.rules';
 import { SANDBOX_SETTINGS, type SandboxSettings } from './sandbox.settings';
 import { SandboxStateService } from './sandbox-state.service';
 import type { MessageRecord, MessageStatus, NumberBehaviour } from './sandbox.types';
@@ -9,6 +10,10 @@ interface StatusStep {
   errorCode?: number;
 }
 
+const QUEUED: StatusStep = { status: 'queued' };
+const SENDING: StatusStep = { status: 'sending' };
+const SENT: StatusStep = { status: 'sent' };
+
 const DEFAULT_UNDELIVERED_CODE = 30003;
 const DEFAULT_FAILED_CODE = 30008;
 
@@ -18,10 +23,12 @@ function rawDlrDoneDate(date: Date): string {
 }
 
 /**
- * The network's side of a text (TWILIO.md §2): after the number's delay it is `sent`, then `delivered`,
- * `undelivered` (ErrorCode 30003 unless the number says otherwise) or nothing more (`silent`). A `failed` text
- * never leaves the queue, so it goes straight to `failed` (ErrorCode 30008), with no `sent` — Twilio's own
- * lifecycle (queued → failed).
+ * The network's side of a text (TWILIO.md §2): after the number's delay it is `sending`, then `sent`, then
+ * `delivered`, `undelivered` (ErrorCode 30003 unless the number says otherwise) or nothing more (`silent`).
+ * A `failed` text (ErrorCode 30008 by default) fails while sending (`sending → failed`), or, for the codes that
+ * mean it never left the queue (carrier-error.rules.ts), straight from `queued`. No callback is sent for the
+ * status the create answered with (`queued`, or `accepted` through a Messaging Service, which is then followed by
+ * `queued`). `ErrorMessage` carries Twilio's title of the code.
  */
 @Injectable()
 export class MessageSimulatorService {
@@ -41,20 +48,24 @@ export class MessageSimulatorService {
   private steps(behaviour: NumberBehaviour): StatusStep[] {
     switch (behaviour.sms) {
       case 'deliver':
-        return [{ status: 'sent' }, { status: 'delivered' }];
+        return [SENDING, SENT, { status: 'delivered' }];
       case 'undelivered':
-        return [{ status: 'sent' }, { status: 'undelivered', errorCode: behaviour.smsErrorCode ?? DEFAULT_UNDELIVERED_CODE }];
-      case 'failed':
-        return [{ status: 'failed', errorCode: behaviour.smsErrorCode ?? DEFAULT_FAILED_CODE }];
+        return [SENDING, SENT, { status: 'undelivered', errorCode: behaviour.smsErrorCode ?? DEFAULT_UNDELIVERED_CODE }];
+      case 'failed': {
+        const errorCode = behaviour.smsErrorCode ?? DEFAULT_FAILED_CODE;
+        return failsInQueue(errorCode) ? [{ status: 'failed', errorCode }] : [SENDING, { status: 'failed', errorCode }];
+      }
       case 'silent':
-        return [{ status: 'sent' }];
+        return [SENDING, SENT];
     }
   }
 
   private async run(message: MessageRecord, behaviour: NumberBehaviour, epoch: number): Promise<void> {
     const faults = this.state.faults;
     const held: WebhookParams[] = [];
-    for (const step of this.steps(behaviour)) {
+    // Through a Messaging Service the create answered `accepted`; `queued` is then news worth a callback.
+    const steps = message.status === 'accepted' ? [QUEUED, ...this.steps(behaviour)] : this.steps(behaviour);
+    for (const step of steps) {
       if (this.state.epoch !== epoch) return;
       const now = new Date();
       message.status = step.status;
@@ -85,7 +96,11 @@ export class MessageSimulatorService {
       SmsStatus: step.status,
     };
     if (message.messagingServiceSid !== null) params.MessagingServiceSid = message.messagingServiceSid;
-    if (step.errorCode !== undefined) params.ErrorCode = String(step.errorCode);
+    if (step.errorCode !== undefined) {
+      params.ErrorCode = String(step.errorCode);
+      const title = carrierErrorMessage(step.errorCode);
+      if (title !== null) params.ErrorMessage = title;
+    }
     if (step.status === 'delivered' || step.status === 'undelivered') params.RawDlrDoneDate = rawDlrDoneDate(now);
     return params;
   }

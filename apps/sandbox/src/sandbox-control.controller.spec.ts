@@ -53,6 +53,8 @@ describe('sandbox control API', () => {
     expect(second.json().behaviour).toEqual({ sms: 'undelivered', smsErrorCode: 30005, voice: 'busy', delayMs: 0 });
     const read = await get('/sandbox/numbers/%2B15551230001');
     expect(read.json().behaviour.voice).toBe('busy');
+    const ringing = await put('/sandbox/numbers/+15551230001', { ringMs: 60000 });
+    expect(ringing.json().behaviour).toMatchObject({ voice: 'busy', delayMs: 0, ringMs: 60000 });
   });
 
   it.each([
@@ -60,8 +62,13 @@ describe('sandbox control API', () => {
     ['/sandbox/numbers/%2B15551230001', { voice: 'hum' }, 'voice', 'invalid_field'],
     ['/sandbox/numbers/%2B15551230001', { delayMs: -1 }, 'delayMs', 'invalid_field'],
     ['/sandbox/numbers/%2B15551230001', { delayMs: 1.5 }, 'delayMs', 'invalid_field'],
+    ['/sandbox/numbers/%2B15551230001', { ringMs: -5 }, 'ringMs', 'invalid_field'],
     ['/sandbox/numbers/%2B15551230001', { smsErrorCode: '30003' }, 'smsErrorCode', 'invalid_field'],
     ['/sandbox/numbers/%2B15551230001', { colour: 'red' }, 'colour', 'unknown_field'],
+    ['/sandbox/numbers/%2B15551230001', { keys: '12a#' }, 'keys', 'invalid_field'],
+    ['/sandbox/numbers/%2B15551230001', { keys: 'W1' }, 'keys', 'invalid_field'],
+    ['/sandbox/numbers/%2B15551230001', { keys: 12 }, 'keys', 'invalid_field'],
+    ['/sandbox/numbers/%2B15551230001', { keys: '1'.repeat(65) }, 'keys', 'invalid_field'],
     ['/sandbox/numbers/%2B15551230001', [1, 2], 'body', 'invalid_body'],
     ['/sandbox/numbers/12345', { sms: 'deliver' }, 'e164', 'invalid_number'],
     ['/sandbox/faults', { rate429: 2 }, 'rate429', 'invalid_field'],
@@ -119,6 +126,30 @@ describe('sandbox control API', () => {
     expect((await get('/sandbox/numbers')).json()).toEqual({ numbers: [] });
     const inbox = await get('/sandbox/inbox/%2B15551230009');
     expect(inbox.json()).toEqual({ e164: '+15551230009', messages: [], calls: [] });
+  });
+
+  it('keeps a number`s keys (a conformance-test extension) until they are set to null', async () => {
+    const set = await put('/sandbox/numbers/%2B15551230001', { voice: 'report-fraud', keys: 'w1*2#' });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().behaviour).toEqual({ sms: 'deliver', voice: 'report-fraud', keys: 'w1*2#', delayMs: 100 });
+    expect((await put('/sandbox/numbers/%2B15551230001', { keys: '' })).json().behaviour.keys).toBe('');
+    const cleared = await put('/sandbox/numbers/%2B15551230001', { keys: null });
+    expect(cleared.json().behaviour).toEqual({ sms: 'deliver', voice: 'report-fraud', delayMs: 100 });
+  });
+
+  it('refuses digits for a call that has ended with 409', async () => {
+    await put('/sandbox/numbers/%2B15551230003', { voice: 'busy', delayMs: 0 });
+    const callsPath = messagesPath.replace('Messages.json', 'Calls.json');
+    const created = await request('POST', callsPath, 'To=%2B15551230003&From=%2B15005550006&Twiml=%3CResponse%2F%3E', {
+      authorization: auth,
+    });
+    const sid = created.json().sid as string;
+    for (let tries = 0; tries < 200 && (await get('/sandbox/inbox/%2B15551230003')).json().calls[0].status !== 'busy'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const res = await request('POST', `/sandbox/calls/${sid}/digits`, { digits: '#' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({ error: 'call_ended', message: expect.stringContaining('busy') });
   });
 
   it('answers digits for unknown calls with 404 and bad digits with 400', async () => {

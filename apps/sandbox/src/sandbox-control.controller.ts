@@ -15,7 +15,7 @@ import {
 import { parseBehaviourPatch, parseDigits, parseE164, parseFaultsPatch } from './control-request.validation';
 import { LoopbackGuard } from './loopback.guard';
 import { SandboxStateService } from './sandbox-state.service';
-import type { CallRecord, Faults, MessageRecord, NumberBehaviour } from './sandbox.types';
+import { type CallRecord, FINAL_CALL_STATUSES, type Faults, type MessageRecord, type NumberBehaviour } from './sandbox.types';
 
 export interface InboxMessageView {
   sid: string;
@@ -29,7 +29,7 @@ export interface InboxMessageView {
 export interface InboxCallView {
   sid: string;
   status: string;
-  /** Keys pressed, finishing key included ("#", "0#"); '' when none. */
+  /** Keys pressed into Gathers so far, finishing keys included ("#", "0#"); '' when none. */
   digits: string;
   at: string;
   from: string;
@@ -57,7 +57,15 @@ function callView(c: CallRecord): InboxCallView {
   };
 }
 
-/** The sandbox's own JSON API (CONTRACT.md "Twilio sandbox"): behaviours, inboxes, digits, faults, reset. */
+/**
+ * The sandbox's own JSON API (CONTRACT.md "Twilio sandbox"): behaviours, inboxes, digits, faults, reset.
+ *
+ * Sandbox extension for conformance tests: a number's behaviour may carry `keys` (`0-9*#`, `w` = half a second's
+ * pause, up to 64), the keys its caller types once a `press-pound`, `report-fraud` or `silence` call is answered,
+ * instead of the scripted `#`, `0#` or nothing; `keys: null` removes them. The caller's keys are a queue that
+ * whichever `<Gather>` listens takes one at a time; keys it does not take wait for the next Gather; an empty
+ * queue is silence, so the Gather's timeout runs (simulated time; real time for `interactive` numbers).
+ */
 @Controller('sandbox')
 @UseGuards(LoopbackGuard)
 export class SandboxControlController {
@@ -94,20 +102,21 @@ export class SandboxControlController {
     };
   }
 
-  /** Presses keys on an interactive call that is waiting in a Gather. */
+  /**
+   * Types keys on the caller's phone: each character is one key press, as a handset sends them. They join the
+   * call's key queue: a Gather listening now takes them at once, else the next Gather does. Refused (409) once
+   * the call has ended.
+   */
   @Post('calls/:callSid/digits')
   @HttpCode(200)
   digits(@Param('callSid') callSid: string, @Body() body: unknown): InboxCallView {
     const digits = parseDigits(body);
     const call = this.state.call(callSid);
     if (call === undefined) throw new NotFoundException({ error: 'call_not_found', message: `No call ${callSid}` });
-    if (call.deliverDigits === null) {
-      throw new ConflictException({
-        error: 'not_waiting',
-        message: `Call ${callSid} is not waiting for digits (status ${call.status})`,
-      });
+    if (call.pressKeys === null || FINAL_CALL_STATUSES.has(call.status)) {
+      throw new ConflictException({ error: 'call_ended', message: `Call ${callSid} has ended (status ${call.status})` });
     }
-    call.deliverDigits(digits);
+    call.pressKeys(digits);
     return callView(call);
   }
 

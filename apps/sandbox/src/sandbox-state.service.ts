@@ -59,6 +59,7 @@ export class SandboxStateService implements OnApplicationShutdown {
 
   setBehaviour(e164: string, patch: Partial<NumberBehaviour>): NumberBehaviour {
     const merged: NumberBehaviour = { ...this.behaviourOf(e164), ...patch };
+    if (merged.keys === undefined) delete merged.keys; // `keys: null` in the request removed them
     this.behaviours.delete(e164);
     this.behaviours.set(e164, merged);
     this.evictOldest(this.behaviours);
@@ -87,6 +88,16 @@ export class SandboxStateService implements OnApplicationShutdown {
 
   call(sid: string): CallRecord | undefined {
     return this.calls.get(sid);
+  }
+
+  /** Texts that match, newest first (REST lists). */
+  messagesNewestFirst(match: (message: MessageRecord) => boolean): MessageRecord[] {
+    return newestFirst(this.messages, match);
+  }
+
+  /** Calls that match, newest first (REST lists). */
+  callsNewestFirst(match: (call: CallRecord) => boolean): CallRecord[] {
+    return newestFirst(this.calls, match);
   }
 
   inbox(e164: string): Inbox | undefined {
@@ -213,4 +224,11 @@ export class SandboxStateService implements OnApplicationShutdown {
       map.delete(oldest.value);
     }
   }
+}
+
+/** A Map iterates oldest first (insertion order): collect the matches and turn them around. */
+function newestFirst<V>(map: ReadonlyMap<string, V>, match: (value: V) => boolean): V[] {
+  const found: V[] = [];
+  for (const value of map.values()) if (match(value)) found.push(value);
+  return found.reverse();
 }

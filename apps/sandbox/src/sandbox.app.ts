@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
+import { SandboxExceptionFilter } from './sandbox-exception.filter';
 import { SandboxModule } from './sandbox.module';
 import type { SandboxOptions } from './sandbox.settings';
 
@@ -11,6 +12,8 @@ export async function createSandboxApp(config: AppConfig, options: SandboxOption
     new FastifyAdapter({ logger: false }),
     { logger: options.quiet === true ? false : ['error', 'warn'], abortOnError: false },
   );
+  // Unknown routes and unreadable requests answer in Twilio's error shape (or the control API's), never Nest's.
+  app.useGlobalFilters(new SandboxExceptionFilter());
   await app.init();
   return app;
 }

@@ -21,6 +21,8 @@ export interface SandboxOptions {
 export interface SandboxSettings {
   accountSid: string;
   authToken: string;
+  /** An API key (`SK…`) and its secret: accepted for REST auth beside the Auth Token (TWILIO.md §1.1). */
+  apiKey: { sid: string; secret: string };
   /** The sender a Messaging Service text appears to come from. */
   defaultFrom: string;
   quiet: boolean;
@@ -38,6 +40,7 @@ export function resolveSandboxSettings(config: AppConfig, options: SandboxOption
   return {
     accountSid: config.sandbox.accountSid,
     authToken: config.sandbox.authToken,
+    apiKey: { ...config.sandbox.apiKey },
     defaultFrom: '+15005550006',
     quiet: options.quiet ?? false,
     callbackRetryDelaysMs: options.callbackRetryDelaysMs ?? [250, 1000],

@@ -20,9 +20,23 @@ export interface NumberBehaviour {
   /** ErrorCode for `undelivered` / `failed` texts (defaults 30003 / 30008). */
   smsErrorCode?: number;
   voice: VoiceBehaviour;
+  /**
+   * Sandbox extension for conformance tests: the keys (`0-9*#`, `w` = half a second's pause) the caller types
+   * when an answering voice behaviour (`press-pound`, `report-fraud`, `silence`) picks up, instead of its
+   * scripted ones (`#`, `0#`, none).
+   */
+  keys?: string;
   /** Simulated network latency before each step of a text or call. */
   delayMs: number;
+  /**
+   * Sandbox extension: how long the phone rings before it is answered, busy or gives up (`no-answer`); defaults
+   * to delayMs. A long ring lets a test end a call while it is still ringing.
+   */
+  ringMs?: number;
 }
+
+/** Voice behaviours whose scripted keys `keys` replaces. */
+export const KEYED_VOICE_BEHAVIOURS: readonly VoiceBehaviour[] = ['press-pound', 'report-fraud', 'silence'];
 
 export const DEFAULT_BEHAVIOUR: Readonly<NumberBehaviour> = Object.freeze({
   sms: 'deliver',
@@ -94,12 +108,16 @@ export interface CallRecord {
   endedAt: Date | null;
   /** Simulated seconds of conversation (speech, pauses, gather waits), for CallDuration. */
   durationSec: number;
-  /** Keys pressed, finishing key included ("#", "0#"); '' while none. */
+  /** Keys the caller has pressed into Gathers so far, finishing keys included ("#", "0#"); '' while none. */
   digits: string;
   /** What the call said, in order (capped). */
   said: string[];
+  /** True while a Gather listens for keys. */
   awaitingDigits: boolean;
-  /** Set while an interactive Gather waits; resolves with the keys typed, or null on timeout. */
-  deliverDigits: ((keys: string | null) => void) | null;
+  /** Types keys on the caller's phone (queued for the next Gather); null once the call has ended. */
+  pressKeys: ((keys: string) => void) | null;
   error: string | null;
 }
+
+/** Final call statuses: a call in one of them never changes again. */
+export const FINAL_CALL_STATUSES: ReadonlySet<CallStatus> = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);

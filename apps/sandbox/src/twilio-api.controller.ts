@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallSimulatorService } from './call-simulator.service';
@@ -9,8 +8,10 @@ import { SANDBOX_SETTINGS, type SandboxSettings } from './sandbox.settings';
 import { SandboxStateService } from './sandbox-state.service';
 import type { CallRecord, MessageRecord } from './sandbox.types';
 import { apiError, TwilioApiError } from './twilio-api.error';
+import { TwilioCredentials } from './twilio-auth.rules';
+import { listPage, parseListQuery, type QueryValue } from './twilio-page.serializer';
 import { callJson, countSegments, messageJson, newSid } from './twilio-resource.serializer';
-import { type FormBody, one, parseCallCreate, parseMessageCreate } from './twilio-request.validation';
+import { type FormBody, one, parseCallCreate, parseCallUpdate, parseMessageCreate } from './twilio-request.validation';
 
 interface Answer {
   status: number;
@@ -21,12 +22,13 @@ interface Answer {
 }
 
 /**
- * The part of Twilio's REST API the worker uses: create and fetch Messages and Calls (TWILIO.md §1).
+ * The part of Twilio's REST API the worker uses (TWILIO.md §1): create, fetch and list Messages and Calls, and
+ * update a call (end it, or give it new TwiML). Anything else answers Twilio's 20404 (sandbox-exception.filter.ts).
  * The hot path of the benchmark: a create is auth, one validation pass, a Map insert, a timer and the reply.
  */
 @Controller('2010-04-01/Accounts/:accountSid')
 export class TwilioApiController {
-  private readonly expectedAuthorization: Buffer;
+  private readonly credentials: TwilioCredentials;
 
   constructor(
     @Inject(SANDBOX_SETTINGS) private readonly settings: SandboxSettings,
@@ -35,8 +37,7 @@ export class TwilioApiController {
     private readonly calls: CallSimulatorService,
     private readonly logger: SandboxLogger,
   ) {
-    const credentials = Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64');
-    this.expectedAuthorization = Buffer.from(`Basic ${credentials}`);
+    this.credentials = new TwilioCredentials(settings.accountSid, settings.authToken, settings.apiKey);
   }
 
   @Post('Messages.json')
@@ -61,7 +62,6 @@ export class TwilioApiController {
         numSegments: countSegments(input.body),
       };
       const body = messageJson(this.settings.accountSid, message);
-      if (message.status === 'accepted') message.status = 'queued';
       this.state.addMessage(message);
       this.messages.start(message, this.state.behaviourOf(message.to));
       return { status: 201, body, sid: message.sid, to: message.to };
@@ -86,12 +86,76 @@ export class TwilioApiController {
         digits: '',
         said: [],
         awaitingDigits: false,
-        deliverDigits: null,
+        pressKeys: null,
         error: null,
       };
       this.state.addCall(call);
       this.calls.start(call, this.state.behaviourOf(call.to));
       return { status: 201, body: callJson(this.settings.accountSid, call), sid: call.sid, to: call.to };
+    });
+  }
+
+  /** Newest first; filters To and From; Twilio's paging envelope. */
+  @Get('Messages.json')
+  listMessages(@Param('accountSid') accountSid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.handle(req, reply, 'GET Messages.json', accountSid, () => {
+      const query = parseListQuery(queryOf(req), ['To', 'From']);
+      const to = filter(query.filters, 'To');
+      const from = filter(query.filters, 'From');
+      const found = this.state.messagesNewestFirst(
+        (m) => (to === undefined || m.to === to) && (from === undefined || m.from === from),
+      );
+      const body = listPage(pathOf(req), 'messages', found, query, (m) => messageJson(this.settings.accountSid, m));
+      return { status: 200, body, sid: `${found.length} found` };
+    });
+  }
+
+  /** Newest first; filters To, From and Status; Twilio's paging envelope. */
+  @Get('Calls.json')
+  listCalls(@Param('accountSid') accountSid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.handle(req, reply, 'GET Calls.json', accountSid, () => {
+      const query = parseListQuery(queryOf(req), ['To', 'From', 'Status']);
+      const to = filter(query.filters, 'To');
+      const from = filter(query.filters, 'From');
+      const status = filter(query.filters, 'Status');
+      const found = this.state.callsNewestFirst(
+        (c) =>
+          (to === undefined || c.to === to) && (from === undefined || c.from === from) && (status === undefined || c.status === status),
+      );
+      const body = listPage(pathOf(req), 'calls', found, query, (c) => callJson(this.settings.accountSid, c));
+      return { status: 200, body, sid: `${found.length} found` };
+    });
+  }
+
+  /**
+   * Ends a call or gives it new TwiML, as Twilio documents: "Specifying `canceled` will attempt to hang up calls
+   * that are queued or ringing; however, it will not affect calls already in progress. Specifying `completed`
+   * will attempt to hang up a call even if it's already in progress." A call already ended is answered as it
+   * is. New instructions (`Url`/`Twiml`) need a call in progress, else 21220; they are ignored when `Status`
+   * is given too (the call ends). A new `StatusCallback` applies to the callbacks still to come. Answers 200
+   * with the call as it is after the update.
+   */
+  @Post('Calls/:file')
+  updateCall(
+    @Param('accountSid') accountSid: string,
+    @Param('file') file: string,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.handle(req, reply, 'POST Calls/:sid.json', accountSid, () => {
+      const call = file.endsWith('.json') ? this.state.call(file.slice(0, -5)) : undefined;
+      if (call === undefined) throw apiError.notFound(pathOf(req));
+      const update = parseCallUpdate(formOf(req));
+      if (update.statusCallback !== null) call.statusCallback = update.statusCallback;
+      if (update.statusCallbackMethod !== null) call.statusCallbackMethod = update.statusCallbackMethod;
+      if (update.status !== null) {
+        if (call.status === 'queued' || call.status === 'ringing') this.calls.cancel(call);
+        else if (call.status === 'in-progress' && update.status === 'completed') this.calls.hangUp(call);
+        // canceled on a call in progress, or anything on an ended call: no effect.
+      } else if (update.source !== null) {
+        if (!this.calls.redirect(call, update.source)) throw apiError.callNotInProgress();
+      }
+      return { status: 200, body: callJson(this.settings.accountSid, call), sid: call.sid, to: call.to };
     });
   }
 
@@ -155,16 +219,7 @@ export class TwilioApiController {
   }
 
   private authorized(header: string | undefined): boolean {
-    if (header === undefined) return false;
-    const given = Buffer.from(header);
-    if (given.length === this.expectedAuthorization.length && timingSafeEqual(given, this.expectedAuthorization)) {
-      return true;
-    }
-    // Tolerate a lower-case scheme or extra spaces; the credentials must still match exactly.
-    const match = /^\s*basic\s+(\S+)\s*$/i.exec(header);
-    if (match === null) return false;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    return decoded === `${this.settings.accountSid}:${this.settings.authToken}`;
+    return this.credentials.accepts(header);
   }
 }
 
@@ -176,4 +231,13 @@ function formOf(req: FastifyRequest): FormBody {
 function pathOf(req: FastifyRequest): string {
   const q = req.url.indexOf('?');
   return q === -1 ? req.url : req.url.slice(0, q);
+}
+
+function queryOf(req: FastifyRequest): Record<string, QueryValue> {
+  const query = req.query;
+  return typeof query === 'object' && query !== null ? (query as Record<string, QueryValue>) : {};
+}
+
+function filter(filters: Array<[string, string]>, name: string): string | undefined {
+  return filters.find(([key]) => key === name)?.[1];
 }

@@ -57,6 +57,13 @@ export const apiError = {
   callNoGeoPermission: (to: string) =>
     new TwilioApiError(400, 21215, `Account not authorized to call ${to}. Perhaps you need to enable some international permissions.`),
   callBlocked: (to: string) => new TwilioApiError(400, 21216, `Account not allowed to call ${to}`),
+  callNotInProgress: () => new TwilioApiError(400, 21220, 'Call is not in-progress. Cannot redirect.'),
+  /**
+   * An update's Status other than canceled/completed. Twilio documents no code of its own for this (21218 is
+   * "Invalid ApplicationSid"), so the Calls resource's general code 21200 is used.
+   */
+  invalidCallStatus: (status: string) =>
+    new TwilioApiError(400, 21200, `Invalid 'Status' ${status}: a call can only be updated to canceled or completed.`),
   invalidStatusCallbackEvent: (event: string) =>
     new TwilioApiError(400, 21626, `Invalid 'StatusCallbackEvent': ${event}`),
 };

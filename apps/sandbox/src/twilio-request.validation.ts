@@ -1,6 +1,7 @@
 import { callMagicError, messageMagicError } from './magic-number.rules';
 import { CALL_EVENTS, type CallEvent } from './sandbox.types';
 import { apiError } from './twilio-api.error';
+import type { TwimlSource } from './twiml.interpreter';
 
 /** A parsed form body: repeated keys arrive as arrays (`StatusCallbackEvent`). */
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -24,6 +25,14 @@ export interface CallCreate {
   events: Set<CallEvent>;
   machineDetection: boolean;
   timeoutSec: number;
+}
+
+export interface CallUpdate {
+  status: 'canceled' | 'completed' | null;
+  /** New instructions (Url, else Twiml), or null. */
+  source: TwimlSource | null;
+  statusCallback: string | null;
+  statusCallbackMethod: 'GET' | 'POST' | null;
 }
 
 export function one(form: FormBody, key: string): string | undefined {
@@ -130,5 +139,27 @@ export function parseCallCreate(form: FormBody): CallCreate {
     machineDetection:
       (detection === 'Enable' || detection === 'DetectMessageEnd') && one(form, 'SendDigits') === undefined,
     timeoutSec: Number.isFinite(timeout) ? Math.min(600, Math.max(1, Math.round(timeout))) : 60,
+  };
+}
+
+/**
+ * POST Calls/{Sid}.json: `Status` (canceled | completed), or new instructions (`Url` + `Method`, or `Twiml`), and
+ * optionally a new `StatusCallback`. The OpenAPI calls Url and Twiml mutually exclusive; given both, Url wins, as
+ * on create (TWILIO.md §1.3).
+ */
+export function parseCallUpdate(form: FormBody): CallUpdate {
+  const status = one(form, 'Status');
+  if (status !== undefined && status !== 'canceled' && status !== 'completed') throw apiError.invalidCallStatus(status);
+  const url = one(form, 'Url');
+  if (url !== undefined && !isCallbackUrl(url)) throw apiError.callInvalidUrl(url);
+  const twiml = one(form, 'Twiml');
+  const statusCallback = one(form, 'StatusCallback');
+  if (statusCallback !== undefined && !isCallbackUrl(statusCallback)) throw apiError.invalidStatusCallback();
+  const callbackMethod = one(form, 'StatusCallbackMethod');
+  return {
+    status: status ?? null,
+    source: url !== undefined ? { url, method: method(one(form, 'Method')) } : twiml !== undefined ? { twiml } : null,
+    statusCallback: statusCallback ?? null,
+    statusCallbackMethod: callbackMethod === undefined ? null : method(callbackMethod),
   };
 }

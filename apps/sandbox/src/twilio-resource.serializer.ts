@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { carrierErrorMessage } from './carrier-error.rules';
 import type { CallRecord, MessageRecord } from './sandbox.types';
 
 const API_VERSION = '2010-04-01';
@@ -48,7 +49,7 @@ export function messageJson(accountSid: string, m: MessageRecord): Record<string
     date_updated: rfc2822(m.updatedAt),
     direction: 'outbound-api',
     error_code: m.errorCode,
-    error_message: null,
+    error_message: carrierErrorMessage(m.errorCode),
     from: m.from,
     messaging_service_sid: m.messagingServiceSid,
     num_media: '0',

@@ -6,6 +6,7 @@ import type { DispatchJob } from '@redial/contracts';
 import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { generateCode, hashCode, smsBody } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
+import { QueueService } from '@redial/queue';
 import {
   classifyProviderError,
   ProviderReceipt,
@@ -30,6 +31,7 @@ export class DispatchProcessor {
     @Inject(TELEPHONY_PROVIDER) private readonly provider: TelephonyProvider,
     private readonly challenges: ChallengeRepository,
     private readonly engine: ChallengeEngine,
+    private readonly queues: QueueService,
   ) {}
 
   async process(job: Job<DispatchJob>): Promise<string> {
@@ -61,7 +63,9 @@ export class DispatchProcessor {
       this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
       throw new UnrecoverableError(`${outcome.action}: ${reason}`);
     }
+    let movedOn = false;
     await this.engine.apply(challengeId, null, async (writes, record) => {
+      movedOn = record.status !== 'pending' || record.currentStep !== step;
       // The locked record carries the attempts as they are now (a status callback may have overtaken us).
       const current = record.attempts.find((a) => a.id === prepared.attempt.id);
       const ahead = current !== undefined && current.statusRank > rankOf('queued');
@@ -72,6 +76,10 @@ export class DispatchProcessor {
       });
       return { type: 'sent', step, attemptNo };
     });
+    // The challenge moved on while the call was being placed (its end_call found no SID yet): end it here.
+    if (movedOn && prepared.step.method === 'call') {
+      await this.queues.endCall({ challengeId, attemptId: prepared.attempt.id }).catch((err: unknown) => this.logger.warn(`could not enqueue end-call for ${challengeId}: ${(err as Error).message}`));
+    }
     return receipt.sid;
   }
 

@@ -3,11 +3,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { DispatchJob, ExpireJob, QueueName, StepTimeoutJob } from '@redial/contracts';
+import { DispatchJob, EndCallJob, ExpireJob, JobName, QueueName, StepTimeoutJob } from '@redial/contracts';
 import { AlertsService, JOB_DURATION, logContext, MetricsRecorder, recordWorkerBeat, ROOT_LOGGER, withLogContext } from '@redial/ops';
 import { createRedis, waitReady } from '@redial/queue';
 import type { Logger as Pino } from 'pino';
 import { DispatchProcessor } from './dispatch.processor';
+import { EndCallProcessor } from './end-call.processor';
 import { ReconcilerService } from './reconciler.service';
 import { TimersProcessor } from './timers.processor';
 
@@ -31,6 +32,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
+    private readonly endCall: EndCallProcessor,
     private readonly reconciler: ReconcilerService,
     private readonly alerts: AlertsService,
     @Inject(ROOT_LOGGER) private readonly log: Pino,
@@ -41,7 +43,11 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     const c = this.config;
     this.start(QueueName.Texts, (job) => this.dispatch.process(job as Job<DispatchJob>), c.workerConcurrency, c.limits.messagesPerSecond);
     this.start(QueueName.Calls, (job) => this.dispatch.process(job as Job<DispatchJob>), c.workerConcurrency, c.limits.callsPerSecond);
-    this.start(QueueName.Timers, (job) => this.timers.process(job as Job<StepTimeoutJob | ExpireJob>), c.workerConcurrency);
+    this.start(
+      QueueName.Timers,
+      (job) => (job.name === JobName.EndCall ? this.endCall.process(job as Job<EndCallJob>) : this.timers.process(job as Job<StepTimeoutJob | ExpireJob>)),
+      c.workerConcurrency,
+    );
     this.reconcileTimer = setInterval(() => void this.reconcileOnce(), c.reconcileIntervalMs);
     this.reconcileTimer.unref();
     const beat = createRedis(c.redisUrl, 'producer');

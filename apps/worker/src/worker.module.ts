@@ -6,6 +6,7 @@ import { INSTRUMENTED_TELEPHONY_PROVIDER, LoggingModule, OpsModule, TelephonyMet
 import { QueueModule } from '@redial/queue';
 import { TELEPHONY_PROVIDER, TelephonyModule } from '@redial/telephony';
 import { DispatchProcessor } from './dispatch.processor';
+import { EndCallProcessor } from './end-call.processor';
 import { ReconcilerService } from './reconciler.service';
 import { TimersProcessor } from './timers.processor';
 import { WorkerHost } from './worker.host';
@@ -18,6 +19,7 @@ export class WorkerModule {
       imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule, QueueModule, EngineModule, TelephonyModule, OpsModule, TelephonyMetricsModule],
       providers: [
         DispatchProcessor,
+        EndCallProcessor,
         TimersProcessor,
         ReconcilerService,
         WorkerHost,

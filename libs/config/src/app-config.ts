@@ -1,9 +1,18 @@
 export type TwilioMode = 'sandbox' | 'live';
 
+/** An API key (`SK…`) and its secret: REST credentials that can be revoked without touching the Auth Token. */
+export interface TwilioApiKey {
+  sid: string;
+  secret: string;
+}
+
 export interface TwilioConfig {
   mode: TwilioMode;
   accountSid: string;
+  /** Signs and validates webhooks (Twilio signs them with the Auth Token, whatever the REST credentials are). */
   authToken: string;
+  /** When set, REST requests authenticate with this key instead of the Auth Token. */
+  apiKey: TwilioApiKey | undefined;
   from: string;
   /** Where the SDK's requests go; undefined means Twilio itself. */
   apiUrl: string | undefined;
@@ -47,7 +56,8 @@ export interface AppConfig {
   /** The socket.io URL the web pages connect to. */
   gatewayPublicUrl: string;
   twilio: TwilioConfig;
-  sandbox: { accountSid: string; authToken: string };
+  /** The credentials the sandbox accepts: the account's Auth Token, or its API key and secret. */
+  sandbox: { accountSid: string; authToken: string; apiKey: TwilioApiKey };
   apiKeys: string[];
   operatorToken: string;
   tokenSecret: string;

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
     [{ SMS_STEP_TIMEOUT: '-1' }, /^Configuration error: SMS_STEP_TIMEOUT/],
     [{ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}` }, /^Configuration error: TWILIO_AUTH_TOKEN is required/],
     [{ TWILIO_ACCOUNT_SID: 'XX', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15017122661' }, /^Configuration error: TWILIO_ACCOUNT_SID/],
-    [{ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15017122661' }, /^Configuration error: API_KEYS is required/],
+    [{ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15017122661', PUBLIC_URL: 'https://v.example.com' }, /^Configuration error: API_KEYS is required/],
     [{ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: 'nope', API_KEYS: 'k'.repeat(20) }, /^Configuration error: TWILIO_FROM/],
     [{ TOKEN_SECRET: 'short' }, /^Configuration error: TOKEN_SECRET/],
     [{ ALERT_WEBHOOK_URL: 'ftp://x' }, /^Configuration error: ALERT_WEBHOOK_URL/],
@@ -45,12 +45,72 @@ describe('loadConfig', () => {
   });
 
   it('live mode requires API_KEYS, OPERATOR_TOKEN and TOKEN_SECRET', () => {
-    const live = { TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+15017122661' };
+    const live = { TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'tok', TWILIO_FROM: '+15017122661', PUBLIC_URL: 'https://verify.example.com' };
     expect(() => loadConfig({ ...live, API_KEYS: 'k'.repeat(20) })).toThrow(/OPERATOR_TOKEN is required/);
     expect(() => loadConfig({ ...live, API_KEYS: 'k'.repeat(20), OPERATOR_TOKEN: 'o'.repeat(20) })).toThrow(/TOKEN_SECRET is required/);
     const c = loadConfig({ ...live, API_KEYS: 'k'.repeat(20), OPERATOR_TOKEN: 'o'.repeat(20), TOKEN_SECRET: 's'.repeat(32) });
     expect(c.twilio.mode).toBe('live');
     expect(c.twilio.apiUrl).toBeUndefined();
+  });
+
+  describe('live mode (Twilio credentials)', () => {
+    const live = {
+      TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'tok',
+      TWILIO_FROM: '+15017122661',
+      API_KEYS: 'k'.repeat(20),
+      OPERATOR_TOKEN: 'o'.repeat(20),
+      TOKEN_SECRET: 's'.repeat(32),
+    };
+
+    it('takes a public https PUBLIC_URL as the base of every callback', () => {
+      expect(loadConfig({ ...live, PUBLIC_URL: 'https://verify.example.com/' }).publicUrl).toBe('https://verify.example.com');
+    });
+
+    const refused: Array<[string | undefined, RegExp]> = [
+      [undefined, /^Configuration error: PUBLIC_URL is required with Twilio credentials/],
+      ['http://verify.example.com', /^Configuration error: PUBLIC_URL must use https/],
+      ['https://127.0.0.1:3000', /^Configuration error: PUBLIC_URL must be reachable by Twilio, but 127\.0\.0\.1 is a loopback or private address/],
+      ['https://localhost', /loopback or private/],
+      ['https://[::1]:3000', /loopback or private/],
+      ['https://10.1.2.3', /loopback or private/],
+      ['https://172.20.0.5', /loopback or private/],
+      ['https://192.168.1.10', /loopback or private/],
+      ['https://169.254.169.254', /loopback or private/],
+      ['https://[fd12::1]', /loopback or private/],
+      ['https://api.internal', /loopback or private/],
+      ['not a url', /^Configuration error: PUBLIC_URL must be a URL/],
+    ];
+    it.each(refused)('refuses PUBLIC_URL %p with one line', (url, message) => {
+      const env = url === undefined ? live : { ...live, PUBLIC_URL: url };
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+
+    it('ALLOW_INSECURE_PUBLIC_URL=1 lets a tunnel or a test use http or a local address', () => {
+      expect(loadConfig({ ...live, PUBLIC_URL: 'http://127.0.0.1:3000', ALLOW_INSECURE_PUBLIC_URL: '1' }).publicUrl).toBe('http://127.0.0.1:3000');
+      expect(() => loadConfig({ ...live, ALLOW_INSECURE_PUBLIC_URL: '1' })).toThrow(/PUBLIC_URL is required/);
+      expect(() => loadConfig({ ...live, PUBLIC_URL: 'http://x.example.com', ALLOW_INSECURE_PUBLIC_URL: 'maybe' })).toThrow(/ALLOW_INSECURE_PUBLIC_URL must be 1 or 0/);
+    });
+
+    it('accepts an API key and secret for REST, and still needs the Auth Token for webhook signatures', () => {
+      const key = { TWILIO_API_KEY: `SK${'2'.repeat(32)}`, TWILIO_API_SECRET: 'key-secret', PUBLIC_URL: 'https://verify.example.com' };
+      const c = loadConfig({ ...live, ...key });
+      expect(c.twilio.apiKey).toEqual({ sid: `SK${'2'.repeat(32)}`, secret: 'key-secret' });
+      expect(c.twilio.authToken).toBe('tok');
+      const { TWILIO_AUTH_TOKEN: _token, ...withoutToken } = live;
+      expect(() => loadConfig({ ...withoutToken, ...key })).toThrow(/^Configuration error: TWILIO_AUTH_TOKEN is required to verify webhook signatures/);
+      expect(() => loadConfig({ ...live, ...key, TWILIO_API_SECRET: '' })).toThrow(/^Configuration error: TWILIO_API_SECRET is required with TWILIO_API_KEY/);
+      expect(() => loadConfig({ ...live, ...key, TWILIO_API_KEY: '' })).toThrow(/^Configuration error: TWILIO_API_KEY is required with TWILIO_API_SECRET/);
+      expect(() => loadConfig({ ...live, ...key, TWILIO_API_KEY: 'AK123' })).toThrow(/^Configuration error: TWILIO_API_KEY must be "SK"/);
+    });
+
+    it('sandbox mode leaves PUBLIC_URL alone and knows the sandbox API key', () => {
+      const c = loadConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' });
+      expect(c.twilio.mode).toBe('sandbox');
+      expect(c.twilio.apiKey).toBeUndefined();
+      expect(c.sandbox.apiKey).toEqual({ sid: `SK${'0'.repeat(32)}`, secret: 'sandbox-api-secret' });
+    });
   });
 
   it('never echoes a password inside a malformed URL', () => {

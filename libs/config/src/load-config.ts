@@ -7,6 +7,8 @@ type Env = Record<string, string | undefined>;
 export const SANDBOX_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 export const SANDBOX_AUTH_TOKEN = 'sandbox-auth-token';
 export const SANDBOX_FROM = '+15005550006';
+export const SANDBOX_API_KEY = `SK${'0'.repeat(32)}`;
+export const SANDBOX_API_SECRET = 'sandbox-api-secret';
 
 /**
  * Reads and validates the whole configuration once. This module is the only code in Redial that reads
@@ -22,6 +24,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const sandbox = {
     accountSid: read.accountSid('SANDBOX_ACCOUNT_SID', SANDBOX_ACCOUNT_SID),
     authToken: read.string('SANDBOX_AUTH_TOKEN', SANDBOX_AUTH_TOKEN),
+    apiKey: {
+      sid: read.apiKeySid('SANDBOX_API_KEY', SANDBOX_API_KEY),
+      secret: read.string('SANDBOX_API_SECRET', SANDBOX_API_SECRET),
+    },
   };
   const twilio = readTwilio(read, sandbox, `http://127.0.0.1:${sandboxPort}`);
   const live = twilio.mode === 'live';
@@ -40,7 +46,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiPort,
     gatewayPort,
     sandboxPort,
-    publicUrl: stripSlash(read.url('PUBLIC_URL', `http://${publicHost}:${apiPort}`, ['http:', 'https:'])),
+    publicUrl: stripSlash(live ? readLivePublicUrl(read) : read.url('PUBLIC_URL', `http://${publicHost}:${apiPort}`, ['http:', 'https:'])),
     gatewayPublicUrl: stripSlash(read.url('GATEWAY_PUBLIC_URL', `http://${publicHost}:${gatewayPort}`, ['http:', 'https:'])),
     twilio,
     sandbox,
@@ -76,24 +82,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
-function readTwilio(read: Reader, sandbox: { accountSid: string; authToken: string }, sandboxUrl: string): TwilioConfig {
+function readTwilio(read: Reader, sandbox: AppConfig['sandbox'], sandboxUrl: string): TwilioConfig {
   const sid = read.optional('TWILIO_ACCOUNT_SID');
   const token = read.optional('TWILIO_AUTH_TOKEN');
   const from = read.optional('TWILIO_FROM');
-  const given = [sid, token, from].filter((v) => v !== undefined).length;
+  const keySid = read.optional('TWILIO_API_KEY');
+  const keySecret = read.optional('TWILIO_API_SECRET');
+  const given = [sid, token, from, keySid, keySecret].filter((v) => v !== undefined).length;
   if (given === 0) {
     return {
       mode: 'sandbox',
       accountSid: sandbox.accountSid,
       authToken: sandbox.authToken,
+      apiKey: undefined,
       from: SANDBOX_FROM,
       apiUrl: stripSlash(read.url('TWILIO_API_URL', sandboxUrl, ['http:', 'https:'])),
     };
   }
-  if (sid === undefined) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required when TWILIO_AUTH_TOKEN or TWILIO_FROM is set');
-  if (token === undefined) throw new ConfigError('TWILIO_AUTH_TOKEN', 'is required when TWILIO_ACCOUNT_SID or TWILIO_FROM is set');
-  if (from === undefined) throw new ConfigError('TWILIO_FROM', 'is required when TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is set');
+  const others = 'when any TWILIO_ credential is set';
+  if (sid === undefined) throw new ConfigError('TWILIO_ACCOUNT_SID', `is required ${others}`);
   read.accountSid('TWILIO_ACCOUNT_SID', '');
+  if (keySid !== undefined && keySecret === undefined) throw new ConfigError('TWILIO_API_SECRET', 'is required with TWILIO_API_KEY');
+  if (keySecret !== undefined && keySid === undefined) throw new ConfigError('TWILIO_API_KEY', 'is required with TWILIO_API_SECRET');
+  if (keySid !== undefined) read.apiKeySid('TWILIO_API_KEY', '');
+  // Twilio signs every webhook with the account's Auth Token, even when REST requests use an API key: without
+  // it no callback could be verified, and unverified callbacks are refused.
+  if (token === undefined) {
+    throw new ConfigError(
+      'TWILIO_AUTH_TOKEN',
+      keySid === undefined ? `is required ${others}` : 'is required to verify webhook signatures (Twilio signs them with the Auth Token, also when REST uses an API key)',
+    );
+  }
+  if (from === undefined) throw new ConfigError('TWILIO_FROM', `is required ${others}`);
   if (!/^(\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/.test(from)) {
     throw new ConfigError('TWILIO_FROM', 'must be an E.164 number such as +15017122661 or a Messaging Service SID (MG…)');
   }
@@ -102,9 +122,48 @@ function readTwilio(read: Reader, sandbox: { accountSid: string; authToken: stri
     mode: 'live',
     accountSid: sid,
     authToken: token,
+    apiKey: keySid === undefined || keySecret === undefined ? undefined : { sid: keySid, secret: keySecret },
     from,
     apiUrl: apiUrl === undefined ? undefined : stripSlash(read.url('TWILIO_API_URL', '', ['http:', 'https:'])),
   };
+}
+
+/**
+ * Live mode: Twilio fetches TwiML and posts callbacks to PUBLIC_URL, so it must be a public https origin —
+ * a loopback, private or plain-http URL would leave every call and text without its callbacks.
+ * ALLOW_INSECURE_PUBLIC_URL=1 lifts this for tunnels and tests.
+ */
+function readLivePublicUrl(read: Reader): string {
+  const raw = read.optional('PUBLIC_URL');
+  const allowInsecure = read.flag('ALLOW_INSECURE_PUBLIC_URL');
+  if (raw === undefined) {
+    throw new ConfigError('PUBLIC_URL', 'is required with Twilio credentials: the https URL at which Twilio reaches this api (e.g. https://verify.example.com)');
+  }
+  const url = new URL(read.url('PUBLIC_URL', '', ['http:', 'https:']));
+  if (allowInsecure) return raw;
+  if (url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', `must use https with Twilio credentials, got "${url.protocol}" (ALLOW_INSECURE_PUBLIC_URL=1 allows it for tunnels and tests)`);
+  if (isNonPublicHost(url.hostname)) {
+    throw new ConfigError('PUBLIC_URL', `must be reachable by Twilio, but ${url.hostname} is a loopback or private address (ALLOW_INSECURE_PUBLIC_URL=1 allows it for tunnels and tests)`);
+  }
+  return raw;
+}
+
+/** Loopback, private, link-local and unspecified addresses, and names that only resolve locally. */
+export function isNonPublicHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (host.includes(':')) {
+    if (host === '::' || host === '::1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+    if (mapped) return isNonPublicHost(mapped[1]);
+    return /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
+  }
+  return false;
 }
 
 function stripSlash(url: string): string {
@@ -183,10 +242,24 @@ class Reader {
     return value;
   }
 
+  apiKeySid(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (!/^SK[0-9a-fA-F]{32}$/.test(value)) throw new ConfigError(name, 'must be "SK" followed by 32 hex characters');
+    return value;
+  }
+
   accountSid(name: string, fallback: string): string {
     const value = this.string(name, fallback);
     if (!/^AC[0-9a-fA-F]{32}$/.test(value)) throw new ConfigError(name, 'must be "AC" followed by 32 hex characters');
     return value;
+  }
+
+  /** `1`/`true`/`yes` → true; `0`/`false`/`no`/unset → false. */
+  flag(name: string): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined || ['0', 'false', 'no'].includes(raw)) return false;
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    throw new ConfigError(name, `must be 1 or 0, got "${raw}"`);
   }
 
   oneOf(name: string, fallback: string, allowed: string[]): string {

@@ -6,6 +6,7 @@ export enum JobName {
   Dispatch = 'dispatch',
   StepTimeout = 'step-timeout',
   Expire = 'expire',
+  EndCall = 'end-call',
 }
 
 export enum QueueName {
@@ -33,10 +34,17 @@ export interface ExpireJob {
   challengeId: string;
 }
 
+/** Hang up a call its challenge has moved on from (the attempt names the call). */
+export interface EndCallJob {
+  challengeId: string;
+  attemptId: string;
+}
+
 export interface JobPayloads {
   [JobName.Dispatch]: DispatchJob;
   [JobName.StepTimeout]: StepTimeoutJob;
   [JobName.Expire]: ExpireJob;
+  [JobName.EndCall]: EndCallJob;
 }
 
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
@@ -47,4 +55,5 @@ export const jobId = {
   dispatch: (j: DispatchJob) => `dispatch-${j.challengeId}-${j.step}-${j.attemptNo}`,
   stepTimeout: (j: StepTimeoutJob) => `timeout-${j.challengeId}-${j.step}-${j.attemptNo}-${j.deadline}`,
   expire: (j: ExpireJob) => `expire-${j.challengeId}`,
+  endCall: (j: EndCallJob) => `end-call-${j.attemptId}`,
 };

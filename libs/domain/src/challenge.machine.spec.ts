@@ -52,6 +52,16 @@ const rows: Row[] = [
   ['a code check before any text is refused', running(['call']), { type: 'code_checked', correct: false }, { status: 'pending', events: [], changed: false, rejected: 'no_code_sent' }],
   ['expiry', running(['sms']), { type: 'expire' }, { status: 'expired', events: ['challenge.expired'], stepStatus: [0, 'failed', 'expired'] }],
   ['cancel', running(['sms']), { type: 'cancel' }, { status: 'canceled', events: ['challenge.canceled'], stepStatus: [0, 'skipped', 'canceled'] }],
+  // A call that the challenge leaves behind is ended; one that ended the step itself is not.
+  ['advance from a ringing call ends it', running(['call', 'sms']), { type: 'advance' }, { status: 'pending', currentStep: 1, events: ['step.failover', 'attempt.queued'], effects: ['dispatch', 'end_call'] }],
+  ['a call step timing out ends its call', running(['call', 'sms']), { type: 'step_timeout', ...A }, { status: 'pending', currentStep: 1, events: ['attempt.failed', 'step.failover', 'attempt.queued'], effects: ['dispatch', 'end_call'] }],
+  ['cancel ends the call', running(['call']), { type: 'cancel' }, { status: 'canceled', events: ['challenge.canceled'], effects: ['clear_deadline', 'clear_code', 'end_call'] }],
+  ['expiry ends the call', running(['call']), { type: 'expire' }, { status: 'expired', events: ['challenge.expired'], effects: ['clear_deadline', 'clear_code', 'end_call'] }],
+  ['# on an earlier call ends the current one', onStep(['call', 'call'], 1), { type: 'approved_by_call', ...A }, { status: 'approved', events: ['challenge.approved'], effects: ['clear_deadline', 'clear_code', 'end_call'] }],
+  ['# on the call itself leaves it to say goodbye', running(['call', 'sms']), { type: 'approved_by_call', ...A }, { status: 'approved', events: ['challenge.approved'], effects: ['clear_deadline', 'clear_code'] }],
+  ['0# on the call itself leaves it to say goodbye', running(['call']), { type: 'fraud_reported', ...A }, { status: 'denied', events: ['challenge.denied'], effects: ['clear_deadline', 'clear_code'] }],
+  ['a call failing by itself is not ended again', running(['call', 'sms']), { type: 'step_failed', reason: 'no_answer', ...A }, { status: 'pending', currentStep: 1, events: ['attempt.failed', 'step.failover', 'attempt.queued'], effects: ['dispatch'] }],
+  ['a text step moving on ends nothing', running(['sms', 'call']), { type: 'advance' }, { status: 'pending', currentStep: 1, events: ['step.failover', 'attempt.queued'], effects: ['dispatch'] }],
   ['max sends stops failover', onStep(['call', 'call', 'call'], 1, { sends: 5 }), { type: 'step_failed', reason: 'busy', step: 1, attemptNo: 1 }, { status: 'failed', events: ['attempt.failed', 'challenge.failed'] }],
 ];
 

@@ -56,7 +56,9 @@ export type Effect =
   | { type: 'dispatch'; step: number; attemptNo: number; method: ContactMethod }
   | { type: 'step_deadline'; step: number; attemptNo: number; afterMs: number }
   | { type: 'clear_deadline' }
-  | { type: 'clear_code' };
+  | { type: 'clear_code' }
+  /** A call step stopped being active for a reason outside its call: hang the call up (it may still ring). */
+  | { type: 'end_call'; step: number };
 
 export type Rejection = 'not_pending' | 'no_other_option' | 'no_code_sent';
 
@@ -93,6 +95,28 @@ export function attemptsLeft(state: ChallengeState, policy: ChallengePolicy): nu
 }
 
 export function decideNext(state: ChallengeState, outcome: Outcome, policy: ChallengePolicy): Decision {
+  return withEndedCalls(state, outcome, decide(state, outcome, policy));
+}
+
+/**
+ * A call step that stops being active (the person chose another option, the step timed out, the challenge was
+ * canceled, expired, or approved some other way) must not leave the phone ringing: its call is ended. Not when
+ * the outcome came from that call itself — its keys or its own end: the call is already hanging up, or says
+ * goodbye first.
+ */
+function withEndedCalls(before: ChallengeState, outcome: Outcome, decision: Decision): Decision {
+  if (!decision.changed) return decision;
+  const fromCall = 'step' in outcome && CALL_OWN_OUTCOMES.has(outcome.type) ? outcome.step : undefined;
+  const ended = before.steps
+    .filter((s) => s.method === 'call' && s.status === 'active' && s.index !== fromCall && decision.state.steps[s.index].status !== 'active')
+    .map((s): Effect => ({ type: 'end_call', step: s.index }));
+  return ended.length === 0 ? decision : { ...decision, effects: [...decision.effects, ...ended] };
+}
+
+/** Outcomes a call reports about itself (its keys, its voicemail, its final status). */
+const CALL_OWN_OUTCOMES: ReadonlySet<Outcome['type']> = new Set(['approved_by_call', 'fraud_reported', 'step_failed']);
+
+function decide(state: ChallengeState, outcome: Outcome, policy: ChallengePolicy): Decision {
   if (isFinal(state.status)) return unchanged(state, 'not_pending');
   switch (outcome.type) {
     case 'start':

@@ -6,3 +6,4 @@ export * from './verification-code';
 export * from './challenge.machine';
 export * from './challenge.policy';
 export * from './identifiers';
+export * from './call-keys';

@@ -225,6 +225,13 @@ export class ChallengeEngine {
           .dispatch(effect.method as ContactMethod, { challengeId: id, step: effect.step, attemptNo: effect.attemptNo, requestId: t.record.requestId ?? undefined })
           .catch((err: unknown) => this.deferred('dispatch', id, err));
       }
+      if (effect.type === 'end_call') {
+        // Calls whose SID is known; a call still being placed is ended by its dispatch job when it sees the move.
+        for (const attempt of t.record.attempts) {
+          if (attempt.stepIndex !== effect.step || attempt.providerSid === null || attempt.finishedAt !== null) continue;
+          await this.queues.endCall({ challengeId: id, attemptId: attempt.id }).catch((err: unknown) => this.deferred('end-call', id, err));
+        }
+      }
       if (effect.type === 'step_deadline' && t.record.nextActionAt) {
         const deadline = t.record.nextActionAt.getTime();
         await this.queues

@@ -1,4 +1,4 @@
-import { classifyProviderError, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from '@redial/telephony';
+import { classifyProviderError, EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from '@redial/telephony';
 import { MetricsRecorder, PROVIDER_LATENCY } from './redis-metrics.store';
 
 /**
@@ -23,7 +23,11 @@ export class InstrumentedTelephonyProvider implements TelephonyProvider {
     return this.timed('place_call', () => this.inner.placeCall(request));
   }
 
-  private async timed(operation: string, call: () => Promise<ProviderReceipt>): Promise<ProviderReceipt> {
+  endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt> {
+    return this.timed('end_call', () => this.inner.endCall(sid, status));
+  }
+
+  private async timed<T>(operation: string, call: () => Promise<T>): Promise<T> {
     const started = performance.now();
     let outcome = 'ok';
     try {

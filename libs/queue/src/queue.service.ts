@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { DispatchJob, ExpireJob, JobName, jobId, JobPayloads, QueueName, StepTimeoutJob } from '@redial/contracts';
+import { DispatchJob, EndCallJob, ExpireJob, JobName, jobId, JobPayloads, QueueName, StepTimeoutJob } from '@redial/contracts';
 import { ALL_QUEUES, DISPATCH_JOB_OPTIONS, dispatchQueueFor, TIMER_JOB_OPTIONS } from './queue.options';
 import { createRedis } from './redis.connection';
 
@@ -44,6 +44,14 @@ export class QueueService implements OnModuleDestroy {
 
   expire(data: ExpireJob, delayMs: number): Promise<Job> {
     return this.add(QueueName.Timers, JobName.Expire, data, { jobId: jobId.expire(data), delay: Math.max(0, delayMs) });
+  }
+
+  /**
+   * Ending a call rides the timers queue, not the calls queue: the calls queue's rate limit is Twilio's
+   * calls-per-second for placing calls, and a hang-up must not wait behind it. Retried like a provider call.
+   */
+  endCall(data: EndCallJob): Promise<Job> {
+    return this.add(QueueName.Timers, JobName.EndCall, data, { jobId: jobId.endCall(data), ...DISPATCH_JOB_OPTIONS });
   }
 
   private add<N extends JobName>(queue: QueueName, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<Job> {

@@ -1,4 +1,5 @@
 import {
+  endCallStatusFor,
   attemptStatusFromCall,
   attemptStatusFromMessage,
   type AttemptStatus,
@@ -73,5 +74,21 @@ describe('rankOf / isFinalAttemptStatus', () => {
     expect(isStatusAdvance('delivered', 'undelivered')).toBe(false);
     expect(isStatusAdvance('ringing', 'ringing')).toBe(false);
     expect(isStatusAdvance('answered', 'ringing')).toBe(false);
+  });
+});
+
+describe('endCallStatusFor', () => {
+  it.each([
+    ['queued', 'canceled'],
+    ['sent', 'canceled'],
+    ['ringing', 'canceled'],
+    ['answered', 'completed'],
+    ['completed', null],
+    ['busy', null],
+    ['no_answer', null],
+    ['failed', null],
+    ['canceled', null],
+  ] as const)('an attempt at %s is ended with %p', (status, expected) => {
+    expect(endCallStatusFor(status)).toBe(expected);
   });
 });

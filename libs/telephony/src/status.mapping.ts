@@ -117,6 +117,16 @@ export function rankOf(status: AttemptStatus): number {
   }
 }
 
+/**
+ * How to end the call of an attempt at `status` (TWILIO.md; Twilio's Call update): `canceled` while it is
+ * queued or ringing, `completed` once answered (`canceled` does not touch an answered call); null when the
+ * call has already ended.
+ */
+export function endCallStatusFor(status: AttemptStatus): 'canceled' | 'completed' | null {
+  if (isFinalAttemptStatus(status)) return null;
+  return rankOf(status) >= rankOf('answered') ? 'completed' : 'canceled';
+}
+
 export function isFinalAttemptStatus(status: AttemptStatus): boolean {
   return rankOf(status) === FINAL_RANK;
 }

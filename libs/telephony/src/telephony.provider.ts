@@ -32,10 +32,23 @@ export interface ProviderReceipt {
   status: string;
 }
 
+/**
+ * How to end a call: `canceled` stops one still queued or ringing (and does nothing to an answered one);
+ * `completed` hangs up an answered one.
+ */
+export type EndCallStatus = 'canceled' | 'completed';
+
+export interface EndCallReceipt {
+  /** The call's status after the request, e.g. `canceled`, `completed`, or still `in-progress`. */
+  status: string;
+}
+
 export const TELEPHONY_PROVIDER = Symbol('TELEPHONY_PROVIDER');
 
 export interface TelephonyProvider {
   readonly name: string;
   sendSms(request: SendSmsRequest): Promise<ProviderReceipt>;
   placeCall(request: PlaceCallRequest): Promise<ProviderReceipt>;
+  /** Ends a call placed earlier (a challenge that moved on must not leave a phone ringing). */
+  endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt>;
 }

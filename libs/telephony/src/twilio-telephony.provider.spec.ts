@@ -67,7 +67,7 @@ class CapturingServer {
 }
 
 function config(apiUrl: string, from = '+15005550006'): TwilioConfig {
-  return { mode: 'sandbox', accountSid: SID, authToken: TOKEN, from, apiUrl };
+  return { mode: 'sandbox', accountSid: SID, authToken: TOKEN, apiKey: undefined, from, apiUrl };
 }
 
 describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
@@ -183,6 +183,33 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
       machineDetection: false,
     });
     expect(server.last().form.map(([k]) => k)).not.toContain('MachineDetection');
+  });
+
+  it.each([
+    ['canceled', 'canceled'],
+    ['completed', 'completed'],
+  ] as const)('ends a call with Status=%s (POST Calls/{sid}.json)', async (status, answered) => {
+    server.reply = () => ({ status: 200, body: { sid: `CA${'a'.repeat(32)}`, status: answered } });
+    try {
+      const receipt = await provider.endCall(`CA${'a'.repeat(32)}`, status);
+      expect(receipt).toEqual({ status: answered });
+      const req = server.last();
+      expect(req.method).toBe('POST');
+      expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Calls/CA${'a'.repeat(32)}.json`);
+      expect(req.form).toEqual([['Status', status]]);
+    } finally {
+      server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
+    }
+  });
+
+  it('authenticates with an API key (SK…:secret) while the path names the account', async () => {
+    const key = { sid: `SK${'d'.repeat(32)}`, secret: 'key-secret' };
+    const withKey = new TwilioTelephonyProvider({ ...config(apiUrl), apiKey: key });
+    await withKey.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 });
+    withKey.close();
+    const req = server.last();
+    expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${key.sid}:${key.secret}`).toString('base64')}`);
   });
 
   it('reuses one keep-alive connection for consecutive requests', async () => {

@@ -4,7 +4,7 @@ import type { CallListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/ac
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import { ApiUrlRequestClient } from './api-url-request.client';
 import { classifyProviderError, type Outcome, TelephonyConfigurationError } from './outcome.classification';
-import type { PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from './telephony.provider';
+import type { EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from './telephony.provider';
 
 export interface TwilioProviderOptions {
   /** Per-request timeout in milliseconds (the SDK's default is 30 s, long for a verification worker). */
@@ -52,7 +52,10 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     this.callerId = options.callerId ?? (config.from.startsWith('MG') ? undefined : config.from);
     this.httpClient =
       config.apiUrl === undefined ? undefined : new ApiUrlRequestClient(config.apiUrl, { timeoutMs, maxSockets });
-    this.client = twilio(config.accountSid, config.authToken, {
+    // With an API key the SDK authenticates as the key (SK…:secret) and takes the account from `accountSid`.
+    const [username, password] = config.apiKey === undefined ? [config.accountSid, config.authToken] : [config.apiKey.sid, config.apiKey.secret];
+    this.client = twilio(username, password, {
+      accountSid: config.accountSid,
       ...(this.httpClient !== undefined
         ? { httpClient: this.httpClient }
         : { keepAlive: true, timeout: timeoutMs, maxSockets }),
@@ -97,6 +100,11 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     }
     const call = await this.client.calls.create(params);
     return { sid: call.sid, status: call.status };
+  }
+
+  async endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt> {
+    const call = await this.client.calls(sid).update({ status });
+    return { status: call.status };
   }
 
   /** What an error thrown by sendSms/placeCall means for the attempt (see outcome.classification.ts). */

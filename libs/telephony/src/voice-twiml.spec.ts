@@ -1,21 +1,30 @@
-import { buildGoodbyeTwiml, buildPromptTwiml, promptText } from './voice-twiml';
+import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, FRAUD_CONFIRM_TEXT, promptText } from './voice-twiml';
 
 describe('voice TwiML', () => {
-  it('builds the verification prompt: Gather ended by #, then the no-input Redirect', () => {
+  it('builds the verification prompt: a one-key Gather with no finish key, then the no-input Redirect', () => {
     const xml = buildPromptTwiml({
       gatherActionUrl: 'https://api.example.com/webhooks/twilio/voice/a1/gather?try=1&x=2',
       redirectUrl: 'https://api.example.com/webhooks/twilio/voice/a1?repeat=1',
     });
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response>' +
-        '<Gather input="dtmf" finishOnKey="#" timeout="8" ' +
+        '<Gather input="dtmf" finishOnKey="" numDigits="1" timeout="8" ' +
         'action="https://api.example.com/webhooks/twilio/voice/a1/gather?try=1&amp;x=2" method="POST">' +
         '<Say>This is Redial with your sign-in verification. Press the pound key to approve. ' +
         'If you did not try to sign in, press zero, then pound.</Say></Gather>' +
         '<Redirect method="POST">https://api.example.com/webhooks/twilio/voice/a1?repeat=1</Redirect>' +
         '</Response>',
     );
-    expect(xml).not.toContain('numDigits');
+  });
+
+  it('asks for # to confirm a fraud report with the same one-key Gather', () => {
+    const xml = buildFraudConfirmTwiml({ gatherActionUrl: 'https://a/g?prompt=confirm_fraud', redirectUrl: 'https://a/r' });
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response>' +
+        '<Gather input="dtmf" finishOnKey="" numDigits="1" timeout="8" action="https://a/g?prompt=confirm_fraud" method="POST">' +
+        `<Say>${FRAUD_CONFIRM_TEXT}</Say></Gather>` +
+        '<Redirect method="POST">https://a/r</Redirect></Response>',
+    );
   });
 
   it('words the prompt for a settings confirmation', () => {

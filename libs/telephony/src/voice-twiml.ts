@@ -28,20 +28,46 @@ export function promptText(purpose: PromptPurpose = 'sign_in'): string {
 }
 
 /**
- * The verification call: a DTMF Gather ended by `#` (numDigits is deliberately unset so that `#` alone and
- * `0#` both end input), with the prompt inside it, then a Redirect for the no-input case.
+ * The verification call: the prompt inside a DTMF `<Gather>` that takes ONE key, with the finish key disabled
+ * (`finishOnKey=""`, `numDigits="1"`), then a Redirect for the no-input case.
+ *
+ * Why not `finishOnKey="#"`: under Twilio's documented rules a Gather ended by its finish key with no digits
+ * before it ("only #") is "no input": nothing is posted to `action` and execution falls through to the next
+ * verb — so a person pressing exactly `#` would never be heard. With the finish key disabled, `#` is an
+ * ordinary digit, and `numDigits="1"` submits it the moment it is pressed. `0` then `#` (fraud) arrives as two
+ * answers; the `0` is answered with buildFraudConfirmTwiml. Not `actionOnEmptyResult`: it would make `#` and
+ * silence look alike (Digits empty in both), told apart only by `FinishedOnKey`, which Twilio does not document.
  */
 export function buildPromptTwiml(options: PromptTwimlOptions): string {
+  return listenForOneKey(options.gatherActionUrl, promptText(options.purpose), options.redirectUrl);
+}
+
+export interface FraudConfirmTwimlOptions {
+  /** Absolute URL the confirming key is posted to (the gather URL, naming the confirm_fraud prompt). */
+  gatherActionUrl: string;
+  /** Reached when no key follows the `0`: back to the verification prompt (it counts as a prompt played). */
+  redirectUrl: string;
+}
+
+export const FRAUD_CONFIRM_TEXT = 'To report that you did not try to sign in, press pound. Otherwise, stay on the line.';
+
+/** After `0`: one more key, `#`, confirms the fraud report; anything else returns to the prompt. */
+export function buildFraudConfirmTwiml(options: FraudConfirmTwimlOptions): string {
+  return listenForOneKey(options.gatherActionUrl, FRAUD_CONFIRM_TEXT, options.redirectUrl);
+}
+
+function listenForOneKey(actionUrl: string, text: string, redirectUrl: string): string {
   const response = new twiml.VoiceResponse();
   const gather = response.gather({
     input: ['dtmf'],
-    finishOnKey: '#',
+    finishOnKey: '',
+    numDigits: 1,
     timeout: GATHER_TIMEOUT_SEC,
-    action: options.gatherActionUrl,
+    action: actionUrl,
     method: 'POST',
   });
-  gather.say(promptText(options.purpose));
-  response.redirect({ method: 'POST' }, options.redirectUrl);
+  gather.say(text);
+  response.redirect({ method: 'POST' }, redirectUrl);
   return response.toString();
 }
 

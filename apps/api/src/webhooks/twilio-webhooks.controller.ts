@@ -35,7 +35,7 @@ export class TwilioWebhooksController {
   @Post('voice/:attemptId/gather')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
-  gather(@Param('attemptId') attemptId: string, @Body() body: TwilioParams): Promise<string> {
-    return this.webhooks.gather(attemptId, body ?? {});
+  gather(@Param('attemptId') attemptId: string, @Body() body: TwilioParams, @Query('prompt') prompt?: string): Promise<string> {
+    return this.webhooks.gather(attemptId, body ?? {}, prompt);
   }
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { AttemptPatch, AttemptRecord, ChallengeRecord } from '@redial/database';
-import { Outcome } from '@redial/domain';
+import { CallKeyVerdict, CallPrompt, callPromptOf, Outcome, readCallKeys } from '@redial/domain';
 import { AttemptWrites, ChallengeEngine } from '@redial/engine';
 import {
   AttemptStatus,
+  buildFraudConfirmTwiml,
   buildGoodbyeTwiml,
   buildPromptTwiml,
   classifyCallCompletion,
@@ -91,23 +92,28 @@ export class TwilioWebhooksService {
     });
   }
 
-  /** The keys pressed: `#` alone approves, `0#` denies and reports fraud; silence repeats the prompt once. */
-  gather(attemptId: string, params: TwilioParams): Promise<string> {
-    const digits = (first(params, 'Digits') ?? '').trim();
-    const finishedOnKey = first(params, 'FinishedOnKey') ?? '';
-    return this.answerCall(attemptId, async ({ writes, attempt, ref, say, repeat }) => {
-      if ((digits === '' && finishedOnKey === '#') || digits === '#') {
-        say(GOODBYE.approved);
-        writes.update(attempt.id, { reason: null });
-        return { type: 'approved_by_call', ...ref };
+  /**
+   * The key pressed at a prompt (one key per answer, see buildPromptTwiml): `#` approves; `0` asks for `#` to
+   * confirm, and that `#` denies and reports fraud; anything else plays the prompt again, within the same limit.
+   */
+  gather(attemptId: string, params: TwilioParams, promptName?: string): Promise<string> {
+    const verdict = readCallKeys(callPromptOf(promptName), first(params, 'Digits') ?? '');
+    return this.answerCall(attemptId, async ({ writes, attempt, ref, say, confirmFraud, repeat }) => {
+      switch (verdict) {
+        case CallKeyVerdict.Approve:
+          say(GOODBYE.approved);
+          writes.update(attempt.id, { reason: null });
+          return { type: 'approved_by_call', ...ref };
+        case CallKeyVerdict.ReportFraud:
+          say(GOODBYE.denied);
+          writes.update(attempt.id, { reason: 'fraud_reported' });
+          return { type: 'fraud_reported', ...ref };
+        case CallKeyVerdict.AskFraudConfirmation:
+          confirmFraud();
+          return null;
+        case CallKeyVerdict.Repeat:
+          return repeat();
       }
-      if (digits === '0' || digits === '0#') {
-        say(GOODBYE.denied);
-        writes.update(attempt.id, { reason: 'fraud_reported' });
-        return { type: 'fraud_reported', ...ref };
-      }
-      // Silence, or keys we do not understand: the prompt again, within the same limit.
-      return repeat();
     });
   }
 
@@ -115,6 +121,7 @@ export class TwilioWebhooksService {
   private async answerCall(attemptId: string, decide: (call: CallTurn) => Promise<Outcome | null>): Promise<string> {
     let reply = GOODBYE.inactive;
     let prompt = false;
+    let fraudConfirmation = false;
     let purpose: 'sign_in' | 'settings' = 'sign_in';
     await this.onAttempt(undefined, attemptId, async (writes, attempt, record) => {
       if (record.status !== 'pending') return null;
@@ -125,6 +132,7 @@ export class TwilioWebhooksService {
         attempt,
         ref,
         say: (text) => (reply = text),
+        confirmFraud: () => (fraudConfirmation = true),
         repeat: async () =>
           this.playPrompt(writes, attempt, ref, (played) => {
             prompt = played;
@@ -132,6 +140,7 @@ export class TwilioWebhooksService {
           }),
       });
     });
+    if (fraudConfirmation) return this.fraudConfirmTwiml(attemptId);
     return prompt ? this.promptTwiml(attemptId, purpose) : buildGoodbyeTwiml(reply);
   }
 
@@ -149,6 +158,12 @@ export class TwilioWebhooksService {
   private promptTwiml(attemptId: string, purpose: 'sign_in' | 'settings'): string {
     const base = `${this.config.publicUrl}/webhooks/twilio/voice/${attemptId}`;
     return buildPromptTwiml({ gatherActionUrl: `${base}/gather`, redirectUrl: base, purpose });
+  }
+
+  /** The `#` that confirms a `0` is posted with `prompt=confirm_fraud`; no key returns to the prompt (counted). */
+  private fraudConfirmTwiml(attemptId: string): string {
+    const base = `${this.config.publicUrl}/webhooks/twilio/voice/${attemptId}`;
+    return buildFraudConfirmTwiml({ gatherActionUrl: `${base}/gather?prompt=${CallPrompt.ConfirmFraud}`, redirectUrl: base });
   }
 
   /**
@@ -191,6 +206,8 @@ interface CallTurn {
   attempt: AttemptRecord;
   ref: { step: number; attemptNo: number };
   say(text: string): void;
+  /** Answer with the fraud-confirmation prompt instead of a goodbye. */
+  confirmFraud(): void;
   repeat(): Promise<Outcome | null>;
 }
 

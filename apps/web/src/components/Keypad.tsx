@@ -3,16 +3,16 @@ import { useState } from 'react';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 const keyName = (k: string): string => (k === '#' ? 'pound' : k === '*' ? 'star' : k);
 
-/** A phone keypad: digits build up, `#` ends the entry and sends it (as Twilio's <Gather> does). */
-export function Keypad({ onSend, disabled }: { onSend: (digits: string) => void; disabled?: boolean }) {
+/**
+ * A phone keypad. Each key is sent the moment it is pressed, as a handset sends tones: the call's `<Gather>`
+ * decides what the keys mean (Twilio's rules — with a `#`-finished Gather, `#` alone is no input; a one-key
+ * Gather takes the first key and leaves the rest for the next prompt). "Typed" lists what was sent on this call.
+ */
+export function Keypad({ onSend, disabled }: { onSend: (keys: string) => void; disabled?: boolean }) {
   const [typed, setTyped] = useState('');
-  const press = (key: string): void => {
-    if (key === '#') {
-      onSend(`${typed}#`);
-      setTyped('');
-    } else {
-      setTyped((t) => (t + key).slice(-12));
-    }
+  const send = (keys: string): void => {
+    onSend(keys);
+    setTyped((t) => (t + keys).slice(-12));
   };
   return (
     <div className="keypad-wrap">
@@ -20,7 +20,7 @@ export function Keypad({ onSend, disabled }: { onSend: (digits: string) => void;
         <button
           type="button"
           className="button button--approve"
-          onClick={() => onSend('#')}
+          onClick={() => send('#')}
           disabled={disabled}
           data-testid="keypad-approve"
         >
@@ -29,7 +29,7 @@ export function Keypad({ onSend, disabled }: { onSend: (digits: string) => void;
         <button
           type="button"
           className="button button--danger"
-          onClick={() => onSend('0#')}
+          onClick={() => send('0#')}
           disabled={disabled}
           data-testid="keypad-fraud"
         >
@@ -37,27 +37,24 @@ export function Keypad({ onSend, disabled }: { onSend: (digits: string) => void;
         </button>
       </div>
       <p className="keypad__typed" aria-live="polite" data-testid="keypad-typed">
-        <span className="muted">Typed: </span>
+        <span className="muted">Sent: </span>
         <span className="num">{typed || '—'}</span>
       </p>
-      <div className="keypad" role="group" aria-label="Keypad">
+      <div className="keypad" role="group" aria-label="Keypad (each key is sent as you press it)">
         {KEYS.map((k) => (
           <button
             key={k}
             type="button"
             className={`keypad__key${k === '#' ? ' keypad__key--send' : ''}`}
-            onClick={() => press(k)}
+            onClick={() => send(k)}
             disabled={disabled}
-            aria-label={k === '#' ? `Pound${typed ? `, send ${typed}#` : ''}` : k === '*' ? 'Star' : k}
+            aria-label={k === '#' ? 'Pound' : k === '*' ? 'Star' : k}
             data-testid={`keypad-key-${keyName(k)}`}
           >
             {k}
           </button>
         ))}
       </div>
-      <button type="button" className="button button--quiet" onClick={() => setTyped('')} disabled={!typed} data-testid="keypad-clear">
-        Clear
-      </button>
     </div>
   );
 }

@@ -59,7 +59,11 @@ export function SimNumberCard({ number, inbox, behaviour, onBehaviour, onDigitsS
   const [sending, setSending] = useState(false);
   const messages = newestFirst(inbox?.messages ?? []);
   const calls = newestFirst(inbox?.calls ?? []);
-  const ringing = calls.find((c) => c.awaitingDigits);
+  // The keypad is up while a Gather listens, and for the rest of an answered call too: keys typed between
+  // prompts wait in the sandbox for the next Gather, as a caller types ahead.
+  const ringing =
+    calls.find((c) => c.awaitingDigits) ??
+    (behaviour.voice === 'interactive' ? calls.find((c) => c.status === 'in-progress') : undefined);
 
   const change = (patch: SandboxBehaviour): void => {
     setError(null);
@@ -139,9 +143,11 @@ export function SimNumberCard({ number, inbox, behaviour, onBehaviour, onDigitsS
         <section className="ringing" data-testid="sim-ringing" data-call-sid={ringing.sid} aria-label={`Incoming call on ${number.e164}`}>
           <p className="ringing__title">
             <PhoneIcon />
-            Incoming call — Redial is asking you to press #
+            {ringing.awaitingDigits
+              ? 'Incoming call — Redial is asking you to press #'
+              : 'Call in progress — keys you press now wait for the next prompt'}
           </p>
-          <Keypad onSend={(keys) => void send(keys)} disabled={sending} />
+          <Keypad key={ringing.sid} onSend={(keys) => void send(keys)} disabled={sending} />
         </section>
       )}
 

@@ -19,6 +19,8 @@ export type VoiceBehaviour = (typeof VOICE_BEHAVIOURS)[number];
 export interface SandboxBehaviour {
   sms?: string;
   voice?: string;
+  /** Keys a scripted caller types instead of its own (a conformance-test extension); null removes them. */
+  keys?: string | null;
   delayMs?: number;
 }
 
@@ -39,8 +41,10 @@ export interface SandboxMessage {
 export interface SandboxCall {
   sid: string;
   status: string;
+  /** Keys pressed into the call's Gathers so far. */
   digits: string;
   at: string;
+  /** A Gather is listening for keys right now. */
   awaitingDigits?: boolean;
 }
 
@@ -62,7 +66,12 @@ function normaliseNumber(raw: unknown): SandboxNumber | null {
   const b = isObj(raw.behaviour) ? raw.behaviour : isObj(raw.behavior) ? raw.behavior : raw;
   return {
     e164,
-    behaviour: { sms: str(b.sms), voice: str(b.voice), delayMs: typeof b.delayMs === 'number' ? b.delayMs : undefined },
+    behaviour: {
+      sms: str(b.sms),
+      voice: str(b.voice),
+      keys: typeof b.keys === 'string' ? b.keys : undefined,
+      delayMs: typeof b.delayMs === 'number' ? b.delayMs : undefined,
+    },
     messages: num(raw.messages),
     calls: num(raw.calls),
   };
@@ -103,6 +112,7 @@ export const sandbox = {
     normaliseInbox(await request<unknown>('GET', `/sandbox/inbox/${enc(e164)}`, { signal })),
   setBehaviour: (e164: string, behaviour: SandboxBehaviour) =>
     request<unknown>('PUT', `/sandbox/numbers/${enc(e164)}`, { body: behaviour }),
+  /** Types keys on the call's phone (each character one key press); 409 once the call has ended. */
   sendDigits: (callSid: string, digits: string) =>
     request<unknown>('POST', `/sandbox/calls/${enc(callSid)}/digits`, { body: { digits } }),
 };
