@@ -98,6 +98,35 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await browser.screenshot(page, '05-settings-verified');
   }, 60_000);
 
+  it('on the simulator keypad, 0 then # — two key presses, as a handset sends them — denies and reports fraud', async () => {
+    const number = phone();
+    const digits = digitsOf(number);
+    await registerVerified(stack, 'web-fraud-user', { number, method: 'call' });
+    const sim = await browser.newPage('fraud-simulator');
+    await sim.goto(`${stack.apiUrl}/simulator`);
+    await byTestId(sim, 'sim-add-input').fill(number);
+    await byTestId(sim, 'sim-add-submit').click();
+    const card = byTestId(sim, `sim-number-${digits}`);
+    await card.waitFor();
+    await byTestId(card, `sim-voice-${digits}`).selectOption('interactive');
+    await eventually('the sandbox to take the interactive behaviour', async () => (await sandboxBehaviour(number)).voice === 'interactive');
+
+    const challenge = await signIn(stack, 'web-fraud-user');
+    const ringing = byTestId(card, 'sim-ringing');
+    await ringing.waitFor();
+    await byTestId(ringing, 'keypad-key-0').click();
+    // The 0 alone is not a report: the call asks for # to confirm.
+    await eventually('the 0 to be heard', async () => (await stack.request('GET', `/v1/challenges/${challenge.id}`)).body.status === 'pending' && (await byTestId(card, 'keypad-typed').textContent())?.includes('0'));
+    expect((await stack.request('GET', `/v1/challenges/${challenge.id}`)).body.status).toBe('pending');
+    await byTestId(ringing, 'keypad-key-pound').click();
+    const done = await eventually('the challenge to be denied', async () => {
+      const res = await stack.request('GET', `/v1/challenges/${challenge.id}`);
+      return res.body.status === 'denied' ? res.body : undefined;
+    });
+    expect(done.steps[0]).toMatchObject({ status: 'failed', reason: 'fraud_reported' });
+    await byTestId(card, 'sim-ringing').waitFor({ state: 'detached' });
+  }, 60_000);
+
   it('a texted code read from the simulator approves; a refresh mid-challenge resumes without duplicates', async () => {
     const number = phone();
     const digits = digitsOf(number);
