@@ -45,12 +45,10 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await stack?.close();
   });
 
-  it('saving settings calls the phone; # pressed in the phone simulator approves, live on the status page', async () => {
-    const number = phone();
+  /** Opens the phone simulator and makes it answer `number`'s calls by hand (the interactive behaviour). */
+  async function answerByHand(tab: string, number: string) {
     const digits = digitsOf(number);
-
-    // Tab 1: the phone simulator answers this number's calls by hand.
-    const sim = await browser.newPage('call-simulator');
+    const sim = await browser.newPage(tab);
     await sim.goto(`${stack.apiUrl}/simulator`);
     await byTestId(sim, 'sim-add-input').fill(number);
     await byTestId(sim, 'sim-add-submit').click();
@@ -58,6 +56,14 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await card.waitFor();
     await byTestId(card, `sim-voice-${digits}`).selectOption('interactive');
     await eventually('the sandbox to take the interactive behaviour', async () => (await sandboxBehaviour(number)).voice === 'interactive');
+    return { sim, card };
+  }
+
+  it('saving settings calls the phone; # pressed in the phone simulator approves, live on the status page', async () => {
+    const number = phone();
+
+    // Tab 1: the phone simulator answers this number's calls by hand.
+    const { sim, card } = await answerByHand('call-simulator', number);
 
     // Tab 2: the settings page, first visit for this user.
     const page = await browser.newPage('call-settings');
@@ -100,16 +106,8 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
 
   it('on the simulator keypad, 0 then # — two key presses, as a handset sends them — denies and reports fraud', async () => {
     const number = phone();
-    const digits = digitsOf(number);
     await registerVerified(stack, 'web-fraud-user', { number, method: 'call' });
-    const sim = await browser.newPage('fraud-simulator');
-    await sim.goto(`${stack.apiUrl}/simulator`);
-    await byTestId(sim, 'sim-add-input').fill(number);
-    await byTestId(sim, 'sim-add-submit').click();
-    const card = byTestId(sim, `sim-number-${digits}`);
-    await card.waitFor();
-    await byTestId(card, `sim-voice-${digits}`).selectOption('interactive');
-    await eventually('the sandbox to take the interactive behaviour', async () => (await sandboxBehaviour(number)).voice === 'interactive');
+    const { card } = await answerByHand('fraud-simulator', number);
 
     const challenge = await signIn(stack, 'web-fraud-user');
     const ringing = byTestId(card, 'sim-ringing');

@@ -1,3 +1,4 @@
+import { newCallRecord } from './twilio-resource.serializer';
 import { loadConfig } from '@redial/config';
 import { CallSimulatorService } from './call-simulator.service';
 import { SandboxLogger } from './sandbox.logger';
@@ -56,12 +57,9 @@ describe('CallSimulatorService', () => {
   afterEach(() => state.onApplicationShutdown());
 
   function place(behaviour: Partial<NumberBehaviour>, url = `${BASE}/voice`): CallRecord {
-    const now = new Date();
-    const call: CallRecord = {
-      sid: `CA${String(++seq).padStart(32, '0')}`,
+    const call = newCallRecord(`CA${String(++seq).padStart(32, '0')}`, {
       to: '+15551230001',
       from: '+15005550006',
-      status: 'queued',
       url,
       method: 'POST',
       twiml: null,
@@ -70,18 +68,7 @@ describe('CallSimulatorService', () => {
       events: new Set(['initiated', 'ringing', 'answered', 'completed']),
       machineDetection: false,
       timeoutSec: 60,
-      answeredBy: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      endedAt: null,
-      durationSec: 0,
-      digits: '',
-      said: [],
-      awaitingDigits: false,
-      pressKeys: null,
-      error: null,
-    };
+    });
     state.addCall(call);
     simulator.start(call, { ...DEFAULT_BEHAVIOUR, delayMs: 5, ...behaviour });
     return call;

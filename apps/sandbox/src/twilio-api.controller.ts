@@ -10,7 +10,7 @@ import type { CallRecord, MessageRecord } from './sandbox.types';
 import { apiError, TwilioApiError } from './twilio-api.error';
 import { TwilioCredentials } from './twilio-auth.rules';
 import { listPage, parseListQuery, type QueryValue } from './twilio-page.serializer';
-import { callJson, countSegments, messageJson, newSid } from './twilio-resource.serializer';
+import { callJson, countSegments, messageJson, newCallRecord, newSid } from './twilio-resource.serializer';
 import { type FormBody, one, parseCallCreate, parseCallUpdate, parseMessageCreate } from './twilio-request.validation';
 
 interface Answer {
@@ -72,23 +72,7 @@ export class TwilioApiController {
   createCall(@Param('accountSid') accountSid: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.handle(req, reply, 'POST Calls.json', accountSid, () => {
       const input = parseCallCreate(formOf(req));
-      const now = new Date();
-      const call: CallRecord = {
-        sid: newSid('CA'),
-        ...input,
-        status: 'queued',
-        answeredBy: null,
-        createdAt: now,
-        updatedAt: now,
-        startedAt: null,
-        endedAt: null,
-        durationSec: 0,
-        digits: '',
-        said: [],
-        awaitingDigits: false,
-        pressKeys: null,
-        error: null,
-      };
+      const call = newCallRecord(newSid('CA'), input);
       this.state.addCall(call);
       this.calls.start(call, this.state.behaviourOf(call.to));
       return { status: 201, body: callJson(this.settings.accountSid, call), sid: call.sid, to: call.to };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { carrierErrorMessage } from './carrier-error.rules';
 import type { CallRecord, MessageRecord } from './sandbox.types';
+import type { CallCreate } from './twilio-request.validation';
 
 const API_VERSION = '2010-04-01';
 
@@ -8,6 +9,26 @@ const API_VERSION = '2010-04-01';
 export function newSid(prefix: string): string {
   const id = randomUUID();
   return prefix + id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24);
+}
+
+/** A call as created: queued, nothing said or pressed yet. */
+export function newCallRecord(sid: string, input: CallCreate, now = new Date()): CallRecord {
+  return {
+    sid,
+    ...input,
+    status: 'queued',
+    answeredBy: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    endedAt: null,
+    durationSec: 0,
+    digits: '',
+    said: [],
+    awaitingDigits: false,
+    pressKeys: null,
+    error: null,
+  };
 }
 
 let cachedSecond = -1;
