@@ -20,4 +20,4 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/scripts ./scripts
 USER node
 # docker compose sets the command: api, worker, gateway, sandbox or migrate.
-CMD ["node", "-r", "./scripts/aliases.js", "dist/apps/api/src/main.js"]
+CMD ["node", "dist/apps/api/src/main.js"]

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run migrate`: applies prisma/migrations to DATABASE_URL (creating the database when missing).
 'use strict';
-require('./build.js').buildServer();
-require('./aliases.js');
-const { loadConfig, ConfigError } = require('@redial/config');
-const { migrateDatabase } = require('@redial/database');
+const { buildServer, canBuild, requireLib } = require('./build.js');
+
+if (canBuild()) buildServer();
+const { loadConfig, ConfigError } = requireLib('config');
+const { migrateDatabase } = requireLib('database');
 
 (async () => {
   const config = loadConfig();

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs one app on its own (`npm run start:api`, …), for scaling out: node dist/apps/<app>/src/main.js with the
-// @redial/* aliases resolved. Builds first when the compiled app is missing.
+// Runs one app on its own (`npm run start:api`, …), for scaling out: node dist/apps/<app>/src/main.js.
+// Builds first when the compiled app is missing (and, for the api, the web UI it serves).
 'use strict';
 const { existsSync } = require('node:fs');
-const path = require('node:path');
+const { appMain, buildServer, buildWeb } = require('./build.js');
 
 const app = process.argv[2];
 const apps = ['api', 'worker', 'gateway', 'sandbox'];
@@ -11,9 +11,6 @@ if (!apps.includes(app)) {
   console.error(`usage: node scripts/run-app.js <${apps.join('|')}>`);
   process.exit(2);
 }
-const root = path.resolve(__dirname, '..');
-const main = path.join(root, 'dist/apps', app, 'src/main.js');
-if (!existsSync(main)) require('./build.js').buildServer();
-if (app === 'api') require('./build.js').buildWeb();
-require('./aliases.js');
-require(main);
+if (!existsSync(appMain(app))) buildServer();
+if (app === 'api') buildWeb();
+require(appMain(app));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick | --only=… | --reps=N | --profile=<app> | --out=…]`: builds the server apps
-// (tsc, incremental: scripts/build.js), compiles bench/ with swc into dist/bench, then runs the suite with the
-// @redial/* aliases resolved: node -r scripts/aliases.js dist/bench/run.js. See bench/README.md.
+// (nest build, incremental: scripts/build.js), compiles bench/ with swc into dist/bench — the `@redial/*` path
+// aliases rewritten to relative paths into dist/libs, as the server build does — then runs the suite:
+// node dist/bench/run.js. See bench/README.md.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');
@@ -33,10 +34,14 @@ function* sources(dir) {
   }
 }
 
-/** bench/**\/*.ts → dist/bench/**\/*.js (swc: decorators and their metadata for the Nest reference app). */
+/**
+ * bench/**\/*.ts → dist/bench/**\/*.js (swc: decorators and their metadata for the Nest reference app). swc
+ * rewrites `@redial/<lib>` to the relative path of libs/<lib>/src, which from dist/bench is dist/libs/<lib>/src.
+ */
 function compileBench() {
   const swc = require('@swc/core');
-  const options = require('./swc-options');
+  const base = require('./swc-options');
+  const options = { ...base, jsc: { ...base.jsc, baseUrl: root, paths: require('../tsconfig.json').compilerOptions.paths } };
   for (const file of sources(benchSrc)) {
     const rel = path.relative(benchSrc, file);
     const out = path.join(benchOut, rel.replace(/\.ts$/, '.js'));
@@ -50,7 +55,7 @@ buildServer();
 compileBench();
 const result = spawnSync(
   process.execPath,
-  ['--enable-source-maps', '-r', path.join(__dirname, 'aliases.js'), path.join(benchOut, 'run.js'), ...process.argv.slice(2)],
+  ['--enable-source-maps', path.join(benchOut, 'run.js'), ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

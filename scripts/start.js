@@ -17,10 +17,9 @@ const fail = (line) => {
 };
 
 async function main() {
-  const { buildServer, buildWeb } = require('./build.js');
+  const { appMain, buildServer, buildWeb, requireLib } = require('./build.js');
   buildServer();
-  require('./aliases.js');
-  const { loadConfig, ConfigError } = require('@redial/config');
+  const { loadConfig, ConfigError } = requireLib('config');
   let config;
   try {
     config = loadConfig();
@@ -43,7 +42,7 @@ async function main() {
     fail(`Redis is not reachable at ${redis.hostname}:${redis.port || 6379} (REDIS_URL). Start one with \`docker compose up -d redis\` or \`sudo apt install redis-server\`.`);
   }
   if (buildWeb()) say('redial', 'built the web UI');
-  const { migrateDatabase } = require('@redial/database');
+  const { migrateDatabase } = requireLib('database');
   try {
     const result = await migrateDatabase(config.databaseUrl, { createIfMissing: true });
     say('redial', `database ${db.pathname.slice(1)}: ${result.createdDatabase ? 'created, ' : ''}${result.applied.length} migration(s) applied, ${result.alreadyApplied} already there`);
@@ -76,7 +75,7 @@ async function main() {
   process.on('SIGTERM', () => stop(0));
 
   for (const name of apps) {
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'aliases.js'), path.join(root, 'dist/apps', name, 'src/main.js')], {
+    const child = spawn(process.execPath, [appMain(name)], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,7 +13,7 @@ import {
   classifyCallCompletion,
   classifyProviderError,
   classifySmsCallback,
-  type Outcome,
+  type ProviderVerdict,
   TwilioTelephonyProvider,
 } from '@redial/telephony';
 import twilio, { RestException, type Twilio } from 'twilio';
@@ -126,7 +126,7 @@ function placeCall(to: string, tag: string, machineDetection = true) {
 }
 
 describe('magic test numbers come back as RestExceptions with Twilio codes', () => {
-  const textCases: Array<[from: string, to: string, code: number, expected: Partial<Outcome>]> = [
+  const textCases: Array<[from: string, to: string, code: number, expected: Partial<ProviderVerdict>]> = [
     ['+15005550006', '+15005550001', 21211, { action: 'fail_step', reason: 'invalid_number' }],
     ['+15005550006', '+15005550002', 21612, { action: 'fail_step', reason: 'unreachable' }],
     ['+15005550006', '+15005550003', 21408, { action: 'configuration', reason: 'geo_blocked' }],
@@ -145,7 +145,7 @@ describe('magic test numbers come back as RestExceptions with Twilio codes', () 
     expect(classifyProviderError(error)).toMatchObject({ ...expected, code, httpStatus: 400 });
   });
 
-  const callCases: Array<[from: string, to: string, code: number, expected: Partial<Outcome>]> = [
+  const callCases: Array<[from: string, to: string, code: number, expected: Partial<ProviderVerdict>]> = [
     ['+15005550006', '+15005550001', 21217, { action: 'fail_step', reason: 'invalid_number' }],
     ['+15005550006', '+15005550002', 21214, { action: 'fail_step', reason: 'unreachable' }],
     ['+15005550006', '+15005550003', 21215, { action: 'configuration', reason: 'geo_blocked' }],

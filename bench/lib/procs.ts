@@ -7,7 +7,6 @@ export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DIST = path.join(ROOT, 'dist');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 export const LOG_DIR = path.join(RESULTS_DIR, 'logs');
-const ALIASES = path.join(ROOT, 'scripts', 'aliases.js');
 
 export interface SpawnOptions {
   env: Record<string, string>;
@@ -22,7 +21,7 @@ export interface SpawnOptions {
 const running = new Set<AppProcess>();
 let profileSeq = 0;
 
-/** One app in its own Node process, as in production: `node -r scripts/aliases.js <script>`. */
+/** One app in its own Node process, as in production: `node <script>`. */
 export class AppProcess {
   readonly logFile: string;
   private exitPromise: Promise<void>;
@@ -132,7 +131,7 @@ export async function spawnApp(name: string, script: string, options: SpawnOptio
     nodeArgs.push('-r', path.join(DIST, 'bench', 'apps', 'profile-exit.js'));
   }
   nodeArgs.push('-r', path.join(DIST, 'bench', 'apps', 'parent-watch.js'));
-  const child = spawn(process.execPath, [...nodeArgs, '-r', ALIASES, script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: options.env,
     // Always an IPC channel: parent-watch.js ends the process when the runner goes away.

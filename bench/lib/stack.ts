@@ -45,7 +45,7 @@ export interface BenchUser {
 
 /**
  * One benchmark run's own Redial: a fresh database copied from the migrated template, a fresh queue prefix,
- * free ports, and the four apps each in its own Node process (`node -r scripts/aliases.js dist/apps/…/main.js`).
+ * free ports, and the four apps each in its own Node process (`node dist/apps/…/main.js`).
  */
 export class BenchStack {
   readonly apps: Partial<Record<AppName, AppProcess>> = {};

@@ -3,7 +3,7 @@
  * Redial module, and inclusive time of Redial's own functions.
  *
  *   node scripts/run-bench.js … --profile=worker    (writes bench/results/worker-*.cpuprofile)
- *   node -r ./scripts/aliases.js dist/bench/tools/profile-summary.js bench/results/worker-….cpuprofile [top]
+ *   node dist/bench/tools/profile-summary.js bench/results/worker-….cpuprofile [top]
  */
 import { readFileSync } from 'node:fs';
 

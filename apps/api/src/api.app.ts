@@ -5,7 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
 import { PinoNestLogger, ROOT_LOGGER } from '@redial/ops';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule } from './api.module';
+import { clientErrorResponse, toErrorResponse } from './common/api-exception.filter';
 import { registerDocs } from './docs/register-docs';
 import { registerRequestLogging } from './logging/request-logging';
 import { registerQueueBoard } from './ops/queue-board';
@@ -25,6 +27,18 @@ export async function createApiApp(config: AppConfig, _options: { logger?: false
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // Errors Fastify answers before any route runs leave in the contract's shape too: a malformed % escape
+    // (400 invalid_url), a path parameter over maxParamLength (414 uri_too_long) …
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = toErrorResponse(error);
+      void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    },
+    // … and what Node's HTTP parser refuses before a request exists: headers too large (431), timeouts, bad HTTP.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.write(clientErrorResponse(error.code));
+      socket.destroy(error);
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@redial/database';
 import { ChallengeEngine, EngineModule } from '@redial/engine';
 import { LoggingModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
+import { TelephonyModule } from '@redial/telephony';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { AuthGuard } from './common/auth.guard';
 import { ChallengesController } from './challenges/challenges.controller';
@@ -23,7 +24,15 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'api'), DatabaseModule, QueueModule, EngineModule, OpsApiModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'api'),
+        DatabaseModule, // phones, health
+        QueueModule, // health (Redis ping)
+        EngineModule, // challenges, webhooks, settings verification
+        TelephonyModule, // the webhooks read Twilio's callbacks through the provider
+        OpsApiModule,
+      ],
       controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController, WebController],
       providers: [
         PhonesService,

@@ -3,7 +3,7 @@ import type { AppConfig } from '@redial/config';
 import type { ChallengeUpdated } from '@redial/contracts';
 import type { ChallengeRecord, ChallengeRepository } from '@redial/database';
 import { signChallengeToken } from '@redial/domain';
-import { ChallengesNamespace, ChallengesNsp } from './challenges.namespace';
+import { ChallengeSocket, ChallengesNamespace, ChallengesNsp } from './challenges.namespace';
 
 const SECRET = 'unit-test-secret-0123456789';
 const ID = '6f1c2a7e-1b1e-4a57-9a53-0d6f0c6f1a11';
@@ -54,13 +54,13 @@ class FakeSocket {
   }
 }
 
-/** Binds the namespace to a fake nsp and returns its middleware and connection handler. */
+/** Initialises the gateway on a fake nsp (as Nest does) and returns its middleware and connection handler. */
 function setUp(find: (id: string) => Promise<ChallengeRecord | undefined>) {
   const repo = { find: jest.fn(find) } as unknown as ChallengeRepository & { find: jest.Mock };
   const ns = new ChallengesNamespace(config, repo);
   let middleware: (s: FakeSocket, next: (err?: Error) => void) => void = () => undefined;
-  let onConnection: (s: FakeSocket) => void = () => undefined;
-  ns.bind({ use: (fn: typeof middleware) => (middleware = fn), on: (_e: string, fn: typeof onConnection) => (onConnection = fn) } as unknown as ChallengesNsp);
+  ns.afterInit({ use: (fn: typeof middleware) => (middleware = fn) } as unknown as ChallengesNsp);
+  const onConnection = (s: FakeSocket) => ns.handleConnection(s as unknown as ChallengeSocket);
   const handshake = (socket: FakeSocket) => new Promise<Error | undefined>((resolve) => middleware(socket, resolve));
   const connect = async (socket: FakeSocket) => {
     onConnection(socket);

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { challengeRoom, ChallengesServerToClient, ChallengeUpdated, ChallengeView } from '@redial/contracts';
+import { CHALLENGES_NAMESPACE, challengeRoom, ChallengesServerToClient, ChallengeUpdated, ChallengeView } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
 import { verifyChallengeToken } from '@redial/domain';
 import { toChallengeView } from '@redial/engine';
@@ -12,7 +13,7 @@ export interface ChallengeSocketData {
   challengeId: string;
 }
 export type ChallengesNsp = Namespace<NoEvents, ChallengesServerToClient, NoEvents, ChallengeSocketData>;
-type ChallengeSocket = Socket<NoEvents, ChallengesServerToClient, NoEvents, ChallengeSocketData>;
+export type ChallengeSocket = Socket<NoEvents, ChallengesServerToClient, NoEvents, ChallengeSocketData>;
 
 /** Reads of a snapshot that may be repeated when an update overtook the first read (see `snapshotAfterJoin`). */
 const SNAPSHOT_READS = 3;
@@ -21,8 +22,8 @@ const SNAPSHOT_READS = 3;
  * `/challenges`: one challenge per socket, opened by its token. Authenticate at handshake, join the challenge's
  * room, send a snapshot from PostgreSQL; the Redis adapter relays `challenge.updated` from api and worker.
  */
-@Injectable()
-export class ChallengesNamespace {
+@WebSocketGateway({ namespace: CHALLENGES_NAMESPACE })
+export class ChallengesNamespace implements OnGatewayInit<ChallengesNsp>, OnGatewayConnection<ChallengeSocket> {
   private readonly logger = new Logger('ChallengesNamespace');
   private open = 0;
 
@@ -36,14 +37,18 @@ export class ChallengesNamespace {
     return this.open;
   }
 
-  bind(nsp: ChallengesNsp): void {
+  /** Authentication at handshake: a refused socket gets `connect_error` and never reaches handleConnection. */
+  afterInit(nsp: ChallengesNsp): void {
     nsp.use((socket, next) => {
       this.authenticate(socket).then(next, (err: unknown) => {
         this.logger.warn(`handshake check failed: ${(err as Error).message}`);
         next(new Error('unavailable'));
       });
     });
-    nsp.on('connection', (socket) => void this.onConnection(socket));
+  }
+
+  handleConnection(socket: ChallengeSocket): void {
+    void this.onConnection(socket);
   }
 
   /** A valid, unexpired token for a challenge that exists; anything else is `unauthorized`. */

@@ -1,26 +1,34 @@
 import type { AddressInfo } from 'node:net';
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
+import { REDIAL_NEST_LOGGING, useRedialLogger } from '@redial/ops';
 import { GatewayModule } from './gateway.module';
-import { GatewayServer } from './gateway.server';
+import { GatewayPresence } from './gateway.presence';
+import { RedisIoAdapter } from './redis-io.adapter';
 
 export interface GatewayOptions {
-  /** `false` silences Nest's logger (tests); otherwise LOG_LEVEL decides. */
+  /** Accepted for compatibility and changes nothing: LOG_LEVEL decides (tests run with LOG_LEVEL=silent). */
   logger?: false;
 }
 
 /** Builds the gateway (socket.io attached and subscribed to Redis, not listening yet). */
-export async function createGatewayApp(config: AppConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
+export async function createGatewayApp(config: AppConfig, _options: GatewayOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), new FastifyAdapter({ logger: false }), {
-    logger: options.logger === false ? false : nestLogLevels(config.logLevel),
+    ...REDIAL_NEST_LOGGING,
     abortOnError: false,
   });
+  useRedialLogger(app);
+  const adapter = new RedisIoAdapter(app, config);
   try {
+    await adapter.connectToRedis();
+    app.useWebSocketAdapter(adapter);
     await app.init();
+    // Start-up completes only once the namespaces' Redis subscriptions are in place.
+    await adapter.subscribed();
   } catch (err) {
     await app.close().catch(() => undefined);
+    await adapter.dispose(); // closing an app that never initialised leaves the adapter's connections to us
     throw err;
   }
   return app;
@@ -47,27 +55,12 @@ export async function startGateway(config: AppConfig, options: GatewayOptions & 
   }
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const server = app.get(GatewayServer);
+  const presence = app.get(GatewayPresence);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     app,
-    openSockets: () => server.openSockets,
+    openSockets: () => presence.openSockets,
     close: () => app.close(),
   };
-}
-
-/** LOG_LEVEL (pino's names) → Nest's levels. Connects and disconnects are logged at debug. */
-function nestLogLevels(level: string): LogLevel[] | false {
-  const order: Array<[string, LogLevel[]]> = [
-    ['fatal', ['fatal']],
-    ['error', ['error']],
-    ['warn', ['warn']],
-    ['info', ['log']],
-    ['debug', ['debug']],
-    ['trace', ['verbose']],
-  ];
-  if (level === 'silent') return false;
-  const upTo = order.findIndex(([name]) => name === level);
-  return order.slice(0, upTo === -1 ? 4 : upTo + 1).flatMap(([, levels]) => levels);
 }

@@ -1,21 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
-import { OpsModule } from '@redial/ops';
+import { LoggingModule, OpsModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
 import { ChallengesNamespace } from './challenges.namespace';
-import { GatewayServer } from './gateway.server';
+import { GatewayPresence } from './gateway.presence';
 import { OpsNamespace } from './ops.namespace';
 
+/** The socket.io gateways, one per namespace; the server and its Redis adapter come from RedisIoAdapter. */
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: GatewayModule,
-      // QueueModule: OpsStatsService reads the BullMQ queues' counts.
-      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule, OpsModule],
-      providers: [GatewayServer, ChallengesNamespace, OpsNamespace],
-      exports: [GatewayServer],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'gateway'), // the same scrubbed pino logger as every app
+        DatabaseModule, // /challenges reads the snapshot
+        QueueModule, // the producer connection for the socket reports
+        OpsModule, // /ops: OpsStatsService (queue counts, figures)
+      ],
+      providers: [ChallengesNamespace, OpsNamespace, GatewayPresence],
+      exports: [GatewayPresence],
     };
   }
 }

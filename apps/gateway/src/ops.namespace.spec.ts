@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
 import type { OpsStats } from '@redial/contracts';
 import type { OpsStatsService } from '@redial/ops';
-import { OpsNamespace, OpsNsp } from './ops.namespace';
+import { OpsNamespace, OpsNsp, OpsSocket } from './ops.namespace';
 
 beforeAll(() => Logger.overrideLogger(false));
 beforeEach(() => jest.useFakeTimers());
@@ -29,12 +29,11 @@ function setUp() {
   const ns = new OpsNamespace({ operatorToken: 'operator-token-0123' } as AppConfig, stats);
   const local: string[] = [];
   let middleware: (s: FakeSocket, next: (err?: Error) => void) => void = () => undefined;
-  let onConnection: (s: FakeSocket) => void = () => undefined;
-  ns.bind({
+  ns.afterInit({
     use: (fn: typeof middleware) => (middleware = fn),
-    on: (_e: string, fn: typeof onConnection) => (onConnection = fn),
     local: { emit: (event: string) => local.push(event) },
   } as unknown as OpsNsp);
+  const onConnection = (s: FakeSocket) => ns.handleConnection(s as unknown as OpsSocket);
   const handshake = (auth: Record<string, unknown>) => new Promise<Error | undefined>((resolve) => middleware(new FakeSocket({ auth, query: {} }), resolve));
   const connect = () => {
     const socket = new FakeSocket({ auth: {}, query: {} });

@@ -1,14 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { OpsServerToClient, OpsStats } from '@redial/contracts';
+import { OPS_NAMESPACE, OpsServerToClient, OpsStats } from '@redial/contracts';
 import { OpsStatsService } from '@redial/ops';
 import { handshakeToken, secretChecker, unauthorized } from './handshake-auth';
 import { StatsTicker } from './stats.ticker';
 
 type NoEvents = Record<string, never>;
 export type OpsNsp = Namespace<NoEvents, OpsServerToClient>;
-type OpsSocket = Socket<NoEvents, OpsServerToClient>;
+export type OpsSocket = Socket<NoEvents, OpsServerToClient>;
 
 export const STATS_INTERVAL_MS = 1000;
 
@@ -17,8 +18,8 @@ export const STATS_INTERVAL_MS = 1000;
  * through the Redis adapter; `queues.stats` is computed here, once a second, only while an operator is connected,
  * and sent to this process's sockets only (each gateway serves its own, so N gateways do not multiply it).
  */
-@Injectable()
-export class OpsNamespace implements OnModuleDestroy {
+@WebSocketGateway({ namespace: OPS_NAMESPACE })
+export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<OpsSocket>, OnModuleDestroy {
   private readonly logger = new Logger('OpsNamespace');
   private readonly isOperatorToken: (given: string | undefined) => boolean;
   private readonly ticker: StatsTicker<OpsStats>;
@@ -40,13 +41,13 @@ export class OpsNamespace implements OnModuleDestroy {
     return this.open;
   }
 
-  bind(nsp: OpsNsp): void {
+  /** Authentication at handshake: a refused socket gets `connect_error` and never reaches handleConnection. */
+  afterInit(nsp: OpsNsp): void {
     this.nsp = nsp;
     nsp.use((socket, next) => next(this.isOperatorToken(handshakeToken(socket.handshake)) ? undefined : unauthorized()));
-    nsp.on('connection', (socket) => this.onConnection(socket));
   }
 
-  private onConnection(socket: OpsSocket): void {
+  handleConnection(socket: OpsSocket): void {
     this.open++;
     this.logger.debug(`operator connected (${this.open} open)`);
     socket.once('disconnect', (reason) => {

@@ -12,32 +12,15 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { parseBehaviourPatch, parseDigits, parseE164, parseFaultsPatch } from './control-request.validation';
+import type { FaultsView, InboxCallView, InboxMessageView, SandboxInboxView, SandboxNumberSummary, SandboxNumberView } from '@redial/contracts';
+import { ControlPipe, parseBehaviourPatch, parseDigits, parseE164, parseFaultsPatch } from './control-request.validation';
 import { LoopbackGuard } from './loopback.guard';
 import { SandboxStateService } from './sandbox-state.service';
 import { type CallRecord, FINAL_CALL_STATUSES, type Faults, type MessageRecord, type NumberBehaviour } from './sandbox.types';
 
-export interface InboxMessageView {
-  sid: string;
-  body: string;
-  status: string;
-  at: string;
-  from: string;
-  errorCode: number | null;
-}
-
-export interface InboxCallView {
-  sid: string;
-  status: string;
-  /** Keys pressed into Gathers so far, finishing keys included ("#", "0#"); '' when none. */
-  digits: string;
-  at: string;
-  from: string;
-  said: string[];
-  awaitingDigits: boolean;
-  answeredBy: string | null;
-  error: string | null;
-}
+/** Payload types come from their schemas in libs/contracts (which document them at /docs/sandbox.json). */
+export type { InboxCallView, InboxMessageView };
+const e164Pipe = new ControlPipe(parseE164);
 
 function messageView(m: MessageRecord): InboxMessageView {
   return { sid: m.sid, body: m.body, status: m.status, at: m.createdAt.toISOString(), from: m.from, errorCode: m.errorCode };
@@ -72,31 +55,28 @@ export class SandboxControlController {
   constructor(private readonly state: SandboxStateService) {}
 
   @Put('numbers/:e164')
-  setNumber(@Param('e164') e164: string, @Body() body: unknown): { e164: string; behaviour: NumberBehaviour } {
-    const number = parseE164(e164);
-    return { e164: number, behaviour: this.state.setBehaviour(number, parseBehaviourPatch(body)) };
+  setNumber(@Param('e164', e164Pipe) e164: string, @Body(new ControlPipe(parseBehaviourPatch)) patch: Partial<NumberBehaviour>): SandboxNumberView {
+    return { e164, behaviour: this.state.setBehaviour(e164, patch) };
   }
 
   /** Extension: every known number (configured or texted/called), most recently active first. */
   @Get('numbers')
-  numbers(@Query('limit') limit?: string): { numbers: ReturnType<SandboxStateService['numbers']> } {
+  numbers(@Query('limit') limit?: string): { numbers: SandboxNumberSummary[] } {
     const n = Number(limit ?? '200');
     return { numbers: this.state.numbers(Number.isInteger(n) && n > 0 ? Math.min(n, 10_000) : 200) };
   }
 
   @Get('numbers/:e164')
-  number(@Param('e164') e164: string): { e164: string; behaviour: NumberBehaviour } {
-    const number = parseE164(e164);
-    return { e164: number, behaviour: this.state.behaviourOf(number) };
+  number(@Param('e164', e164Pipe) e164: string): SandboxNumberView {
+    return { e164, behaviour: this.state.behaviourOf(e164) };
   }
 
   /** Texts and calls to a number, oldest first (the last 50 of each). */
   @Get('inbox/:e164')
-  inbox(@Param('e164') e164: string): { e164: string; messages: InboxMessageView[]; calls: InboxCallView[] } {
-    const number = parseE164(e164);
-    const inbox = this.state.inbox(number);
+  inbox(@Param('e164', e164Pipe) e164: string): SandboxInboxView {
+    const inbox = this.state.inbox(e164);
     return {
-      e164: number,
+      e164,
       messages: (inbox?.messages ?? []).map(messageView),
       calls: (inbox?.calls ?? []).map(callView),
     };
@@ -109,8 +89,7 @@ export class SandboxControlController {
    */
   @Post('calls/:callSid/digits')
   @HttpCode(200)
-  digits(@Param('callSid') callSid: string, @Body() body: unknown): InboxCallView {
-    const digits = parseDigits(body);
+  digits(@Param('callSid') callSid: string, @Body(new ControlPipe(parseDigits)) digits: string): InboxCallView {
     const call = this.state.call(callSid);
     if (call === undefined) throw new NotFoundException({ error: 'call_not_found', message: `No call ${callSid}` });
     if (call.pressKeys === null || FINAL_CALL_STATUSES.has(call.status)) {
@@ -121,18 +100,18 @@ export class SandboxControlController {
   }
 
   @Get('faults')
-  faults(): Faults {
+  faults(): FaultsView {
     return { ...this.state.faults };
   }
 
   /** Merges into the current faults; `DELETE /sandbox/faults` clears them. */
   @Put('faults')
-  setFaults(@Body() body: unknown): Faults {
-    return { ...this.state.setFaults(parseFaultsPatch(body)) };
+  setFaults(@Body(new ControlPipe(parseFaultsPatch)) patch: Partial<Faults>): FaultsView {
+    return { ...this.state.setFaults(patch) };
   }
 
   @Delete('faults')
-  clearFaults(): Faults {
+  clearFaults(): FaultsView {
     return { ...this.state.resetFaults() };
   }
 

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
+import { REDIAL_NEST_LOGGING, useRedialLogger } from '@redial/ops';
 import { SandboxExceptionFilter } from './sandbox-exception.filter';
 import { SandboxModule } from './sandbox.module';
 import type { SandboxOptions } from './sandbox.settings';
@@ -10,8 +11,9 @@ export async function createSandboxApp(config: AppConfig, options: SandboxOption
   const app = await NestFactory.create<NestFastifyApplication>(
     SandboxModule.forRoot(config, options),
     new FastifyAdapter({ logger: false }),
-    { logger: options.quiet === true ? false : ['error', 'warn'], abortOnError: false },
+    { ...REDIAL_NEST_LOGGING, abortOnError: false },
   );
+  useRedialLogger(app);
   // Unknown routes and unreadable requests answer in Twilio's error shape (or the control API's), never Nest's.
   app.useGlobalFilters(new SandboxExceptionFilter());
   await app.init();

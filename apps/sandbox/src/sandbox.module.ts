@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
+import { LoggingModule } from '@redial/ops';
 import { CallSimulatorService } from './call-simulator.service';
 import { LoopbackGuard } from './loopback.guard';
 import { MessageSimulatorService } from './message-simulator.service';
@@ -16,6 +17,8 @@ export class SandboxModule {
   static forRoot(config: AppConfig, options: SandboxOptions = {}): DynamicModule {
     return {
       module: SandboxModule,
+      // The same scrubbed pino logger as every app; `quiet` (tests, benchmarks) silences it.
+      imports: [LoggingModule.forRoot(config, 'sandbox', options.quiet ? { level: 'silent' } : {})],
       controllers: [TwilioApiController, SandboxControlController],
       providers: [
         { provide: SANDBOX_SETTINGS, useValue: resolveSandboxSettings(config, options) },

@@ -1,19 +1,10 @@
 /** The sandbox's model of the phone network: behaviours per number, and what it remembers of texts and calls. */
 
-export const SMS_BEHAVIOURS = ['deliver', 'undelivered', 'failed', 'silent'] as const;
-export const VOICE_BEHAVIOURS = [
-  'press-pound',
-  'report-fraud',
-  'no-answer',
-  'busy',
-  'failed',
-  'voicemail',
-  'silence',
-  'interactive',
-] as const;
+import type { SmsBehaviour, VoiceBehaviour } from '@redial/contracts';
 
-export type SmsBehaviour = (typeof SMS_BEHAVIOURS)[number];
-export type VoiceBehaviour = (typeof VOICE_BEHAVIOURS)[number];
+// The behaviour lists are the control API's, declared once in libs/contracts.
+export { SMS_BEHAVIOURS, VOICE_BEHAVIOURS } from '@redial/contracts';
+export type { SmsBehaviour, VoiceBehaviour };
 
 export interface NumberBehaviour {
   sms: SmsBehaviour;

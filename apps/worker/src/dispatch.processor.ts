@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { DispatchJob } from '@redial/contracts';
+import { type DispatchJob, twilioWebhookUrl } from '@redial/contracts';
 import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { generateCode, hashCode, smsBody } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
 import { QueueService } from '@redial/queue';
 import {
-  classifyProviderError,
   ProviderReceipt,
   rankOf,
   TELEPHONY_PROVIDER,
@@ -43,7 +42,7 @@ export class DispatchProcessor {
     try {
       receipt = await this.send(prepared);
     } catch (err) {
-      const outcome = classifyProviderError(err);
+      const outcome = this.provider.classifyError(err);
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (outcome.action === 'retry' && !lastTry) {
         this.logger.warn(`challenge ${challengeId} step ${step}: ${outcome.reason}, retrying (try ${job.attemptsMade + 1})`);
@@ -126,14 +125,14 @@ export class DispatchProcessor {
       return this.provider.sendSms({
         to: p.step.e164,
         body: smsBody(p.code as string, base, p.purpose === 'settings' ? 'settings' : 'sign_in', Math.max(1, Math.round(remainingSec / 60))),
-        statusCallbackUrl: `${base}/webhooks/twilio/sms-status?attempt=${p.attempt.id}`,
+        statusCallbackUrl: twilioWebhookUrl.smsStatus(base, p.attempt.id),
         validitySec: remainingSec,
       });
     }
     return this.provider.placeCall({
       to: p.step.e164,
-      twimlUrl: `${base}/webhooks/twilio/voice/${p.attempt.id}`,
-      statusCallbackUrl: `${base}/webhooks/twilio/call-status?attempt=${p.attempt.id}`,
+      twimlUrl: twilioWebhookUrl.voice(base, p.attempt.id),
+      statusCallbackUrl: twilioWebhookUrl.callStatus(base, p.attempt.id),
       ringTimeoutSec: this.config.callRingTimeoutSec,
       sendDigits: p.step.extension ? `ww${p.step.extension}` : undefined,
       machineDetection: true,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { EndCallJob } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
-import { AttemptStatus, classifyProviderError, endCallStatusFor, TELEPHONY_PROVIDER, TelephonyProvider } from '@redial/telephony';
+import { AttemptStatus, endCallStatusFor, TELEPHONY_PROVIDER, TelephonyProvider } from '@redial/telephony';
 
 /**
  * Hangs up a call its challenge has moved on from ("use a different option", cancel, expiry, a step timeout,
@@ -32,7 +32,7 @@ export class EndCallProcessor {
       if (after.status === 'in-progress') await this.provider.endCall(attempt.providerSid, 'completed');
       return `ended (${status})`;
     } catch (err) {
-      const outcome = classifyProviderError(err);
+      const outcome = this.provider.classifyError(err);
       if (outcome.action === 'retry') throw new Error(`transient provider error ending a call: ${outcome.reason}`);
       this.logger.warn(`could not end call of attempt ${attemptId}: ${outcome.reason} (${outcome.code ?? 'no code'})`);
       throw new UnrecoverableError(`${outcome.action}: ${outcome.reason}`);

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import { ContactMethod, jobId } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
 import { ChallengeEngine } from '@redial/engine';
+import { stepAttemptNo } from '@redial/domain';
 import { dispatchQueueFor, QueueService } from '@redial/queue';
 
 /**
@@ -35,7 +36,7 @@ export class ReconcilerService {
           const deadline = c.nextActionAt?.getTime();
           const t = await this.engine.apply(c.id, null, async (_tx, record) =>
             record.nextAction === 'step_timeout' && record.nextActionAt?.getTime() === deadline
-              ? { type: 'step_timeout', step: record.currentStep, attemptNo: stepAttempt(record.attempts, record.currentStep) }
+              ? { type: 'step_timeout', step: record.currentStep, attemptNo: stepAttemptNo(record, record.currentStep) }
               : null,
           );
           if (t?.decision.changed) acted++;
@@ -53,7 +54,7 @@ export class ReconcilerService {
     const record = await this.challenges.find(challengeId);
     if (!record || record.status !== 'pending' || record.nextAction !== 'dispatch') return false;
     const step = record.steps[record.currentStep];
-    const data = { challengeId, step: step.index, attemptNo: stepAttempt(record.attempts, step.index) };
+    const data = { challengeId, step: step.index, attemptNo: stepAttemptNo(record, step.index) };
     const queue = dispatchQueueFor(step.method as ContactMethod);
     const state = await this.queues.queue(queue).getJobState(jobId.dispatch(data));
     if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return false;
@@ -62,8 +63,4 @@ export class ReconcilerService {
     this.logger.log(`re-enqueued dispatch for challenge ${challengeId} step ${step.index}`);
     return true;
   }
-}
-
-function stepAttempt(attempts: Array<{ stepIndex: number; attemptNo: number }>, step: number): number {
-  return attempts.filter((a) => a.stepIndex === step).reduce((max, a) => Math.max(max, a.attemptNo), 1);
 }

@@ -1,33 +1,14 @@
-import { OpsAlert, OpsStats } from './ops.types';
-import { ChallengeView } from './rest.types';
+import type { z } from 'zod';
+import type { OpsAlert, OpsStats } from './ops.types';
+import type { ChallengeView } from './rest.types';
+import type { ChallengeUpdatedSchema } from './schemas/events.schema';
 
-/** Every change to a challenge is one of these; each is a ChallengeEvent row with a per-challenge seq. */
-export const CHALLENGE_EVENT_TYPES = [
-  'challenge.created',
-  'attempt.queued',
-  'attempt.sent',
-  'attempt.delivered',
-  'attempt.failed',
-  'call.ringing',
-  'call.answered',
-  'step.failover',
-  'challenge.approved',
-  'challenge.denied',
-  'challenge.failed',
-  'challenge.expired',
-  'challenge.canceled',
-  'challenge.max_attempts_reached',
-] as const;
+// Values here stay free of zod: the web bundle imports this file for the namespace names.
+export { CHALLENGE_EVENT_TYPES } from './enums.constants';
+export type { ChallengeEventType } from './enums.constants';
 
-export type ChallengeEventType = (typeof CHALLENGE_EVENT_TYPES)[number];
-
-export interface ChallengeUpdated {
-  seq: number;
-  type: ChallengeEventType;
-  at: string;
-  challenge: ChallengeView;
-}
-
+/** `challenge.updated`: one ChallengeEvent row (per-challenge `seq`) with the challenge as it became. */
+export type ChallengeUpdated = z.output<typeof ChallengeUpdatedSchema>;
 
 /** socket.io: what the server sends, per namespace. Shared by the gateway and the web client. */
 export interface ChallengesServerToClient {

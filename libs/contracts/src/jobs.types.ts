@@ -7,12 +7,20 @@ export enum JobName {
   StepTimeout = 'step-timeout',
   Expire = 'expire',
   EndCall = 'end-call',
+  /** Fleet-wide periodic work (BullMQ job schedulers on the maintenance queue): one run per interval across all workers. */
+  Reconcile = 'reconcile',
+  EvaluateAlerts = 'evaluate-alerts',
 }
 
 export enum QueueName {
   Calls = 'calls',
   Texts = 'texts',
   Timers = 'timers',
+  /**
+   * Housekeeping that is nobody's request (the reconciler, alert evaluation), kept apart from `timers` so it
+   * neither waits behind a backlog of challenge work nor shows up in that work's counts.
+   */
+  Maintenance = 'maintenance',
 }
 
 export interface DispatchJob {
@@ -40,12 +48,20 @@ export interface EndCallJob {
   attemptId: string;
 }
 
+/** A scheduled job carries nothing: each run reads what it needs from PostgreSQL and Redis. */
+export type ScheduledJob = Record<string, never>;
+
 export interface JobPayloads {
   [JobName.Dispatch]: DispatchJob;
   [JobName.StepTimeout]: StepTimeoutJob;
   [JobName.Expire]: ExpireJob;
   [JobName.EndCall]: EndCallJob;
+  [JobName.Reconcile]: ScheduledJob;
+  [JobName.EvaluateAlerts]: ScheduledJob;
 }
+
+/** The jobs that job schedulers produce; each scheduler's id is its job name. */
+export type ScheduledJobName = JobName.Reconcile | JobName.EvaluateAlerts;
 
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
 export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];

@@ -1,107 +1,27 @@
-/** REST payloads of CONTRACT.md, shared by the api app and the web client. */
+import type { z } from 'zod';
+import type { ApiErrorSchema } from './schemas/common.schema';
+import type { AttemptViewSchema, ChallengeViewSchema, CheckCodeBodySchema, CheckResultSchema, CreateChallengeBodySchema, CreatedChallengeSchema, StepViewSchema } from './schemas/challenges.schema';
+import type { PhoneInputSchema, PhoneSettingsInputSchema, PhoneSettingsViewSchema, PhoneViewSchema, VerificationRefSchema } from './schemas/phones.schema';
 
-export type ContactMethod = 'call' | 'sms';
-export type PhoneRole = 'primary' | 'backup';
-export type PhoneLabel = 'mobile' | 'office' | 'alternate';
+/**
+ * REST payloads of CONTRACT.md, shared by the api app and the web client. Each type is inferred from its zod
+ * schema (schemas/*.schema.ts): the schema validates, documents (OpenAPI) and types the payload.
+ */
 
-export interface PhoneInput {
-  number: string;
-  country?: string;
-  method: ContactMethod;
-  label?: PhoneLabel;
-  extension?: string;
-}
+export type { ChallengePurpose, ChallengeStatus, ContactMethod, PhoneLabel, PhoneRole, SettingsStatus, StepStatus } from './enums.constants';
 
-export interface PhoneSettingsInput {
-  primary: PhoneInput;
-  backups?: PhoneInput[];
-}
+export type PhoneInput = z.output<typeof PhoneInputSchema>;
+export type PhoneSettingsInput = z.output<typeof PhoneSettingsInputSchema>;
+export type PhoneView = z.output<typeof PhoneViewSchema>;
+export type PhoneSettingsView = z.output<typeof PhoneSettingsViewSchema>;
+export type VerificationRef = z.output<typeof VerificationRefSchema>;
 
-export interface PhoneView {
-  e164: string;
-  masked: string;
-  country: string;
-  method: ContactMethod;
-  role: PhoneRole;
-  label?: PhoneLabel;
-  extension?: string;
-  lineType?: string;
-  internationalSmsCharges: boolean;
-}
+export type CreateChallengeBody = z.output<typeof CreateChallengeBodySchema>;
+export type CheckCodeBody = z.output<typeof CheckCodeBodySchema>;
+export type AttemptView = z.output<typeof AttemptViewSchema>;
+export type StepView = z.output<typeof StepViewSchema>;
+export type ChallengeView = z.output<typeof ChallengeViewSchema>;
+export type CreatedChallenge = z.output<typeof CreatedChallengeSchema>;
+export type CheckResult = z.output<typeof CheckResultSchema>;
 
-export type SettingsStatus = 'verified' | 'pending_verification';
-
-export interface PhoneSettingsView {
-  userId: string;
-  status: SettingsStatus;
-  primary: PhoneView | null;
-  backups: PhoneView[];
-  /** The settings waiting for their verification, when there are any. */
-  pending?: { primary: PhoneView; backups: PhoneView[]; challengeId?: string };
-  verification?: VerificationRef;
-}
-
-export interface VerificationRef {
-  challengeId: string;
-  token: string;
-  statusUrl: string;
-}
-
-export type ChallengeStatus =
-  | 'pending'
-  | 'approved'
-  | 'denied'
-  | 'failed'
-  | 'expired'
-  | 'canceled'
-  | 'max_attempts_reached';
-
-export type ChallengePurpose = 'sign_in' | 'settings';
-
-export type StepStatus = 'waiting' | 'active' | 'succeeded' | 'failed' | 'skipped';
-
-export interface AttemptView {
-  attemptNo: number;
-  status: string;
-  errorCode?: number;
-  reason?: string;
-  at: string;
-}
-
-export interface StepView {
-  index: number;
-  role: PhoneRole;
-  phone: string;
-  method: ContactMethod;
-  status: StepStatus;
-  reason?: string;
-  label?: PhoneLabel;
-  attempts: AttemptView[];
-}
-
-export interface ChallengeView {
-  id: string;
-  userId: string;
-  purpose: ChallengePurpose;
-  status: ChallengeStatus;
-  currentStep: number;
-  expiresAt: string;
-  createdAt: string;
-  approvedAt?: string;
-  /** Wrong codes that may still be entered. */
-  attemptsLeft: number;
-  /** The seq of the last event this view includes, so a snapshot and `challenge.updated` can be ordered. */
-  seq: number;
-  steps: StepView[];
-}
-
-export interface CheckResult {
-  status: ChallengeStatus;
-  attemptsLeft: number;
-}
-
-export interface ApiErrorBody {
-  error: string;
-  message: string;
-  field?: string;
-}
+export type ApiErrorBody = z.output<typeof ApiErrorSchema>;

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ChallengeRepository } from './challenge.repository';
 import { PhoneSettingsRepository } from './phone-settings.repository';
 import { PrismaService } from './prisma.service';
@@ -6,6 +6,6 @@ import { SqlService } from './sql.service';
 
 const repositories = [PrismaService, SqlService, PhoneSettingsRepository, ChallengeRepository];
 
-@Global()
+/** PostgreSQL: Prisma and plain SQL, and the repositories over them. Needs ConfigModule.forRoot(config) in the app. */
 @Module({ providers: repositories, exports: repositories })
 export class DatabaseModule {}

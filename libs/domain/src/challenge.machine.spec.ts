@@ -17,7 +17,31 @@ function onStep(methods: Array<'call' | 'sms'>, index: number, extra: Partial<Ch
   return { ...s, ...extra };
 }
 
-type Row = [string, ChallengeState, Outcome, { status: string; currentStep?: number; events: string[]; effects?: string[]; changed?: boolean; rejected?: string; wrongCodes?: number; stepStatus?: [number, string, string?] }];
+/** Step 0 on its second attempt (a retry already made). */
+function retried(methods: Array<'call' | 'sms'>, extra: Partial<ChallengeState> = {}): ChallengeState {
+  const s = running(methods);
+  s.steps = s.steps.map((st, i) => (i === 0 ? { ...st, attempts: 2 } : st));
+  return { ...s, sends: 2, ...extra };
+}
+
+type Row = [
+  string,
+  ChallengeState,
+  Outcome,
+  {
+    status: string;
+    currentStep?: number;
+    events: string[];
+    effects?: string[];
+    changed?: boolean;
+    rejected?: string;
+    wrongCodes?: number;
+    stepStatus?: [number, string, string?];
+    /** The dispatch effect's step and attempt number. */
+    dispatched?: [number, number];
+    sends?: number;
+  },
+];
 
 const A = { step: 0, attemptNo: 1 };
 
@@ -63,6 +87,15 @@ const rows: Row[] = [
   ['a call failing by itself is not ended again', running(['call', 'sms']), { type: 'step_failed', reason: 'no_answer', ...A }, { status: 'pending', currentStep: 1, events: ['attempt.failed', 'step.failover', 'attempt.queued'], effects: ['dispatch'] }],
   ['a text step moving on ends nothing', running(['sms', 'call']), { type: 'advance' }, { status: 'pending', currentStep: 1, events: ['step.failover', 'attempt.queued'], effects: ['dispatch'] }],
   ['max sends stops failover', onStep(['call', 'call', 'call'], 1, { sends: 5 }), { type: 'step_failed', reason: 'busy', step: 1, attemptNo: 1 }, { status: 'failed', events: ['attempt.failed', 'challenge.failed'] }],
+  // A failure the provider calls retryable (a call that failed in the network, SIP 480/408/5xx) re-dials the same
+  // phone once as a new attempt; past one retry per step, or at MAX_SENDS, it fails over like any failure.
+  ['a retryable failure re-dials the same step as attempt 2', running(['call', 'sms']), { type: 'step_failed', reason: 'call_failed', retryable: true, ...A }, { status: 'pending', currentStep: 0, events: ['attempt.failed', 'attempt.queued'], effects: ['dispatch'], stepStatus: [0, 'active'], dispatched: [0, 2], sends: 2 }],
+  ['a retryable failure on the only step re-dials too', running(['call']), { type: 'step_failed', reason: 'call_failed', retryable: true, ...A }, { status: 'pending', currentStep: 0, events: ['attempt.failed', 'attempt.queued'], dispatched: [0, 2] }],
+  ['a retryable failure of the retry fails over', retried(['call', 'sms']), { type: 'step_failed', reason: 'call_failed', retryable: true, step: 0, attemptNo: 2 }, { status: 'pending', currentStep: 1, events: ['attempt.failed', 'step.failover', 'attempt.queued'], stepStatus: [0, 'failed', 'call_failed'], dispatched: [1, 1], sends: 3 }],
+  ['a retryable failure of the retry on the last step fails the challenge', retried(['call']), { type: 'step_failed', reason: 'call_failed', retryable: true, step: 0, attemptNo: 2 }, { status: 'failed', events: ['attempt.failed', 'challenge.failed'] }],
+  ['a retryable failure at MAX_SENDS does not retry', running(['call', 'sms'], { sends: 5 }), { type: 'step_failed', reason: 'call_failed', retryable: true, ...A }, { status: 'failed', events: ['attempt.failed', 'challenge.failed'] }],
+  ['a retryable failure of a superseded attempt is ignored', retried(['call', 'sms']), { type: 'step_failed', reason: 'call_failed', retryable: true, ...A }, { status: 'pending', events: [], changed: false }],
+  ['a non-retryable failure fails over at once', running(['call', 'sms']), { type: 'step_failed', reason: 'call_failed', ...A }, { status: 'pending', currentStep: 1, events: ['attempt.failed', 'step.failover', 'attempt.queued'], dispatched: [1, 1] }],
 ];
 
 describe('decideNext', () => {
@@ -75,6 +108,12 @@ describe('decideNext', () => {
     if (expected.changed !== undefined) expect(d.changed).toBe(expected.changed);
     if (expected.rejected) expect(d.rejected).toBe(expected.rejected);
     if (expected.wrongCodes !== undefined) expect(d.state.wrongCodes).toBe(expected.wrongCodes);
+    if (expected.dispatched) {
+      const dispatch = d.effects.find((e) => e.type === 'dispatch');
+      expect(dispatch).toMatchObject({ step: expected.dispatched[0], attemptNo: expected.dispatched[1] });
+      expect(d.state.steps[expected.dispatched[0]].attempts).toBe(expected.dispatched[1]);
+    }
+    if (expected.sends !== undefined) expect(d.state.sends).toBe(expected.sends);
     if (expected.stepStatus) {
       const [i, status, reason] = expected.stepStatus;
       expect(d.state.steps[i].status).toBe(status);
@@ -101,6 +140,13 @@ describe('decideNext', () => {
     const call = decideNext(running(['call']), { type: 'sent', ...A }, policy).effects[0];
     expect(sms).toMatchObject({ afterMs: policy.smsStepTimeoutMs });
     expect(call).toMatchObject({ afterMs: policy.callRingTimeoutMs + policy.callAnswerWindowMs });
+  });
+
+  it('retries as often as the policy allows: none with retriesPerStep 0, two with 2', () => {
+    const failure: Outcome = { type: 'step_failed', reason: 'call_failed', retryable: true, ...A };
+    expect(decideNext(running(['call', 'sms']), failure, { ...policy, retriesPerStep: 0 }).state.currentStep).toBe(1);
+    const second = decideNext(retried(['call', 'sms']), { ...failure, attemptNo: 2 }, { ...policy, retriesPerStep: 2 });
+    expect(second.effects).toEqual([{ type: 'dispatch', step: 0, attemptNo: 3, method: 'call' }]);
   });
 
   it('never mutates its input', () => {

@@ -36,8 +36,12 @@ export type Outcome =
   | ({ type: 'answered' } & StepRef)
   | ({ type: 'approved_by_call' } & StepRef)
   | ({ type: 'fraud_reported' } & StepRef)
-  /** The phone could not be reached this way: no answer, busy, voicemail, undelivered, invalid, retries exhausted, … */
-  | ({ type: 'step_failed'; reason: string; errorCode?: number } & StepRef)
+  /**
+   * The phone could not be reached this way: no answer, busy, voicemail, undelivered, invalid, retries exhausted, …
+   * `retryable`: the provider says the same phone is worth one more try now (a call that failed in the network,
+   * e.g. SIP 480/408/5xx); the step re-dials within `policy.retriesPerStep` and `policy.maxSends`.
+   */
+  | ({ type: 'step_failed'; reason: string; errorCode?: number; retryable?: boolean } & StepRef)
   | ({ type: 'step_timeout' } & StepRef)
   | { type: 'advance' }
   | { type: 'code_checked'; correct: boolean }
@@ -152,9 +156,12 @@ function decide(state: ChallengeState, outcome: Outcome, policy: ChallengePolicy
     case 'fraud_reported':
       if (!hasStarted(state, outcome.step)) return unchanged(state);
       return finish(state, 'denied', 'challenge.denied', outcome.step, 'failed', 'fraud_reported');
-    case 'step_failed':
+    case 'step_failed': {
       if (!isCurrent(state, outcome)) return unchanged(state);
-      return failover(state, outcome.step, outcome.reason, policy, { type: 'attempt.failed', step: outcome.step, attemptNo: outcome.attemptNo, reason: outcome.reason, errorCode: outcome.errorCode });
+      const failed: EventSpec = { type: 'attempt.failed', step: outcome.step, attemptNo: outcome.attemptNo, reason: outcome.reason, errorCode: outcome.errorCode };
+      if (outcome.retryable && canRetry(state, outcome.step, policy)) return startStep(clone(state), outcome.step, [failed], policy);
+      return failover(state, outcome.step, outcome.reason, policy, failed);
+    }
     case 'step_timeout':
       if (!isCurrent(state, outcome)) return unchanged(state);
       return failover(state, outcome.step, 'timeout', policy, { type: 'attempt.failed', step: outcome.step, attemptNo: outcome.attemptNo, reason: 'timeout' });
@@ -207,6 +214,15 @@ function failover(state: ChallengeState, step: number, reason: string, policy: C
   return startStep(next, target, events, policy);
 }
 
+/**
+ * A retryable failure re-dials the same step as a new attempt, at most `retriesPerStep` times per step and never
+ * beyond `maxSends` (a retry is a send like any other). Past either bound the step fails over as usual.
+ */
+function canRetry(state: ChallengeState, step: number, policy: ChallengePolicy): boolean {
+  return state.steps[step].attempts <= policy.retriesPerStep && state.sends < policy.maxSends;
+}
+
+/** Makes step `index` active with a new attempt (its first, or a retry) and dispatches it. */
 function startStep(next: ChallengeState, index: number, events: EventSpec[], _policy: ChallengePolicy): Decision {
   const attemptNo = next.steps[index].attempts + 1;
   next.currentStep = index;

@@ -12,6 +12,12 @@ export interface ChallengePolicy {
   maxSends: number;
   /** At most this many wrong codes per challenge. */
   maxWrongCodes: number;
+  /**
+   * Extra attempts on the same step after a failure the provider calls retryable (a call that failed in the
+   * network: SIP 480/408/5xx). One: a transient routing failure usually clears at once, and every further try
+   * delays the backup phone by a full ring time; each retry also counts against `maxSends`.
+   */
+  retriesPerStep: number;
 }
 
 export const DEFAULT_POLICY: ChallengePolicy = {
@@ -21,6 +27,7 @@ export const DEFAULT_POLICY: ChallengePolicy = {
   smsStepTimeoutMs: 90_000,
   maxSends: 5,
   maxWrongCodes: 5,
+  retriesPerStep: 1,
 };
 
 export function callStepTimeoutMs(policy: ChallengePolicy): number {

@@ -7,3 +7,7 @@ export * from './challenge.machine';
 export * from './challenge.policy';
 export * from './identifiers';
 export * from './call-keys';
+export * from './attempt-status';
+export * from './call-turn';
+export * from './challenge-state';
+export * from './transition.plan';

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { ChallengePurpose, ChallengeUpdated, ChallengeView, ContactMethod, StepStatus, VerificationRef } from '@redial/contracts';
-import { AttemptPatch, ChallengeLocator, ChallengePatch, ChallengeRecord, ChallengeRepository, NewEvent, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
+import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
+import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
 import {
+  callsToEnd,
   ChallengePolicy,
   ChallengeState,
+  challengeStateOf,
   codeMatches,
   Decision,
   decideNext,
+  decideWithExpiry,
   initialState,
-  isFinal,
   maskPhone,
   Outcome,
+  planTransition,
   signChallengeToken,
 } from '@redial/domain';
 import { EventPublisher, QueueService } from '@redial/queue';
@@ -32,6 +35,9 @@ export interface Transition {
  * updates, and returns the outcome to decide on (null: the caller's outcome, or nothing).
  */
 export type BeforeDecide = (writes: AttemptWrites, record: ChallengeRecord) => Promise<Outcome | null>;
+
+/** Like BeforeDecide, and it also hands its caller a result worked out under the lock (e.g. a reply). */
+export type DecideWith<R> = (writes: AttemptWrites, record: ChallengeRecord) => Promise<{ outcome: Outcome | null; result: R }>;
 
 /**
  * Applies outcomes to challenges: lock the row, decide with the pure state machine, write the new state and its
@@ -102,30 +108,36 @@ export class ChallengeEngine {
    * transition, or undefined when there is no such challenge.
    */
   async apply(target: ChallengeLocator, outcome: Outcome | null, before?: BeforeDecide): Promise<Transition | undefined> {
+    const done = await this.applyWith(target, async (writes, record) => ({ outcome: (before ? await before(writes, record) : null) ?? outcome, result: undefined }));
+    return done?.transition;
+  }
+
+  /**
+   * Applies the outcome `hook` works out under the challenge's lock, and returns the transition with the hook's
+   * result (undefined when there is no such challenge). Lock → hook → decide → write; after the commit, publish
+   * and enqueue.
+   */
+  async applyWith<R>(target: ChallengeLocator, hook: DecideWith<R>): Promise<{ transition: Transition; result: R } | undefined> {
     const now = new Date();
-    const transition = await this.challenges.withLock(target, async (tx, locked) => {
+    const done = await this.challenges.withLock(target, async (tx, locked) => {
       if (!locked) return undefined;
       const writes = new AttemptWrites();
-      const fromHook = before ? await before(writes, locked) : null;
+      const { outcome, result } = await hook(writes, locked);
       // The hook's attempt updates as they will be written: the record reflects them without reading again.
       const attempts = new Map([...writes.pending].map(([id, patch]) => [id, { ...patch, updatedAt: now }]));
       const record = attempts.size > 0 ? { ...locked, attempts: locked.attempts.map((a) => ({ ...a, ...attempts.get(a.id) })) } : locked;
-      const effective = fromHook ?? outcome;
-      const state = stateOf(record);
-      // An expired challenge turns `expired` on the first outcome that finds it, whatever that outcome was.
-      const decision: Decision = !effective
-        ? { state, events: [], effects: [], changed: false }
-        : !isFinal(state.status) && record.expiresAt <= now && effective.type !== 'expire'
-          ? decideNext(state, { type: 'expire' }, this.policy)
-          : decideNext(state, effective, this.policy);
+      // The state as locked: the hook's attempt updates never renumber attempts, and a retry the state machine
+      // decided earlier is recognised by its finished attempt (challengeStateOf), not by one finished just now.
+      const state = challengeStateOf(locked);
+      const decision = decideWithExpiry(state, outcome, record.expiresAt, now, this.policy);
       if (!decision.changed) {
         await this.challenges.updateAttempts(tx, attempts, true);
-        return { decision, record, view: this.view(record) };
+        return { transition: { decision, record, view: this.view(record) }, result };
       }
-      return this.persist(tx, record, state, decision, now, effective ?? undefined, attempts);
+      return { transition: await this.persist(tx, record, state, decision, now, outcome ?? undefined, attempts), result };
     });
-    if (transition?.decision.changed) await this.afterCommit(transition);
-    return transition;
+    if (done?.transition.decision.changed) await this.afterCommit(done.transition);
+    return done;
   }
 
   /** `POST /v1/challenges/:id/check`: compares in constant time against the hash of the latest text's code. */
@@ -147,8 +159,9 @@ export class ChallengeEngine {
   }
 
   /**
-   * Writes the decision in one statement, sent with the COMMIT: the hook's attempt updates, the challenge row,
-   * the steps that changed, the events. The new record is assembled from what those writes return
+   * Carries out the transition's write plan (planTransition, in libs/domain) in one statement, sent with the
+   * COMMIT: the hook's attempt updates, the challenge row, the steps that changed, the events — and, for a
+   * settings challenge that ends, its settings. The new record is assembled from what those writes return
    * (UPDATE … RETURNING) instead of being read again.
    */
   private async persist(
@@ -160,52 +173,12 @@ export class ChallengeEngine {
     outcome?: Outcome,
     attempts?: ReadonlyMap<string, AttemptPatch>,
   ): Promise<Transition> {
-    const after = decision.state;
-    const patch: ChallengePatch = {
-      status: after.status,
-      currentStep: after.currentStep,
-      wrongCodes: after.wrongCodes,
-      sends: after.sends,
-      lastSeq: record.lastSeq + decision.events.length,
-      version: record.version + 1,
-    };
-    for (const effect of decision.effects) {
-      if (effect.type === 'dispatch') Object.assign(patch, { nextAction: 'dispatch', nextActionAt: now });
-      if (effect.type === 'step_deadline') Object.assign(patch, { nextAction: 'step_timeout', nextActionAt: new Date(now.getTime() + effect.afterMs) });
-      if (effect.type === 'clear_deadline') Object.assign(patch, { nextAction: null, nextActionAt: null });
-      if (effect.type === 'clear_code') Object.assign(patch, { codeHash: null, codeAttemptId: null });
-    }
-    if (outcome?.type === 'fraud_reported') patch.fraudReported = true;
-    if ((outcome?.type === 'delivered' || outcome?.type === 'answered') && !record.firstDeliveryAt) patch.firstDeliveryAt = now;
-    if (isFinal(after.status)) {
-      patch.finishedAt = now;
-      if (after.status === 'approved') patch.approvedAt = now;
-    }
-    const changedSteps = after.steps
-      .filter((step) => before.steps[step.index].status !== step.status || before.steps[step.index].reason !== step.reason)
-      .map((step) => ({
-        index: step.index,
-        patch: {
-          status: step.status,
-          reason: step.reason ?? null,
-          ...(step.status === 'active' ? { startedAt: now } : {}),
-          ...(isEnded(step.status) ? { endedAt: now } : {}),
-        },
-      }));
-    const events: NewEvent[] = decision.events.map((e) => ({
-      type: e.type,
-      at: now,
-      payload: { status: after.status, step: e.step ?? null, attemptNo: e.attemptNo ?? null, reason: e.reason ?? null, errorCode: e.errorCode ?? null },
-    }));
-    // A settings challenge that ends also settles its settings, in the same transaction (then COMMIT follows).
-    const settingsId = isFinal(after.status) && record.purpose === 'settings' ? record.settingsId : null;
-    const change = { patch, steps: changedSteps, firstSeq: record.lastSeq + 1, events, attempts };
-    const written = await this.challenges.writeTransition(tx, record.id, change, settingsId === null);
+    const plan = planTransition(record, before, decision, now, outcome);
+    const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
+    const written = await this.challenges.writeTransition(tx, record.id, change, plan.settings === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
-    if (settingsId !== null) {
-      if (after.status === 'approved') await this.settings.activate(settingsId, tx, now);
-      else await this.settings.reject(settingsId, tx);
-    }
+    if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
+    if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
     const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
@@ -222,13 +195,12 @@ export class ChallengeEngine {
     for (const effect of t.decision.effects) {
       if (effect.type === 'dispatch') {
         await this.queues
-          .dispatch(effect.method as ContactMethod, { challengeId: id, step: effect.step, attemptNo: effect.attemptNo, requestId: t.record.requestId ?? undefined })
+          .dispatch(effect.method, { challengeId: id, step: effect.step, attemptNo: effect.attemptNo, requestId: t.record.requestId ?? undefined })
           .catch((err: unknown) => this.deferred('dispatch', id, err));
       }
       if (effect.type === 'end_call') {
         // Calls whose SID is known; a call still being placed is ended by its dispatch job when it sees the move.
-        for (const attempt of t.record.attempts) {
-          if (attempt.stepIndex !== effect.step || attempt.providerSid === null || attempt.finishedAt !== null) continue;
+        for (const attempt of callsToEnd(t.record.attempts, effect.step)) {
           await this.queues.endCall({ challengeId: id, attemptId: attempt.id }).catch((err: unknown) => this.deferred('end-call', id, err));
         }
       }
@@ -244,25 +216,4 @@ export class ChallengeEngine {
   private deferred(what: string, challengeId: string, err: unknown): void {
     this.logger.warn(`could not enqueue ${what} for challenge ${challengeId} (${(err as Error).message}); the reconciler will retry`);
   }
-}
-
-function isEnded(status: StepStatus): boolean {
-  return status === 'failed' || status === 'succeeded' || status === 'skipped';
-}
-
-export function stateOf(record: ChallengeRecord): ChallengeState {
-  return {
-    status: record.status as ChallengeState['status'],
-    currentStep: record.currentStep,
-    steps: record.steps.map((s) => ({
-      index: s.index,
-      method: s.method as ContactMethod,
-      status: s.status as StepStatus,
-      reason: s.reason ?? undefined,
-      attempts: record.attempts.filter((a) => a.stepIndex === s.index).reduce((max, a) => Math.max(max, a.attemptNo), s.status === 'waiting' ? 0 : 1),
-    })),
-    sends: record.sends,
-    wrongCodes: record.wrongCodes,
-    hasCode: record.codeHash !== null,
-  };
 }

@@ -1,10 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
+import { DatabaseModule } from '@redial/database';
+import { QueueModule } from '@redial/queue';
 import { ChallengeEngine } from './challenge.engine';
 import { CHALLENGE_POLICY, policyFromConfig } from './engine.policy';
 
-@Global()
+/** The one way a challenge changes: reads and writes through the repositories, enqueues work, publishes events. */
 @Module({
+  imports: [DatabaseModule, QueueModule],
   providers: [ChallengeEngine, { provide: CHALLENGE_POLICY, useFactory: (c: AppConfig) => policyFromConfig(c), inject: [APP_CONFIG] }],
   exports: [ChallengeEngine, CHALLENGE_POLICY],
 })

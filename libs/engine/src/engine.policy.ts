@@ -1,5 +1,5 @@
 import type { AppConfig } from '@redial/config';
-import type { ChallengePolicy } from '@redial/domain';
+import { ChallengePolicy, DEFAULT_POLICY } from '@redial/domain';
 
 export const CHALLENGE_POLICY = Symbol('CHALLENGE_POLICY');
 
@@ -11,5 +11,6 @@ export function policyFromConfig(config: AppConfig): ChallengePolicy {
     smsStepTimeoutMs: config.smsStepTimeoutSec * 1000,
     maxSends: config.maxSends,
     maxWrongCodes: config.maxWrongCodes,
+    retriesPerStep: DEFAULT_POLICY.retriesPerStep,
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { OpsAlert } from '@redial/contracts';
+import { alertsLockKey, type OpsAlert } from '@redial/contracts';
 import { EventPublisher, QueueService } from '@redial/queue';
 import { CODE_TABLE } from '@redial/telephony';
 import { AlertFigures, FAILURE_RATE_WINDOW_MIN, FiringAlert, firingAlerts } from './alert.rules';
@@ -24,7 +24,8 @@ export const CONFIGURATION_REASONS: string[] = [
   ...new Set([...Object.values(CODE_TABLE).filter((row) => row.action === 'configuration').map((row) => row.reason), 'invalid_sender', 'auth_failed']),
 ].sort();
 
-export const alertsLockKey = (prefix: string): string => `${prefix}-alerts-lock`;
+/** The evaluation lock's key, declared in libs/contracts (redis-keys.ts); re-exported for the tests that watch it. */
+export { alertsLockKey };
 
 export interface AlertsEvaluation {
   raised: OpsAlert[];

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { gatewaysKey, gatewaySocketsKey, workersKey } from '@redial/contracts';
 
 /**
  * Who is alive, for health details and /metrics, without scanning Redis keys: each worker and gateway adds
@@ -8,10 +9,6 @@ import type { Redis } from 'ioredis';
 export const LIVENESS_TTL_MS = 15_000;
 /** Members silent this long are dropped from the sets. */
 const FORGET_AFTER_MS = 10 * 60_000;
-
-export const workersKey = (prefix: string): string => `${prefix}-workers`;
-export const gatewaysKey = (prefix: string): string => `${prefix}-gateways`;
-export const gatewaySocketsKey = (prefix: string): string => `${prefix}-gateway-sockets`;
 
 export async function recordWorkerBeat(redis: Redis, prefix: string, id: string, now = Date.now()): Promise<void> {
   await redis.pipeline().zadd(workersKey(prefix), now, id).zremrangebyscore(workersKey(prefix), '-inf', now - FORGET_AFTER_MS).exec();

@@ -1,4 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@redial/database';
+import { QueueModule } from '@redial/queue';
 import { AlertNotifier } from './alert.notifier';
 import { AlertsService } from './alerts.service';
 import { OpsRepository } from './ops.repository';
@@ -7,9 +9,8 @@ import { OpsStatsService } from './ops-stats.service';
 const providers = [OpsRepository, OpsStatsService, AlertsService, AlertNotifier];
 
 /**
- * Operator services: statistics, alerts. Global; needs ConfigModule.forRoot(config), DatabaseModule and
- * QueueModule (all global) in the importing app — the api, the worker and the gateway all have them.
+ * Operator services: statistics, alerts. Reads PostgreSQL and the queues, publishes alerts; needs
+ * ConfigModule.forRoot(config) in the app.
  */
-@Global()
-@Module({ providers, exports: providers })
+@Module({ imports: [DatabaseModule, QueueModule], providers, exports: providers })
 export class OpsModule {}

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import { metricsKey } from '@redial/contracts';
 
 /**
  * Counters and histograms that several processes add to and any api instance reads, kept in Redis hashes
- * (`<prefix>-metrics-<name>`). The worker cannot be scraped through the api, and a worker fleet comes and
- * goes; adding to a shared hash keeps the figures whole across processes and restarts. Observations are
- * batched (MetricsRecorder): one pipelined round trip per second at most, fire-and-forget. Counters only
- * ever grow, as Prometheus expects.
+ * (`<prefix>-metrics-<name>`, named in libs/contracts redis-keys.ts). The worker cannot be scraped through
+ * the api, and a worker fleet comes and goes; adding to a shared hash keeps the figures whole across processes
+ * and restarts. Observations are batched (MetricsRecorder): one pipelined round trip per second at most,
+ * fire-and-forget. Counters only ever grow, as Prometheus expects.
  *
  * Hash fields: `<labels>|count`, `<labels>|sum`, `<labels>|b<i>` (non-cumulative bucket i; the reader adds
  * them up). `<labels>` is `k=v,k=v` in a fixed order; label values are ours (queue names, outcomes), never
@@ -33,8 +34,6 @@ export const PROVIDER_LATENCY: HistogramSpec = {
   labelNames: ['provider', 'operation', 'outcome'],
   buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
 };
-
-export const metricsKey = (prefix: string, name: string): string => `${prefix}-metrics-${name}`;
 
 function labelsKey(spec: HistogramSpec, labels: Record<string, string>): string {
   return spec.labelNames.map((n) => `${n}=${String(labels[n] ?? '').replace(/[,=|]/g, '_')}`).join(',');

@@ -1,18 +1,19 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { createRedis } from '@redial/queue';
-import { TELEPHONY_PROVIDER, TelephonyProvider } from '@redial/telephony';
+import { TELEPHONY_PROVIDER, TelephonyModule, TelephonyProvider } from '@redial/telephony';
 import { InstrumentedTelephonyProvider } from './instrumented-telephony.provider';
 import { MetricsRecorder } from './redis-metrics.store';
 
 export const INSTRUMENTED_TELEPHONY_PROVIDER = Symbol('INSTRUMENTED_TELEPHONY_PROVIDER');
 
 /**
- * The app's TELEPHONY_PROVIDER (from the global TelephonyModule), timed. An app uses it by aliasing
- * TELEPHONY_PROVIDER in its own module: `{ provide: TELEPHONY_PROVIDER, useExisting: INSTRUMENTED_TELEPHONY_PROVIDER }`
- * (a module's own providers win over global ones, and this module sees only the global one).
+ * The app's TELEPHONY_PROVIDER (from TelephonyModule), timed. An app uses it by aliasing TELEPHONY_PROVIDER in
+ * its own module: `{ provide: TELEPHONY_PROVIDER, useExisting: INSTRUMENTED_TELEPHONY_PROVIDER }` (a module's own
+ * providers win over those it imports, and this module sees only TelephonyModule's).
  */
 @Module({
+  imports: [TelephonyModule],
   providers: [
     {
       // Its own Redis connection, closed (after a last flush) when the app shuts down.

@@ -10,11 +10,12 @@ import {
   OPS_NAMESPACE,
   OpsAlert,
   OpsServerToClient,
+  socketIoKey,
 } from '@redial/contracts';
 import { createRedis } from './redis.connection';
 
-/** The Redis key the socket.io adapter and emitter share; carries the queue prefix so two stacks can share Redis. */
-export const socketIoKey = (queuePrefix: string): string => `${queuePrefix}-socket.io`;
+/** The Redis key the socket.io adapter and emitter share, declared in libs/contracts (redis-keys.ts). */
+export { socketIoKey };
 
 /**
  * Publishes committed changes to every gateway process through Redis (socket.io emitter). Publishing is

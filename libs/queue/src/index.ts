@@ -1,4 +1,5 @@
 export * from './event.publisher';
+export * from './producer-connection.module';
 export * from './queue.module';
 export * from './queue.options';
 export * from './queue.service';

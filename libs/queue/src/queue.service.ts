@@ -1,37 +1,44 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, AppConfig } from '@redial/config';
-import { DispatchJob, EndCallJob, ExpireJob, JobName, jobId, JobPayloads, QueueName, StepTimeoutJob } from '@redial/contracts';
-import { ALL_QUEUES, DISPATCH_JOB_OPTIONS, dispatchQueueFor, TIMER_JOB_OPTIONS } from './queue.options';
-import { createRedis } from './redis.connection';
+import { DispatchJob, EndCallJob, ExpireJob, JobName, jobId, JobPayloads, QueueName, ScheduledJobName, StepTimeoutJob } from '@redial/contracts';
+import { PRODUCER_REDIS } from './producer-connection.module';
+import { ALL_QUEUES, DISPATCH_JOB_OPTIONS, dispatchQueueFor } from './queue.options';
 
-/** Typed producer for every Redial queue. Job data carries ids only. */
+/**
+ * Typed producer for every Redial queue, the one place jobs are added. The queues are BullModule's (registered
+ * in QueueModule, closed by it on shutdown); they share the app's producer connection, exposed as `connection`
+ * for the readers of Redis that are not queues. Job data carries ids only.
+ */
 @Injectable()
-export class QueueService implements OnModuleDestroy {
-  readonly connection: Redis;
-  private readonly queues = new Map<QueueName, Queue>();
+export class QueueService {
+  private readonly queues: ReadonlyMap<QueueName, Queue>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.connection = createRedis(config.redisUrl, 'producer');
-    for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, {
-        connection: this.connection,
-        prefix: config.queuePrefix,
-        defaultJobOptions: name === QueueName.Timers ? TIMER_JOB_OPTIONS : DISPATCH_JOB_OPTIONS,
-      });
-      // Connection trouble surfaces on the add() that needs Redis (and in /health); an unhandled 'error' event would crash.
-      queue.on('error', () => undefined);
-      this.queues.set(name, queue);
-    }
+  constructor(
+    @Inject(PRODUCER_REDIS) readonly connection: Redis,
+    @InjectQueue(QueueName.Calls) calls: Queue,
+    @InjectQueue(QueueName.Texts) texts: Queue,
+    @InjectQueue(QueueName.Timers) timers: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+  ) {
+    this.queues = new Map([
+      [QueueName.Calls, calls],
+      [QueueName.Texts, texts],
+      [QueueName.Timers, timers],
+      [QueueName.Maintenance, maintenance],
+    ]);
+    // Connection trouble surfaces on the add() that needs Redis (and in /health); an unhandled 'error' event would crash.
+    for (const queue of this.queues.values()) queue.on('error', () => undefined);
   }
 
   queue(name: QueueName): Queue {
     return this.queues.get(name) as Queue;
   }
 
+  /** The queues of challenge work (calls, texts, timers): what stats, alerts and the queue board show. */
   all(): Queue[] {
-    return [...this.queues.values()];
+    return ALL_QUEUES.map((name) => this.queue(name));
   }
 
   dispatch(method: 'call' | 'sms', data: DispatchJob, delayMs = 0): Promise<Job> {
@@ -54,12 +61,26 @@ export class QueueService implements OnModuleDestroy {
     return this.add(QueueName.Timers, JobName.EndCall, data, { jobId: jobId.endCall(data), ...DISPATCH_JOB_OPTIONS });
   }
 
-  private add<N extends JobName>(queue: QueueName, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<Job> {
-    return this.queue(queue).add(name, data, opts);
+  /**
+   * Fleet-wide periodic work: a BullMQ job scheduler (its id is the job's name) on the maintenance queue makes one
+   * job per interval, whichever worker takes it. Every worker upserts it at start; upserting again is harmless
+   * (the last interval given wins).
+   */
+  schedule(name: ScheduledJobName, everyMs: number): Promise<Job> {
+    return this.queue(QueueName.Maintenance).upsertJobScheduler(name, { every: everyMs }, { name, data: {} satisfies JobPayloads[typeof name] });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.all().map((q) => q.close()));
-    this.connection.disconnect();
+  /**
+   * Schedules `name` again if its scheduler is gone — a Redis that lost its data lost the schedulers too, and
+   * the reconciler is what recovers from that. Returns whether it had to.
+   */
+  async keepScheduled(name: ScheduledJobName, everyMs: number): Promise<boolean> {
+    if (await this.queue(QueueName.Maintenance).getJobScheduler(name)) return false;
+    await this.schedule(name, everyMs);
+    return true;
+  }
+
+  private add<N extends JobName>(queue: QueueName, name: N, data: JobPayloads[N], opts: JobsOptions): Promise<Job> {
+    return this.queue(queue).add(name, data, opts);
   }
 }

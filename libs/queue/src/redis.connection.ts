@@ -7,12 +7,14 @@ import IORedis, { Redis, RedisOptions } from 'ioredis';
  */
 export type RedisRole = 'producer' | 'worker' | 'subscriber';
 
+export function redisOptions(role: RedisRole): RedisOptions {
+  return role === 'producer'
+    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: false }
+    : { maxRetriesPerRequest: null, enableReadyCheck: true };
+}
+
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
-  const options: RedisOptions =
-    role === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: false }
-      : { maxRetriesPerRequest: null, enableReadyCheck: true };
-  const client = new IORedis(url, { ...options, ...extra });
+  const client = new IORedis(url, { ...redisOptions(role), ...extra });
   // Connection errors are reported by health checks and reconnects; without a listener ioredis would print each one.
   client.on('error', () => undefined);
   return client;

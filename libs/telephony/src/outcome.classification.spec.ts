@@ -6,7 +6,7 @@ import {
   classifyProviderError,
   classifySmsCallback,
   type CallCompletion,
-  type OutcomeAction,
+  type VerdictAction,
   TelephonyConfigurationError,
 } from './outcome.classification';
 
@@ -14,7 +14,7 @@ function restException(status: number, code?: number): RestException {
   return new RestException({ statusCode: status, body: code === undefined ? '' : { code, message: `error ${code}` } });
 }
 
-type Row = [code: number, action: OutcomeAction, reason: string];
+type Row = [code: number, action: VerdictAction, reason: string];
 
 /** Every code of TWILIO.md §5 and §6, with the decision we take. */
 const CODES: Row[] = [
@@ -87,7 +87,7 @@ describe('classifyProviderError', () => {
     expect(classifyProviderError(restException(400, code))).toMatchObject({ action, reason, code, httpStatus: 400 });
   });
 
-  const byStatus: Array<[status: number, code: number | undefined, action: OutcomeAction, reason: string]> = [
+  const byStatus: Array<[status: number, code: number | undefined, action: VerdictAction, reason: string]> = [
     [429, 20429, 'retry', 'rate_limited'],
     [429, undefined, 'retry', 'rate_limited'],
     [500, 20500, 'retry', 'provider_error'],

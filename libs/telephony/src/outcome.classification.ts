@@ -1,3 +1,5 @@
+import { isMachineAnswer } from '@redial/domain';
+
 /**
  * What a Twilio error code or call outcome means for a verification attempt (TWILIO.md §5 and §6).
  *
@@ -16,10 +18,10 @@
  * Every decision is a row in CODE_TABLE; nothing here matches on message strings.
  */
 
-export type OutcomeAction = 'retry' | 'fail_step' | 'configuration';
+export type VerdictAction = 'retry' | 'fail_step' | 'configuration';
 
-export interface Outcome {
-  action: OutcomeAction;
+export interface ProviderVerdict {
+  action: VerdictAction;
   /** A plain snake_case reason, shown in attempt and step views (`no_answer`, `busy`, `invalid_number`…). */
   reason: string;
   transient?: boolean;
@@ -31,7 +33,7 @@ export interface Outcome {
   httpStatus?: number;
 }
 
-type Row = Omit<Outcome, 'code' | 'httpStatus'>;
+type Row = Omit<ProviderVerdict, 'code' | 'httpStatus'>;
 
 const retry = (reason: string, transient = true): Row => ({ action: 'retry', reason, transient });
 const failStep = (reason: string, transient?: boolean): Row =>
@@ -98,7 +100,7 @@ export const CODE_TABLE: Readonly<Record<number, Row>> = {
 };
 
 /** Lookup in CODE_TABLE; exported for tests and for views that want the reason of a stored code. */
-export function classifyErrorCode(code: number): Outcome | undefined {
+export function classifyErrorCode(code: number): ProviderVerdict | undefined {
   const row = CODE_TABLE[code];
   return row === undefined ? undefined : { ...row, code };
 }
@@ -153,7 +155,7 @@ function toCode(value: unknown): number | undefined {
  * Classifies whatever `messages.create` / `calls.create` threw: a RestException (or an RFC-9457
  * TwilioServiceException) by HTTP status, then by Twilio code; an axios network error by its `code`.
  */
-export function classifyProviderError(err: unknown): Outcome {
+export function classifyProviderError(err: unknown): ProviderVerdict {
   if (err instanceof TelephonyConfigurationError) return { action: 'configuration', reason: err.reason };
   if (!isRecord(err)) return { action: 'retry', reason: 'provider_error', transient: true };
 
@@ -194,7 +196,7 @@ export function classifyProviderError(err: unknown): Outcome {
  * A message status callback. Returns null while the message is in flight or once it is delivered, and the
  * outcome when it failed: `failed` / `undelivered` by ErrorCode, `canceled` as a failed step.
  */
-export function classifySmsCallback(status: string, errorCode?: string | number | null): Outcome | null {
+export function classifySmsCallback(status: string, errorCode?: string | number | null): ProviderVerdict | null {
   switch (status) {
     case 'failed':
     case 'undelivered': {
@@ -233,7 +235,7 @@ const SIP_BLOCKED = new Set([403, 603]);
  * The final call-status callback. Returns null when the call was answered by a person who responded (the
  * gather action decided the challenge); otherwise the failure outcome.
  */
-export function classifyCallCompletion(completion: CallCompletion): Outcome | null {
+export function classifyCallCompletion(completion: CallCompletion): ProviderVerdict | null {
   const answeredBy = completion.answeredBy ?? undefined;
   switch (completion.callStatus) {
     case 'busy':
@@ -255,7 +257,7 @@ export function classifyCallCompletion(completion: CallCompletion): Outcome | nu
     case 'completed':
     case 'in-progress': {
       // A machine or fax picked up: nobody confirmed, and retrying the same number now reaches it again.
-      if (answeredBy !== undefined && (answeredBy.startsWith('machine_') || answeredBy === 'fax')) {
+      if (isMachineAnswer(answeredBy)) {
         return failStep('voicemail');
       }
       if (completion.digits !== undefined && completion.digits !== null) return null;

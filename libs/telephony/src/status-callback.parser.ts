@@ -67,3 +67,16 @@ export function parseCallStatusCallback(params: TwilioParams): CallStatusEvent |
     ...(callDuration !== undefined && { callDuration }),
   };
 }
+
+/** What a voice request (the TwiML fetch, a gather action) carries that the call turn reads (TWILIO.md §3). */
+export interface VoiceRequest {
+  /** AMD result on the TwiML fetch, when MachineDetection was requested. */
+  answeredBy?: string;
+  /** The keys a `<Gather>` received (empty when none). */
+  digits: string;
+}
+
+export function parseVoiceRequest(params: TwilioParams): VoiceRequest {
+  const answeredBy = first(params, 'AnsweredBy');
+  return { ...(answeredBy !== undefined && { answeredBy }), digits: first(params, 'Digits') ?? '' };
+}

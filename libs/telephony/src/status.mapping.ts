@@ -1,22 +1,13 @@
+import { isFinalAttemptStatus, rankOf, type AttemptStatus } from '@redial/domain';
+
 /**
  * Twilio's message and call statuses mapped to ours, in one switch (TWILIO.md §2 and §3.1).
  * Callbacks arrive out of order and twice: apply a new status only when its rank is higher than the stored one
  * (`rankOf(next) > rankOf(current)`), so state never moves backwards and the first final status wins.
  */
 
-export type AttemptStatus =
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'ringing'
-  | 'answered'
-  | 'delivered'
-  | 'completed'
-  | 'undelivered'
-  | 'failed'
-  | 'busy'
-  | 'no_answer'
-  | 'canceled';
+// Our statuses and their forward-only order are domain rules; re-exported here for the mapping's users.
+export { isFinalAttemptStatus, isStatusAdvance, rankOf, type AttemptStatus } from '@redial/domain';
 
 export type TwilioMessageStatus =
   | 'accepted'
@@ -91,32 +82,6 @@ export function attemptStatusFromCall(callStatus: TwilioCallStatus | string): At
   return fromTwilioStatus(callStatus);
 }
 
-const FINAL_RANK = 5;
-
-/** Monotonic order: queued < sending < sent < ringing < answered < every final status. */
-export function rankOf(status: AttemptStatus): number {
-  switch (status) {
-    case 'queued':
-      return 0;
-    case 'sending':
-      return 1;
-    case 'sent':
-      return 2;
-    case 'ringing':
-      return 3;
-    case 'answered':
-      return 4;
-    case 'delivered':
-    case 'undelivered':
-    case 'failed':
-    case 'completed':
-    case 'busy':
-    case 'no_answer':
-    case 'canceled':
-      return FINAL_RANK;
-  }
-}
-
 /**
  * How to end the call of an attempt at `status` (TWILIO.md; Twilio's Call update): `canceled` while it is
  * queued or ringing, `completed` once answered (`canceled` does not touch an answered call); null when the
@@ -125,13 +90,4 @@ export function rankOf(status: AttemptStatus): number {
 export function endCallStatusFor(status: AttemptStatus): 'canceled' | 'completed' | null {
   if (isFinalAttemptStatus(status)) return null;
   return rankOf(status) >= rankOf('answered') ? 'completed' : 'canceled';
-}
-
-export function isFinalAttemptStatus(status: AttemptStatus): boolean {
-  return rankOf(status) === FINAL_RANK;
-}
-
-/** True when `next` may replace `current` (it moves forward). */
-export function isStatusAdvance(current: AttemptStatus | undefined, next: AttemptStatus): boolean {
-  return current === undefined || rankOf(next) > rankOf(current);
 }

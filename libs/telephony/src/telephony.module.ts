@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@redial/config';
 import { TELEPHONY_PROVIDER } from './telephony.provider';
 import { TwilioTelephonyProvider } from './twilio-telephony.provider';
@@ -8,7 +8,6 @@ import { TwilioTelephonyProvider } from './twilio-telephony.provider';
  * the sandbox in sandbox mode). Needs ConfigModule.forRoot(config) imported in the app. The provider closes its
  * pooled sockets in onApplicationShutdown (call `app.enableShutdownHooks()` or `app.close()`).
  */
-@Global()
 @Module({
   providers: [
     {

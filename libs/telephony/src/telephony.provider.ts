@@ -1,7 +1,12 @@
+import type { CallCompletion, ProviderVerdict } from './outcome.classification';
+import type { CallStatusEvent, SmsStatusEvent, VoiceRequest } from './status-callback.parser';
+import type { TwilioParams } from './twilio-signature';
+
 /**
  * The port the worker and the webhooks talk to. One adapter per vendor sits behind it
  * (twilio-telephony.provider.ts); vendor statuses are mapped to ours in status.mapping.ts and
- * vendor errors are classified in outcome.classification.ts.
+ * vendor errors are classified in outcome.classification.ts. Apps read the vendor's callbacks and errors
+ * through this port (the injected TELEPHONY_PROVIDER), not through those files' functions.
  */
 
 export interface SendSmsRequest {
@@ -51,4 +56,18 @@ export interface TelephonyProvider {
   placeCall(request: PlaceCallRequest): Promise<ProviderReceipt>;
   /** Ends a call placed earlier (a challenge that moved on must not leave a phone ringing). */
   endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt>;
+
+  /** A message status callback's form fields; null when they are not one. */
+  parseSmsStatusCallback(params: TwilioParams): SmsStatusEvent | null;
+  /** A call status callback's form fields; null when they are not one. */
+  parseCallStatusCallback(params: TwilioParams): CallStatusEvent | null;
+  /** The fields of a voice request (the TwiML fetch, a gather action) that the call turn reads. */
+  parseVoiceRequest(params: TwilioParams): VoiceRequest;
+
+  /** What an error thrown by sendSms/placeCall/endCall means: retry, fail the step, or a configuration problem. */
+  classifyError(err: unknown): ProviderVerdict;
+  /** A message status callback's verdict: null while in flight or once delivered, else why it failed. */
+  classifySmsCallback(status: string, errorCode?: string | number | null): ProviderVerdict | null;
+  /** A call's final status: null when the person answered through the prompt, else why it failed. */
+  classifyCallCompletion(completion: CallCompletion): ProviderVerdict | null;
 }

@@ -266,3 +266,29 @@ describe('ApiUrlRequestClient.rewrite', () => {
     expect(client.rewrite(from)).toBe(to);
   });
 });
+
+describe('TwilioTelephonyProvider reads and classifies Twilio callbacks (the port, not free functions)', () => {
+  const provider = new TwilioTelephonyProvider(config('http://127.0.0.1:9'));
+  afterAll(() => provider.close());
+
+  it('parses status callbacks and voice requests', () => {
+    expect(provider.parseSmsStatusCallback({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' })).toEqual({
+      sid: 'SM1',
+      twilioStatus: 'undelivered',
+      status: 'undelivered',
+      errorCode: 30003,
+    });
+    expect(provider.parseCallStatusCallback({ CallSid: 'CA1', CallStatus: 'no-answer' })).toMatchObject({ sid: 'CA1', status: 'no_answer' });
+    expect(provider.parseCallStatusCallback({ CallStatus: 'busy' })).toBeNull();
+    expect(provider.parseVoiceRequest({ AnsweredBy: 'machine_start', Digits: '' })).toEqual({ answeredBy: 'machine_start', digits: '' });
+    expect(provider.parseVoiceRequest({ Digits: ['#', '1'] })).toEqual({ digits: '#' });
+  });
+
+  it('classifies errors, message failures and call completions', () => {
+    expect(provider.classifyError({ status: 400, code: 21211 })).toMatchObject({ action: 'fail_step', reason: 'invalid_number', code: 21211 });
+    expect(provider.classifySmsCallback('undelivered', '30006')).toMatchObject({ action: 'fail_step', reason: 'landline' });
+    expect(provider.classifySmsCallback('delivered')).toBeNull();
+    expect(provider.classifyCallCompletion({ callStatus: 'failed', sipResponseCode: 480 })).toMatchObject({ action: 'retry', reason: 'call_failed' });
+    expect(provider.classifyCallCompletion({ callStatus: 'completed', answeredBy: 'fax' })).toMatchObject({ action: 'fail_step', reason: 'voicemail' });
+  });
+});

@@ -3,8 +3,24 @@ import twilio, { type Twilio } from 'twilio';
 import type { CallListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/call';
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
 import { ApiUrlRequestClient } from './api-url-request.client';
-import { classifyProviderError, type Outcome, TelephonyConfigurationError } from './outcome.classification';
+import {
+  type CallCompletion,
+  classifyCallCompletion,
+  classifyProviderError,
+  classifySmsCallback,
+  type ProviderVerdict,
+  TelephonyConfigurationError,
+} from './outcome.classification';
+import {
+  type CallStatusEvent,
+  parseCallStatusCallback,
+  parseSmsStatusCallback,
+  parseVoiceRequest,
+  type SmsStatusEvent,
+  type VoiceRequest,
+} from './status-callback.parser';
 import type { EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from './telephony.provider';
+import type { TwilioParams } from './twilio-signature';
 
 export interface TwilioProviderOptions {
   /** Per-request timeout in milliseconds (the SDK's default is 30 s, long for a verification worker). */
@@ -13,7 +29,7 @@ export interface TwilioProviderOptions {
   maxSockets?: number;
   /**
    * Let the SDK retry 429s itself (random 0..min(3000, 100·2^n) ms, 3 times). Off by default: the queue's
-   * declared backoff handles retries, and classifyProviderError says `retry` for 429.
+   * declared backoff handles retries, and classifyError says `retry` for 429.
    */
   autoRetry?: boolean;
   /** Caller ID for calls when `from` is a Messaging Service (MG…), which cannot place calls. */
@@ -36,7 +52,8 @@ function clamp(value: number, min: number, max: number): number {
 
 /**
  * The TelephonyProvider on the official twilio SDK. Errors are not caught: a RestException or an axios network
- * error reaches the caller, which decides with classifyProviderError.
+ * error reaches the caller, which decides with `classifyError`. Twilio's callbacks are read and classified here
+ * too (status-callback.parser.ts, outcome.classification.ts hold the rules, as plain functions).
  */
 export class TwilioTelephonyProvider implements TelephonyProvider {
   readonly name = 'twilio';
@@ -107,9 +124,29 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     return { status: call.status };
   }
 
-  /** What an error thrown by sendSms/placeCall means for the attempt (see outcome.classification.ts). */
-  classifyError(err: unknown): Outcome {
+  parseSmsStatusCallback(params: TwilioParams): SmsStatusEvent | null {
+    return parseSmsStatusCallback(params);
+  }
+
+  parseCallStatusCallback(params: TwilioParams): CallStatusEvent | null {
+    return parseCallStatusCallback(params);
+  }
+
+  parseVoiceRequest(params: TwilioParams): VoiceRequest {
+    return parseVoiceRequest(params);
+  }
+
+  /** What an error thrown by sendSms/placeCall/endCall means for the attempt (see outcome.classification.ts). */
+  classifyError(err: unknown): ProviderVerdict {
     return classifyProviderError(err);
+  }
+
+  classifySmsCallback(status: string, errorCode?: string | number | null): ProviderVerdict | null {
+    return classifySmsCallback(status, errorCode);
+  }
+
+  classifyCallCompletion(completion: CallCompletion): ProviderVerdict | null {
+    return classifyCallCompletion(completion);
   }
 
   /** Closes the pooled sockets of the sandbox client (tests and shutdown). */

@@ -1,8 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { ChallengeView, CheckResult } from '@redial/contracts';
-import type { FastifyRequest } from 'fastify';
-import { Auth, AuthedRequest } from '../common/auth.guard';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ChallengeIdParamsSchema,
+  type ChallengeView,
+  type CheckCodeBody,
+  CheckCodeBodySchema,
+  type CheckResult,
+  type CreateChallengeBody,
+  CreateChallengeBodySchema,
+  type CreatedChallenge,
+} from '@redial/contracts';
+import { Auth, type Caller } from '../common/auth.guard';
+import { CallerOf, RequestId } from '../common/request-context';
+import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { ChallengesService } from './challenges.service';
+
+type ChallengePath = { id: string };
 
 @Controller('v1/challenges')
 export class ChallengesController {
@@ -10,35 +22,35 @@ export class ChallengesController {
 
   @Post()
   @HttpCode(201)
-  create(@Body() body: unknown, @Req() request: FastifyRequest): Promise<ChallengeView & { token: string }> {
-    return this.challenges.create(body, String(request.id));
+  create(@ValidBody(CreateChallengeBodySchema) body: CreateChallengeBody, @RequestId() requestId: string): Promise<CreatedChallenge> {
+    return this.challenges.create(body, requestId);
   }
 
   @Get(':id')
   @Auth('token')
-  get(@Param('id') id: string, @Req() request: AuthedRequest): Promise<ChallengeView> {
-    return this.challenges.get(id, request);
+  get(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
+    return this.challenges.get(path.id, caller);
   }
 
   @Post(':id/check')
   @Auth('token')
   @HttpCode(200)
-  check(@Param('id') id: string, @Body() body: unknown, @Req() request: AuthedRequest): Promise<CheckResult> {
-    return this.challenges.check(id, body, request);
+  check(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @ValidBody(CheckCodeBodySchema) body: CheckCodeBody, @CallerOf() caller: Caller): Promise<CheckResult> {
+    return this.challenges.check(path.id, body.code, caller);
   }
 
   @Post(':id/advance')
   @Auth('token')
   @HttpCode(200)
-  advance(@Param('id') id: string, @Req() request: AuthedRequest): Promise<ChallengeView> {
-    return this.challenges.advance(id, request);
+  advance(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
+    return this.challenges.advance(path.id, caller);
   }
 
   /** The person may cancel their own verification from the status page, so the challenge token works here too. */
   @Post(':id/cancel')
   @Auth('token')
   @HttpCode(200)
-  cancel(@Param('id') id: string, @Req() request: AuthedRequest): Promise<ChallengeView> {
-    return this.challenges.cancel(id, request);
+  cancel(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
+    return this.challenges.cancel(path.id, caller);
   }
 }

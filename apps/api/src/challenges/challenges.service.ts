@@ -1,72 +1,59 @@
-import { Injectable } from '@nestjs/common';
-import type { ChallengePurpose, ChallengeView, CheckResult } from '@redial/contracts';
-import { Decision, isUuid, Outcome } from '@redial/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import type { ChallengeView, CheckResult, CreateChallengeBody, CreatedChallenge } from '@redial/contracts';
+import { Decision, Outcome } from '@redial/domain';
 import { ChallengeEngine, EngineError, Transition } from '@redial/engine';
 import { ApiError } from '../common/api-error';
-import { assertCallerMayAccess, AuthedRequest } from '../common/auth.guard';
-import { oneOf, onlyKeys, pathId, requireObject, requiredString } from '../common/input';
+import { assertCallerMayAccess, Caller } from '../common/auth.guard';
 
-const PURPOSES: readonly ChallengePurpose[] = ['sign_in'];
-
+/** The challenge routes' decisions. Inputs arrive parsed by their schemas (libs/contracts); ids are UUIDs. */
 @Injectable()
 export class ChallengesService {
-  constructor(private readonly engine: ChallengeEngine) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly engine: ChallengeEngine,
+  ) {}
 
-  async create(body: unknown, requestId: string): Promise<ChallengeView & { token: string }> {
-    const input = requireObject(body, undefined);
-    onlyKeys(input, ['userId', 'purpose'], '');
-    const userId = pathId(requiredString(input, 'userId', 'userId', 128), 'userId');
-    const purpose = oneOf(input, 'purpose', 'purpose', PURPOSES, false) ?? 'sign_in';
+  async create(input: CreateChallengeBody, requestId: string): Promise<CreatedChallenge> {
     try {
-      const { view, token } = await this.engine.createSignIn(userId, purpose, requestId);
-      return { ...view, token };
+      const { view, token } = await this.engine.createSignIn(input.userId, input.purpose, requestId);
+      return { ...view, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
     } catch (err) {
       if (err instanceof EngineError) throw ApiError.conflict(err.code, err.message);
       throw err;
     }
   }
 
-  async get(id: string, request: AuthedRequest): Promise<ChallengeView> {
-    this.access(id, request);
+  async get(id: string, caller: Caller): Promise<ChallengeView> {
+    assertCallerMayAccess(caller, id);
     const view = await this.engine.load(id);
     if (!view) throw notFound(id);
     return view;
   }
 
-  async check(id: string, body: unknown, request: AuthedRequest): Promise<CheckResult> {
-    this.access(id, request);
-    const input = requireObject(body, undefined);
-    onlyKeys(input, ['code'], '');
-    const raw = input.code;
-    if (raw === undefined || raw === null || raw === '') throw ApiError.badRequest('required', 'code is required: the 6-digit code from the text.', 'code');
-    if (typeof raw !== 'string' && typeof raw !== 'number') throw ApiError.badRequest('invalid_type', 'code must be a string of 6 digits.', 'code');
-    const code = String(raw).replace(/[\s-]/g, '');
-    if (!/^\d{6}$/.test(code)) throw ApiError.badRequest('invalid_code_format', 'code must be exactly 6 digits.', 'code');
+  /** `code` is 6 digits (CheckCodeBodySchema); a wrong one is an answer (`pending`, one attempt fewer), not an error. */
+  async check(id: string, code: string, caller: Caller): Promise<CheckResult> {
+    assertCallerMayAccess(caller, id);
     const t = await this.engine.checkCode(id, code);
     if (!t) throw notFound(id);
     this.refuseRejected(t.decision, t);
     return { status: t.view.status, attemptsLeft: t.view.attemptsLeft };
   }
 
-  async advance(id: string, request: AuthedRequest): Promise<ChallengeView> {
-    return this.transition(id, request, { type: 'advance' });
+  async advance(id: string, caller: Caller): Promise<ChallengeView> {
+    return this.transition(id, caller, { type: 'advance' });
   }
 
-  async cancel(id: string, request: AuthedRequest): Promise<ChallengeView> {
-    return this.transition(id, request, { type: 'cancel' });
+  async cancel(id: string, caller: Caller): Promise<ChallengeView> {
+    return this.transition(id, caller, { type: 'cancel' });
   }
 
-  private async transition(id: string, request: AuthedRequest, outcome: Outcome): Promise<ChallengeView> {
-    this.access(id, request);
+  private async transition(id: string, caller: Caller, outcome: Outcome): Promise<ChallengeView> {
+    assertCallerMayAccess(caller, id);
     const t = await this.engine.apply(id, outcome);
     if (!t) throw notFound(id);
     this.refuseRejected(t.decision, t);
     return t.view;
-  }
-
-  private access(id: string, request: AuthedRequest): void {
-    if (!isUuid(id)) throw ApiError.notFound('challenge_not_found', `No challenge ${id.slice(0, 64)}.`);
-    assertCallerMayAccess(request, id);
   }
 
   private refuseRejected(decision: Decision, t: Transition): void {
@@ -86,4 +73,3 @@ export class ChallengesService {
 function notFound(id: string): ApiError {
   return ApiError.notFound('challenge_not_found', `No challenge ${id}.`);
 }
-

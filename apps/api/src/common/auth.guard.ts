@@ -75,9 +75,8 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /** For routes that accept a challenge token: the token must belong to the challenge in the path. */
-export function assertCallerMayAccess(request: AuthedRequest, challengeId: string): void {
-  const caller = request.caller;
-  if (caller?.kind === 'token' && caller.challengeId !== challengeId) {
+export function assertCallerMayAccess(caller: Caller, challengeId: string): void {
+  if (caller.kind === 'token' && caller.challengeId !== challengeId) {
     throw ApiError.unauthorized('This token belongs to another challenge.');
   }
 }

@@ -1,8 +1,10 @@
-import { Controller, Get, HttpStatus, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { type Health, HealthQuerySchema } from '@redial/contracts';
 import { PrismaService } from '@redial/database';
 import { QueueService, waitReady } from '@redial/queue';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/auth.guard';
+import { ValidQuery } from '../common/zod-validation.pipe';
 import { HealthDetailsService } from '../ops/health-details.service';
 
 type PartStatus = 'up' | 'down';
@@ -18,15 +20,15 @@ export class HealthController {
 
   @Get()
   @Auth('public')
-  async health(@Res() reply: FastifyReply, @Query('verbose') verbose?: string): Promise<void> {
+  async health(@Res() reply: FastifyReply, @ValidQuery(HealthQuerySchema) query: { verbose?: '1' | 'true' }): Promise<void> {
     const [redis, database] = await Promise.all([this.check(async () => {
         await waitReady(this.queues.connection, 2000);
         return this.queues.connection.ping();
       }), this.check(() => this.prisma.ping())]);
     const ok = redis === 'up' && database === 'up';
-    const body = { status: ok ? 'ok' : 'unavailable', redis, database };
+    const body: Health = { status: ok ? 'ok' : 'unavailable', redis, database };
     // ?verbose=1 adds worker heartbeats and queue backlog (Redis only); the status code still means Redis + PostgreSQL.
-    const extra = (verbose === '1' || verbose === 'true') && redis === 'up' ? await withTimeout(this.details.details(), 2000).catch(() => undefined) : undefined;
+    const extra = query.verbose !== undefined && redis === 'up' ? await withTimeout(this.details.details(), 2000).catch(() => undefined) : undefined;
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send(extra ? { ...body, ...extra } : body);
   }
 

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { attemptIdInWebhookPath, isTwilioWebhookPath, TwilioWebhookQuery } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
 import { logContext, ROOT_LOGGER } from '@redial/ops';
 import type { FastifyRequest } from 'fastify';
@@ -7,8 +8,32 @@ import type { Logger } from 'pino';
 const LOG = Symbol('redial.log');
 type LoggedRequest = FastifyRequest & { [LOG]?: Logger };
 
-/** Probes and scrapes are logged at debug, so they do not drown the rest. */
-const QUIET = /^\/(health|metrics)(\?|$)/;
+/**
+ * Requests that something repeats on a timer — probes and scrapes, the live status page and API clients
+ * polling a challenge, the operators' dashboard, the phone simulator — are logged at debug, so that `info`
+ * stays about the work: one line per request that changes something or is asked for once.
+ */
+const POLLED_PATHS: readonly RegExp[] = [
+  /^\/health$/,
+  /^\/metrics$/,
+  /^\/v1\/challenges\/[^/]+$/, // GET /v1/challenges/:id
+  /^\/v1\/ops\/(stats|alerts)$/,
+  /^\/sandbox\/(numbers|inbox\/[^/]+)$/,
+];
+
+export function isPollingRequest(method: string, url: string): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return POLLED_PATHS.some((p) => p.test(path));
+}
+
+/** `error` for a failure of ours, `debug` for polling, `warn` for a refused request, else `info`. */
+export function requestLogLevel(method: string, url: string, status: number): 'error' | 'warn' | 'info' | 'debug' {
+  if (status >= 500) return 'error';
+  if (isPollingRequest(method, url)) return 'debug';
+  return status >= 400 ? 'warn' : 'info';
+}
 
 /**
  * One JSON line per request (`request completed`, with method, scrubbed url, status and time), and a request
@@ -22,7 +47,7 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', (request: LoggedRequest, reply, done) => {
-    const webhook = request.url.startsWith('/webhooks/');
+    const webhook = isTwilioWebhookPath(request.url);
     request[LOG] = root.child(webhook ? { reqId: request.id } : { reqId: request.id, requestId: request.id });
     void reply.header('x-request-id', request.id);
     done();
@@ -31,7 +56,7 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
   // After the body is parsed: the handler, and everything it awaits, runs with the request's logger.
   fastify.addHook('preHandler', (request: LoggedRequest, _reply, done) => {
     const log = request[LOG] ?? root;
-    if (!request.url.startsWith('/webhooks/twilio/') || !root.isLevelEnabled('fatal')) {
+    if (!isTwilioWebhookPath(request.url) || !root.isLevelEnabled('fatal')) {
       logContext.run(log, () => done());
       return;
     }
@@ -46,7 +71,7 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
   fastify.addHook('onResponse', (request: LoggedRequest, reply, done) => {
     const log = request[LOG] ?? root;
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : QUIET.test(request.url) ? 'debug' : status >= 400 ? 'warn' : 'info';
+    const level = requestLogLevel(request.method, request.url, status);
     log[level]({ req: request, res: { statusCode: status }, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
     done();
   });
@@ -55,8 +80,8 @@ export function registerRequestLogging(app: NestFastifyApplication): void {
 /** The request id stored on the challenge behind a Twilio callback (attempt id in the URL, or the SID). */
 function originRequestId(challenges: ChallengeRepository, request: FastifyRequest): Promise<string | undefined> {
   const query = request.query as Record<string, unknown> | undefined;
-  const fromPath = /^\/webhooks\/twilio\/voice\/([^/?]+)/.exec(request.url)?.[1];
-  const attemptId = typeof query?.attempt === 'string' ? query.attempt : fromPath;
+  const fromQuery = query?.[TwilioWebhookQuery.Attempt];
+  const attemptId = typeof fromQuery === 'string' ? fromQuery : attemptIdInWebhookPath(request.url);
   const body = (request.body ?? {}) as Record<string, unknown>;
   const sid = typeof body.MessageSid === 'string' ? body.MessageSid : typeof body.CallSid === 'string' ? body.CallSid : undefined;
   return challenges.requestIdOfAttempt({ attemptId, sid });

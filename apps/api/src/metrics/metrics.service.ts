@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { aliveWorkers, gatewaySockets, HistogramSpec, JOB_DURATION, OpsRepository, OpsStatsService, PROVIDER_LATENCY, readHistogram } from '@redial/ops';
 import { QueueService } from '@redial/queue';
@@ -31,7 +31,8 @@ export class MetricsService {
     const registers = [this.registry];
     const redis = () => this.queues.connection;
     const prefix = config.queuePrefix;
-    collectDefaultMetrics({ register: this.registry, prefix: 'redial_api_' });
+    collectDefaultMetrics({ register: this.registry, prefix: DEFAULT_METRICS_PREFIX });
+    dropGaugesNamedLikeCounters(this.registry);
 
     // Both queue gauges collect in the same scrape (in parallel): they share one snapshot.
     const opsStats = this.stats;
@@ -103,18 +104,15 @@ export class MetricsService {
         gateways.set(figures.gateways);
       },
     });
-    this.registry.registerMetric({
+    new Counter({
       name: 'redial_webhook_signature_failures_total',
       help: 'Twilio webhooks refused for a missing or wrong X-Twilio-Signature (this api process, since start).',
-      type: 'counter',
-      get: async () => ({
-        name: 'redial_webhook_signature_failures_total',
-        help: 'Twilio webhooks refused for a missing or wrong X-Twilio-Signature (this api process, since start).',
-        type: 'counter',
-        aggregator: 'sum',
-        values: [{ labels: {}, value: TwilioSignatureGuard.failures }],
-      }),
-    } as never);
+      registers,
+      collect() {
+        this.reset();
+        this.inc(TwilioSignatureGuard.failures);
+      },
+    });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
@@ -128,6 +126,21 @@ export class MetricsService {
       type: 'histogram',
       get: async () => ({ name: spec.name, help: spec.help, type: 'histogram', aggregator: 'sum', values: await readHistogram(redis(), prefix, spec) }),
     } as never);
+  }
+}
+
+export const DEFAULT_METRICS_PREFIX = 'redial_api_';
+
+/**
+ * prom-client's default metrics include three gauges named like counters (`nodejs_active_handles_total`,
+ * `nodejs_active_requests_total`, `nodejs_active_resources_total`), which `promtool check metrics` rejects:
+ * only counters may end in `_total`. Each is the sum over `type` of the gauge registered beside it without the
+ * suffix (`nodejs_active_handles{type="Socket"}` …), so dropping them loses nothing: `sum(…_active_handles)`.
+ */
+export function dropGaugesNamedLikeCounters(registry: Registry): void {
+  for (const metric of registry.getMetricsAsArray()) {
+    const { name, type } = metric as unknown as { name: string; type: string };
+    if (type !== 'counter' && name.endsWith('_total')) registry.removeSingleMetric(name);
   }
 }
 

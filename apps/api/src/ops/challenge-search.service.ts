@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { OpsChallengePage, OpsChallengeSummary } from '@redial/contracts';
 import { ChallengeRecord, Prisma, PrismaService } from '@redial/database';
 import { toChallengeView } from '@redial/engine';
-import { encodeCursor, SearchParams } from './challenge-search.params';
+import { encodeCursor, SearchParams } from './challenge-search.query';
 
 /**
  * Operators' challenge search: by challenge id, user id or the last digits of a phone; status and time

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
+import type { HealthDetails } from '@redial/contracts';
 import { aliveWorkers, OpsStatsService } from '@redial/ops';
 import { QueueService } from '@redial/queue';
 
-export interface HealthDetails {
-  workers: { alive: number; lastBeatMs: number | null };
-  queues: Record<string, { waiting: number; active: number; delayed: number; failed: number; oldestWaitingMs: number }>;
-}
+export type { HealthDetails };
 
 /** `GET /health?verbose=1`: worker liveness (heartbeats) and queue backlog, from Redis only. */
 @Injectable()

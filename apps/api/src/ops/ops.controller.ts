@@ -1,8 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import type { OpsAlert, OpsChallengePage, OpsStats } from '@redial/contracts';
+import { Controller, Get } from '@nestjs/common';
+import type { OpsAlertList, OpsChallengePage, OpsStats } from '@redial/contracts';
 import { AlertsService, OpsStatsService } from '@redial/ops';
 import { Auth } from '../common/auth.guard';
-import { parseSearchParams } from './challenge-search.params';
+import { ValidQuery } from '../common/zod-validation.pipe';
+import { SearchParams, SearchParamsSchema } from './challenge-search.query';
 import { ChallengeSearchService } from './challenge-search.service';
 
 /** Operators' REST endpoints (operator token). Phones appear masked only. */
@@ -21,12 +22,12 @@ export class OpsController {
   }
 
   @Get('alerts')
-  async getAlerts(): Promise<{ alerts: OpsAlert[] }> {
+  async getAlerts(): Promise<OpsAlertList> {
     return { alerts: await this.alerts.list() };
   }
 
   @Get('challenges')
-  searchChallenges(@Query() query: Record<string, unknown>): Promise<OpsChallengePage> {
-    return this.search.search(parseSearchParams(query));
+  searchChallenges(@ValidQuery(SearchParamsSchema) params: SearchParams): Promise<OpsChallengePage> {
+    return this.search.search(params);
   }
 }

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Put, Req } from '@nestjs/common';
-import type { PhoneSettingsView } from '@redial/contracts';
-import type { FastifyRequest } from 'fastify';
-import { pathId } from '../common/input';
+import { Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema } from '@redial/contracts';
+import { RequestId } from '../common/request-context';
+import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { PhonesService } from './phones.service';
+
+type UserPath = { userId: string };
 
 @Controller('v1/users/:userId/phones')
 export class PhonesController {
@@ -10,12 +12,12 @@ export class PhonesController {
 
   @Put()
   @HttpCode(200)
-  save(@Param('userId') userId: string, @Body() body: unknown, @Req() request: FastifyRequest): Promise<PhoneSettingsView> {
-    return this.phones.save(pathId(userId, 'userId'), body, String(request.id));
+  save(@ValidParams(UserPathParamsSchema) path: UserPath, @ValidBody(PhoneSettingsInputSchema) body: PhoneSettingsInput, @RequestId() requestId: string): Promise<PhoneSettingsView> {
+    return this.phones.save(path.userId, body, requestId);
   }
 
   @Get()
-  get(@Param('userId') userId: string): Promise<PhoneSettingsView> {
-    return this.phones.get(pathId(userId, 'userId'));
+  get(@ValidParams(UserPathParamsSchema) path: UserPath): Promise<PhoneSettingsView> {
+    return this.phones.get(path.userId);
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { PhoneInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
+import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
 import { normalisePhone, signChallengeToken } from '@redial/domain';
 import { ApiError } from '../common/api-error';
-import { parsePhoneSettingsInput } from './phone-settings.input';
 import { toPhoneView } from './phone-view';
 
 /** Starts the verification that activates a pending settings version (the challenge engine provides it). */
@@ -22,8 +21,8 @@ export class PhonesService {
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
   ) {}
 
-  async save(userId: string, body: unknown, requestId?: string): Promise<PhoneSettingsView> {
-    const input = parsePhoneSettingsInput(body);
+  /** `input` has passed PhoneSettingsInputSchema; here the domain's number rules apply. */
+  async save(userId: string, input: PhoneSettingsInput, requestId?: string): Promise<PhoneSettingsView> {
     const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
     rejectDuplicates(phones);
     const pending = await this.settings.savePending(userId, phones);

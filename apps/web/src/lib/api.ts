@@ -1,8 +1,10 @@
 import type {
   ApiErrorBody,
+  ChallengeSearchQuery,
   ChallengeView,
+  CheckCodeBody,
   CheckResult,
-  OpsAlert,
+  OpsAlertList,
   OpsChallengePage,
   OpsStats,
   PhoneSettingsInput,
@@ -106,7 +108,7 @@ export const api = {
   getChallenge: (id: string, token: string, signal?: AbortSignal) =>
     request<ChallengeView>('GET', `/v1/challenges/${enc(id)}`, { token, signal }),
   checkCode: (id: string, token: string, code: string) =>
-    request<CheckResult>('POST', `/v1/challenges/${enc(id)}/check`, { token, body: { code } }),
+    request<CheckResult>('POST', `/v1/challenges/${enc(id)}/check`, { token, body: { code } satisfies CheckCodeBody }),
   advance: (id: string, token: string) =>
     request<ChallengeView>('POST', `/v1/challenges/${enc(id)}/advance`, { token, body: {} }),
   cancel: (id: string, token: string) =>
@@ -114,7 +116,7 @@ export const api = {
 
   opsStats: (token: string, signal?: AbortSignal) => request<OpsStats>('GET', '/v1/ops/stats', { token, signal }),
   opsAlerts: (token: string, signal?: AbortSignal) =>
-    request<{ alerts: OpsAlert[] }>('GET', '/v1/ops/alerts', { token, signal }),
+    request<OpsAlertList>('GET', '/v1/ops/alerts', { token, signal }),
   opsChallenges: (token: string, params: OpsSearchParams, signal?: AbortSignal) => {
     const q = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) if (value) q.set(key, value);
@@ -122,13 +124,8 @@ export const api = {
   },
 };
 
-export interface OpsSearchParams {
-  query?: string;
-  status?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-}
+/** The query string of `GET /v1/ops/challenges`, as sent (each value text). */
+export type OpsSearchParams = ChallengeSearchQuery;
 
 /** Field paths as the API reports them (`primary.number`, `backups[1].extension`) → messages. */
 export function fieldErrors(err: ApiError): Record<string, string> {

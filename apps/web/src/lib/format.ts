@@ -1,41 +1,16 @@
 import type { AttemptView, ChallengeStatus, ChallengeView, StepView } from '@redial/contracts';
+import { humanizeCode, reasonPhrase } from '@redial/contracts';
 
 /** Plain-language sentences for the people watching a verification, and small formatting helpers. */
 
-const REASONS: Record<string, string> = {
-  no_answer: 'no answer',
-  busy: 'the line was busy',
-  voicemail: 'voicemail picked up',
-  invalid_number: "the number isn't valid",
-  undelivered: "the text wasn't delivered",
-  timeout: 'no code was entered in time',
-  landline: "it's a landline, which can't receive texts",
-  blocked: 'the number is blocked',
-  geo_blocked: "we can't reach numbers in that country",
-  unreachable: "the phone couldn't be reached",
-  carrier_filtered: "the phone company filtered the text",
-  provider_error: 'the phone service had a problem',
-  user_skipped: 'you chose another option',
-  skipped: 'skipped',
-  no_confirmation: "the call was answered, but # wasn't pressed",
-  call_failed: "the call couldn't be connected",
-  opted_out: 'the number has opted out of texts (it replied STOP)',
-  max_sends: 'too many codes were sent',
-  fraud_reported: 'the call was reported as fraud',
-  canceled: 'the verification was canceled',
-  expired: 'the verification expired',
-  max_attempts_reached: 'too many wrong codes',
-  failed: 'the call or text failed',
-  silence: 'nobody pressed a key',
-};
-
 export function humanize(code: string): string {
-  return code.replace(/[_.-]+/g, ' ').trim();
+  return humanizeCode(code);
 }
 
+/** A failure reason as words inside a sentence ("the line was busy"); the texts live in libs/contracts. */
 export function reasonText(reason: string | undefined): string {
   if (!reason) return '';
-  return REASONS[reason] ?? humanize(reason);
+  return reasonPhrase(reason);
 }
 
 const ATTEMPT_STATUS: Record<string, string> = {

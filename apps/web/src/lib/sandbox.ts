@@ -1,52 +1,42 @@
 import { request } from './api';
+import type {
+  InboxCallView,
+  InboxMessageView,
+  NumberBehaviourPatch,
+  SandboxNumberSummary,
+  SmsBehaviour,
+  VoiceBehaviour,
+} from '@redial/contracts';
+import { SMS_BEHAVIOURS, VOICE_BEHAVIOURS as CONTRACT_VOICE_BEHAVIOURS } from '@redial/contracts/enums.constants';
 
-/** The sandbox's control API (proxied by the api app under /sandbox/*), read tolerantly. */
+/**
+ * The sandbox's control API (proxied by the api app under /sandbox/*). Its payloads are the contract's
+ * (libs/contracts sandbox-control.schema.ts, documented at /docs/sandbox.json); answers are read tolerantly, so a
+ * newer sandbox with more behaviours or fields still shows.
+ */
 
-export const SMS_BEHAVIOURS = ['deliver', 'undelivered', 'failed', 'silent'] as const;
-export const VOICE_BEHAVIOURS = [
-  'press-pound',
-  'report-fraud',
-  'interactive',
-  'no-answer',
-  'busy',
-  'voicemail',
-  'silence',
-  'failed',
-] as const;
-export type SmsBehaviour = (typeof SMS_BEHAVIOURS)[number];
-export type VoiceBehaviour = (typeof VOICE_BEHAVIOURS)[number];
+export type { SmsBehaviour, VoiceBehaviour };
+export { SMS_BEHAVIOURS };
 
-export interface SandboxBehaviour {
-  sms?: string;
-  voice?: string;
-  /** Keys a scripted caller types instead of its own (a conformance-test extension); null removes them. */
-  keys?: string | null;
-  delayMs?: number;
-}
+/** The contract's voice behaviours, in the simulator's order: the ones a person picks most first. */
+const FIRST_VOICE: readonly VoiceBehaviour[] = ['press-pound', 'report-fraud', 'interactive'];
+export const VOICE_BEHAVIOURS: readonly VoiceBehaviour[] = [...FIRST_VOICE, ...CONTRACT_VOICE_BEHAVIOURS.filter((v) => !FIRST_VOICE.includes(v))];
 
-export interface SandboxNumber {
-  e164: string;
+/** A behaviour as the simulator shows and edits it: the contract's patch, with behaviours it may not know yet. */
+export type SandboxBehaviour = Omit<NumberBehaviourPatch, 'sms' | 'voice' | 'smsErrorCode' | 'ringMs'> & {
+  sms?: SmsBehaviour | (string & {});
+  voice?: VoiceBehaviour | (string & {});
+};
+
+export type SandboxNumber = Pick<SandboxNumberSummary, 'e164'> & {
   behaviour: SandboxBehaviour;
   messages?: number;
   calls?: number;
-}
+};
 
-export interface SandboxMessage {
-  sid: string;
-  body: string;
-  status: string;
-  at: string;
-}
+export type SandboxMessage = Pick<InboxMessageView, 'sid' | 'body' | 'status' | 'at'>;
 
-export interface SandboxCall {
-  sid: string;
-  status: string;
-  /** Keys pressed into the call's Gathers so far. */
-  digits: string;
-  at: string;
-  /** A Gather is listening for keys right now. */
-  awaitingDigits?: boolean;
-}
+export type SandboxCall = Pick<InboxCallView, 'sid' | 'status' | 'digits' | 'at'> & Partial<Pick<InboxCallView, 'awaitingDigits'>>;
 
 export interface SandboxInbox {
   messages: SandboxMessage[];

@@ -13,7 +13,7 @@ import { REDACTED, scrubFields, scrubText } from './log-scrubber';
  * also carry `reqId`, the id of that HTTP request itself.
  */
 
-export type RedialApp = 'api' | 'worker' | 'gateway';
+export type RedialApp = 'api' | 'worker' | 'gateway' | 'sandbox';
 
 interface SerializedRequest {
   id?: string;

@@ -1,0 +1,198 @@
+import { OpenApiGeneratorV3, OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  ApiErrorSchema,
+  ChallengeIdParamsSchema,
+  ChallengeSearchQuerySchema,
+  ChallengeViewSchema,
+  CheckCodeBodySchema,
+  CheckResultSchema,
+  CreateChallengeBodySchema,
+  CreatedChallengeSchema,
+  HealthQuerySchema,
+  HealthSchema,
+  OpsAlertListSchema,
+  OpsChallengePageSchema,
+  OpsStatsSchema,
+  PhoneSettingsInputSchema,
+  PhoneSettingsViewSchema,
+  UserPathParamsSchema,
+} from '@redial/contracts';
+import { z } from 'zod';
+
+/**
+ * The REST API's OpenAPI 3 document, generated from the same zod schemas (libs/contracts) that validate the
+ * requests and type the answers. This file only says which route takes and answers which schema;
+ * test/ops-docs.int-spec.ts checks that every route the api serves is here, test/api-schemas.e2e-spec.ts that
+ * every answer matches its schema.
+ */
+
+type Security = RouteConfig['security'];
+const API_KEY: Security = [{ apiKey: [] }];
+const API_KEY_OR_TOKEN: Security = [{ apiKey: [] }, { challengeToken: [] }];
+const OPERATOR: Security = [{ operatorToken: [] }];
+
+export const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const ok = (description: string, schema: z.ZodType): ResponseConfig => ({ description, content: json(schema) });
+const refusal = (description: string): ResponseConfig => ({ description, content: json(ApiErrorSchema) });
+
+const invalid = refusal('Invalid input: `error` names the problem, `field` the path of the offending value.');
+const unauthorized = refusal('Missing or invalid credentials (`unauthorized`).');
+const noChallenge = refusal('No such challenge (`challenge_not_found`).');
+
+/** Every REST route of the api app, with what it takes and what it answers (the contract's status codes). */
+export const API_ROUTES: RouteConfig[] = [
+  {
+    method: 'get',
+    path: '/health',
+    tags: ['system'],
+    summary: 'Liveness of Redis and PostgreSQL',
+    security: [],
+    request: { query: HealthQuerySchema },
+    responses: {
+      200: ok('`{"status":"ok","redis":"up","database":"up"}`', HealthSchema),
+      503: ok('a part is down, named with `down`', HealthSchema),
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/users/{userId}/phones',
+    tags: ['phones'],
+    summary: "Save a user's phones; starts a verification of the primary phone",
+    description: 'The new settings become active when the verification is approved.',
+    security: API_KEY,
+    request: { params: UserPathParamsSchema, body: { required: true, content: json(PhoneSettingsInputSchema) } },
+    responses: {
+      200: ok('pending settings, with `verification`', PhoneSettingsViewSchema),
+      400: invalid,
+      401: unauthorized,
+      413: refusal('Body too large (`payload_too_large`).'),
+      415: refusal('Not JSON (`unsupported_media_type`).'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/users/{userId}/phones',
+    tags: ['phones'],
+    summary: "A user's phone settings",
+    security: API_KEY,
+    request: { params: UserPathParamsSchema },
+    responses: { 200: ok('settings', PhoneSettingsViewSchema), 400: invalid, 401: unauthorized, 404: refusal('No settings (`no_phone_settings`).') },
+  },
+  {
+    method: 'post',
+    path: '/v1/challenges',
+    tags: ['challenges'],
+    summary: 'Start a sign-in challenge',
+    security: API_KEY,
+    request: { body: { required: true, content: json(CreateChallengeBodySchema) } },
+    responses: {
+      201: ok('the challenge, its token and the live status page', CreatedChallengeSchema),
+      400: invalid,
+      401: unauthorized,
+      409: refusal('The user has no active settings (`no_verified_phone`).'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/challenges/{id}',
+    tags: ['challenges'],
+    summary: 'A challenge',
+    security: API_KEY_OR_TOKEN,
+    request: { params: ChallengeIdParamsSchema },
+    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge },
+  },
+  {
+    method: 'post',
+    path: '/v1/challenges/{id}/check',
+    tags: ['challenges'],
+    summary: 'Check a texted code',
+    description: 'A wrong code answers 200 with `status: pending` and one attempt fewer.',
+    security: API_KEY_OR_TOKEN,
+    request: { params: ChallengeIdParamsSchema, body: { required: true, content: json(CheckCodeBodySchema) } },
+    responses: {
+      200: ok('the outcome', CheckResultSchema),
+      400: invalid,
+      401: unauthorized,
+      404: noChallenge,
+      409: refusal('The challenge is final (`challenge_not_pending`) or no code was texted (`no_code_sent`).'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/challenges/{id}/advance',
+    tags: ['challenges'],
+    summary: 'Use a different verification option: move to the next step now',
+    security: API_KEY_OR_TOKEN,
+    request: { params: ChallengeIdParamsSchema },
+    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final or has no next step (`no_other_option`).') },
+  },
+  {
+    method: 'post',
+    path: '/v1/challenges/{id}/cancel',
+    tags: ['challenges'],
+    summary: 'Cancel a challenge',
+    security: API_KEY_OR_TOKEN,
+    request: { params: ChallengeIdParamsSchema },
+    responses: { 200: ok('the challenge, `status: canceled`', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final.') },
+  },
+  {
+    method: 'get',
+    path: '/v1/ops/stats',
+    tags: ['ops'],
+    summary: 'Live figures: queues, rates, per-minute counts, time to first delivery, failure reasons, countries',
+    security: OPERATOR,
+    responses: { 200: ok('statistics (cached up to 1 s)', OpsStatsSchema), 401: unauthorized },
+  },
+  {
+    method: 'get',
+    path: '/v1/ops/alerts',
+    tags: ['ops'],
+    summary: 'Active alerts, then those cleared in the last 24 hours',
+    security: OPERATOR,
+    responses: { 200: ok('alerts', OpsAlertListSchema), 401: unauthorized },
+  },
+  {
+    method: 'get',
+    path: '/v1/ops/challenges',
+    tags: ['ops'],
+    summary: 'Search challenges (phones masked)',
+    security: OPERATOR,
+    request: { query: ChallengeSearchQuerySchema },
+    responses: { 200: ok('newest first', OpsChallengePageSchema), 400: invalid, 401: unauthorized },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tags: ['system'],
+    summary: 'Prometheus metrics',
+    description: 'Operator token, or no token from 127.0.0.1.',
+    security: [...(OPERATOR ?? []), {}],
+    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } }, 401: unauthorized },
+  },
+];
+
+export function buildOpenApiDocument(serverUrl: string) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS (server to server).' });
+  registry.registerComponent('securitySchemes', 'challengeToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The challenge's own token (from POST /v1/challenges), for that challenge only.",
+  });
+  registry.registerComponent('securitySchemes', 'operatorToken', { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN.' });
+  for (const route of API_ROUTES) registry.registerPath(route);
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Redial API',
+      version: '0.1.0',
+      description: [
+        'Phone verification by calls and texts with failover. Errors are always `{"error","message","field"?}` with a 4xx status; phones appear masked to operators.',
+        'Also here: [socket events (AsyncAPI)](/docs/asyncapi.json) of the gateway, and [the Twilio sandbox control API](/docs/sandbox.json) (sandbox mode).',
+        'Twilio webhooks (`/webhooks/twilio/*`, form bodies, `X-Twilio-Signature`) are described in CONTRACT.md and not here.',
+      ].join('\n\n'),
+    },
+    servers: [{ url: serverUrl }],
+    tags: [{ name: 'phones' }, { name: 'challenges' }, { name: 'ops' }, { name: 'system' }],
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Every Redis key Redial names itself, in one place: the processes that write a key and those that read it
+ * (worker, gateway, api, tests, benchmarks) build it here. Each starts with the queue prefix (QUEUE_PREFIX), so
+ * two stacks can share a Redis, one prefix's keys can be listed and deleted together, and a hash-tagged prefix
+ * (`{redial}`) keeps them in one Redis Cluster slot. Names use `-`, never `:` (BullMQ's own keys, under
+ * `<prefix>:<queue>:…`, are the only ones with `:`).
+ */
+
+/** The channel key the socket.io Redis adapter (gateway) and emitter (api, worker) share. */
+export const socketIoKey = (prefix: string): string => `${prefix}-socket.io`;
+
+/** Sorted set: worker id → time of its last heartbeat (ms). */
+export const workersKey = (prefix: string): string => `${prefix}-workers`;
+
+/** Sorted set: gateway id → time of its last report (ms). */
+export const gatewaysKey = (prefix: string): string => `${prefix}-gateways`;
+
+/** Hash: gateway id → its open sockets. */
+export const gatewaySocketsKey = (prefix: string): string => `${prefix}-gateway-sockets`;
+
+/** Hash: one shared histogram (`redial_job_duration_seconds`…) the workers add to and the api reads. */
+export const metricsKey = (prefix: string, metric: string): string => `${prefix}-metrics-${metric}`;
+
+/** String: the lock one alerts evaluation holds across every process (`SET NX PX`). */
+export const alertsLockKey = (prefix: string): string => `${prefix}-alerts-lock`;
+
+/** Every key builder above, by name (for tests: each stays under the prefix and free of `:`). */
+export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey } as const;

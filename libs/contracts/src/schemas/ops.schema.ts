@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { CHALLENGE_STATUSES, type ChallengeStatus, LIMITS, USER_ID_PATTERN, UUID_PATTERN } from '../enums.constants';
+import { AlertKindSchema, AlertSeveritySchema, IsoTimeSchema, JobStateSchema, withCode } from './common.schema';
+import { challengeFields } from './challenges.schema';
+
+/** Operator-facing payloads: `GET /v1/ops/*` and the `/ops` socket namespace. Phones are always masked. */
+
+const count = z.number().int();
+const JobCountsSchema = z.strictObject(Object.fromEntries(JobStateSchema.options.map((s) => [s, count])) as Record<z.infer<typeof JobStateSchema>, typeof count>).meta({ id: 'JobCounts' });
+
+export const MinuteBucketSchema = z
+  .strictObject({
+    minute: IsoTimeSchema.meta({ description: "the minute's start" }),
+    sent: count,
+    delivered: count,
+    failed: count,
+    failedOver: count,
+  })
+  .meta({ id: 'MinuteBucket' });
+
+export const OpsStatsSchema = z
+  .strictObject({
+    at: IsoTimeSchema,
+    queues: z.record(z.string(), JobCountsSchema).meta({ description: 'counts per queue (`calls`, `texts`, `timers`) and job state' }),
+    rates: z.strictObject({ sent: count, delivered: count, failed: count, failedOver: count }).meta({ description: 'totals over the last 60 seconds' }),
+    perMinute: z.array(MinuteBucketSchema).meta({ description: 'the last 30 minutes, oldest first' }),
+    timeToFirstDelivery: z
+      .strictObject({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), samples: count })
+      .meta({ description: 'challenge creation → first delivery (texts delivered / calls answered), last 15 minutes' }),
+    oldestWaitingMs: z.record(z.string(), z.number()).meta({ description: 'age of the oldest waiting job per queue, ms (0 when empty)' }),
+    topFailureReasons: z
+      .array(z.strictObject({ reason: z.string(), count }))
+      .meta({ description: 'reasons of failed delivery attempts created in the last hour, most frequent first (at most 10)' }),
+    byCountry: z
+      .array(z.strictObject({ country: z.string(), sent: count, delivered: count, failed: count }))
+      .meta({ description: "delivery attempts created in the last hour, by the destination's country" }),
+    challenges: z
+      .strictObject({ pending: count, approvedLastHour: count, failedLastHour: count })
+      .meta({ description: '`failedLastHour` counts failed, denied, expired and max_attempts_reached challenges finished in the last hour' }),
+  })
+  .meta({ id: 'OpsStats' });
+
+export const OpsAlertSchema = z
+  .strictObject({
+    id: z.string(),
+    kind: AlertKindSchema,
+    key: z.string().meta({ description: 'what the alert is about: a channel, a queue, a reason' }),
+    severity: AlertSeveritySchema,
+    message: z.string(),
+    value: z.number().optional(),
+    threshold: z.number().optional(),
+    raisedAt: IsoTimeSchema,
+    clearedAt: IsoTimeSchema.optional(),
+  })
+  .meta({ id: 'OpsAlert' });
+
+export const OpsAlertListSchema = z.strictObject({ alerts: z.array(OpsAlertSchema) }).meta({ id: 'OpsAlertList', description: 'active alerts, then those cleared in the last 24 hours' });
+
+export const OpsChallengeSummarySchema = z
+  .strictObject({
+    ...challengeFields,
+    providerSids: z
+      .array(z.strictObject({ step: count, attemptNo: count, sid: z.string().nullable() }))
+      .optional()
+      .meta({ description: 'provider SIDs per attempt, for support' }),
+  })
+  .meta({ id: 'OpsChallengeSummary' });
+
+export const OpsChallengePageSchema = z
+  .strictObject({
+    items: z.array(OpsChallengeSummarySchema),
+    nextCursor: z.string().optional().meta({ description: 'pass as `cursor` for the next page' }),
+  })
+  .meta({ id: 'OpsChallengePage' });
+
+/** `GET /ui-config.json`: what the single-page app needs to know about this deployment. */
+export const UiConfigSchema = z
+  .strictObject({
+    gatewayUrl: z.string(),
+    sandbox: z.boolean(),
+    senderCountry: z.string(),
+    demoApiKey: z.string().optional().meta({ description: 'sandbox mode only: the development API key' }),
+  })
+  .meta({ id: 'UiConfig' });
+
+// --- GET /v1/ops/challenges query -------------------------------------------------------------------------------
+
+/** A query parameter given once, as text (a repeated parameter arrives as a list: `invalid_type`). */
+const param = (key: string) =>
+  z.string().refine((v) => v.length <= LIMITS.searchParamLength, withCode('invalid_value', `${key} is too long.`));
+
+/** ISO 8601 date or date-time, with an offset when a time is given. */
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+const time = (key: 'from' | 'to') =>
+  param(key)
+    .transform((v, ctx): Date | undefined => {
+      if (v === '') return undefined;
+      const d = new Date(v);
+      // PostgreSQL has no year 0 (nor earlier ones written this way): such a time is refused here, not by the database.
+      if (!ISO.test(v) || Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1) {
+        ctx.issues.push({ code: 'custom', input: v, ...withCode('invalid_value', `${key} must be an ISO 8601 time such as 2024-05-01T12:00:00Z.`) });
+        return z.NEVER;
+      }
+      return d;
+    })
+    .meta({ description: `ISO 8601 date or date-time with an offset (year 0001 or later)`, example: '2024-05-01T12:00:00Z' });
+
+export type ChallengeQuery = { kind: 'id'; value: string } | { kind: 'suffix'; value: string } | { kind: 'user'; value: string };
+
+/**
+ * `GET /v1/ops/challenges` query parameters, as sent (documented) and as read (typed). `cursor` stays opaque
+ * text here; the api decodes it.
+ */
+export const ChallengeSearchQuerySchema = z.strictObject({
+  query: param('query')
+    .transform((raw, ctx): ChallengeQuery | undefined => {
+      const v = raw.trim();
+      if (v === '') return undefined;
+      if (UUID_PATTERN.test(v)) return { kind: 'id', value: v.toLowerCase() };
+      if (/^\d{2,4}$/.test(v)) return { kind: 'suffix', value: v };
+      if (USER_ID_PATTERN.test(v)) return { kind: 'user', value: v };
+      ctx.issues.push({ code: 'custom', input: raw, ...withCode('invalid_value', 'query must be a challenge id, a user id, or the last 2 to 4 digits of a phone number.') });
+      return z.NEVER;
+    })
+    .optional()
+    .meta({ description: 'a challenge id, a user id, or the last 2-4 digits of a phone' }),
+  status: param('status')
+    .transform((raw, ctx): ChallengeStatus[] | undefined => {
+      if (raw === '') return undefined;
+      const list = raw.split(',').map((s) => s.trim());
+      const bad = list.find((s) => !(CHALLENGE_STATUSES as readonly string[]).includes(s));
+      if (bad !== undefined) {
+        ctx.issues.push({ code: 'custom', input: raw, ...withCode('invalid_value', `status must be one or more of ${CHALLENGE_STATUSES.join(', ')} (comma-separated); got "${bad}".`) });
+        return z.NEVER;
+      }
+      return [...new Set(list)] as ChallengeStatus[];
+    })
+    .optional()
+    .meta({ description: `comma-separated: ${CHALLENGE_STATUSES.join(', ')}` }),
+  from: time('from').optional(),
+  to: time('to').optional(),
+  cursor: param('cursor').optional().meta({ description: '`nextCursor` of the previous page' }),
+  limit: param('limit')
+    .transform((raw, ctx): number => {
+      const n = Number(raw);
+      if (!/^\d{1,4}$/.test(raw) || n < 1 || n > LIMITS.searchMaxLimit) {
+        ctx.issues.push({ code: 'custom', input: raw, ...withCode('invalid_value', `limit must be a whole number from 1 to ${LIMITS.searchMaxLimit}.`) });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .optional()
+    .meta({ description: `1 to ${LIMITS.searchMaxLimit}, default ${LIMITS.searchDefaultLimit}` }),
+});
+
+/** The query as read: `from` not after `to`, and the default page size. */
+export const ChallengeSearchParamsSchema = ChallengeSearchQuerySchema.refine((q) => !(q.from && q.to && q.from > q.to), {
+  ...withCode('invalid_range', 'from must not be later than to.'),
+  path: ['from'],
+}).transform(({ cursor, limit, ...rest }) => ({ ...rest, cursor: cursor === '' ? undefined : cursor, limit: limit ?? LIMITS.searchDefaultLimit }));
+
+export type ChallengeSearchQuery = z.input<typeof ChallengeSearchQuerySchema>;
+export type ChallengeSearchParams = z.output<typeof ChallengeSearchParamsSchema>;

@@ -1,0 +1,316 @@
+/**
+ * ChallengeEngine over fakes that fail on any call not set up (no Redis, no PostgreSQL): what it writes, and
+ * that it writes, then publishes, then enqueues — in that order.
+ */
+import type { AppConfig } from '@redial/config';
+import type { ChallengeUpdated } from '@redial/contracts';
+import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StepPatch, StepRecord, StoredSettings, Tx } from '@redial/database';
+import { DEFAULT_POLICY, hashCode } from '@redial/domain';
+import type { EventPublisher, QueueService } from '@redial/queue';
+import { CallLog, logged, strictFake } from '../../../test/support/strict-fake';
+import { ChallengeEngine } from './challenge.engine';
+
+const SECRET = 'unit-secret';
+const config = { publicUrl: 'https://redial.example', tokenSecret: SECRET } as AppConfig;
+const policy = DEFAULT_POLICY;
+const ID = '11111111-1111-4111-8111-111111111111';
+const tx = strictFake<Tx>('tx', {});
+
+type WriteChange = Parameters<ChallengeRepository['writeTransition']>[2];
+
+function step(index: number, method: 'call' | 'sms', status = 'waiting'): StepRecord {
+  return { index, role: index === 0 ? 'primary' : 'backup', e164: `+1555000000${index}`, masked: '+1 ••• ••• ••0' + index, country: 'US', method, extension: null, label: null, status, reason: null, startedAt: null, endedAt: null };
+}
+
+function attempt(id: string, stepIndex: number, patch: Partial<AttemptRecord> = {}): AttemptRecord {
+  const at = new Date('2026-12-01T09:59:00Z');
+  return {
+    id, challengeId: ID, stepIndex, attemptNo: 1, method: 'call', provider: 'twilio', providerSid: null, status: 'queued', statusRank: 0, errorCode: null,
+    reason: null, answeredBy: null, promptsPlayed: 0, createdAt: at, updatedAt: at, sentAt: null, deliveredAt: null, finishedAt: null, ...patch,
+  };
+}
+
+/** A pending challenge on step 0 (active), as the repository reads it. */
+function record(patch: Partial<ChallengeRecord> = {}): ChallengeRecord {
+  const created = new Date();
+  return {
+    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, codeHash: null, codeAttemptId: null, wrongCodes: 0, sends: 1,
+    fraudReported: false, nextActionAt: null, nextAction: 'step_timeout', expiresAt: new Date(created.getTime() + 600_000), approvedAt: null, finishedAt: null,
+    firstDeliveryAt: null, lastSeq: 3, version: 4, requestId: null, createdAt: created, updatedAt: created,
+    steps: [step(0, 'call', 'active'), step(1, 'sms')],
+    attempts: [attempt('a1', 0)],
+    ...patch,
+  };
+}
+
+/** writeTransition as PostgreSQL would answer it: the row with the patch applied, the changed steps. */
+function written(base: ChallengeRecord, change: WriteChange) {
+  const { steps: _s, attempts: _a, ...row } = base;
+  const steps = change.steps.map((s: { index: number; patch: StepPatch }) => ({ ...base.steps[s.index], ...s.patch }));
+  return { row: { ...row, ...change.patch, updatedAt: new Date() }, steps };
+}
+
+interface Harness {
+  engine: ChallengeEngine;
+  log: CallLog;
+  writes: Array<{ change: WriteChange; last: boolean }>;
+  attemptUpdates: Array<{ patches: ReadonlyMap<string, AttemptPatch>; last: boolean }>;
+  published: ChallengeUpdated[];
+  queued: Array<[string, unknown, ...unknown[]]>;
+}
+
+/** The engine over strict fakes; `locked` is what withLock finds. Only the members a test uses exist. */
+function harness(locked: ChallengeRecord | undefined, extra: { challenges?: Partial<ChallengeRepository>; settings?: Partial<PhoneSettingsRepository> } = {}): Harness {
+  const log: CallLog = [];
+  const h: Omit<Harness, 'engine'> = { log, writes: [], attemptUpdates: [], published: [], queued: [] };
+  const challenges = logged<ChallengeRepository>(log, 'challenges', {
+    withLock: (async (_target: unknown, fn: (tx: Tx, r: ChallengeRecord | undefined) => Promise<unknown>) => fn(tx, locked)) as ChallengeRepository['withLock'],
+    writeTransition: async (_tx, id, change, last) => {
+      expect(id).toBe(ID);
+      h.writes.push({ change, last: last ?? false });
+      return written(locked as ChallengeRecord, change);
+    },
+    updateAttempts: async (_tx, patches, last) => {
+      h.attemptUpdates.push({ patches, last: last ?? false });
+    },
+    ...extra.challenges,
+  });
+  const settings = logged<PhoneSettingsRepository>(log, 'settings', { ...extra.settings });
+  const queue = (name: string) => async (...args: unknown[]) => {
+    h.queued.push([name, ...(args as [unknown])]);
+    return {} as never;
+  };
+  const queues = logged<QueueService>(log, 'queues', { dispatch: queue('dispatch'), stepTimeout: queue('stepTimeout'), expire: queue('expire'), endCall: queue('endCall') });
+  const publisher = logged<EventPublisher>(log, 'publisher', { challengeUpdated: (u) => void h.published.push(u) });
+  return { ...h, engine: new ChallengeEngine(config, policy, challenges, settings, queues, publisher) };
+}
+
+describe('ChallengeEngine.createSignIn', () => {
+  const active: StoredSettings = {
+    id: 'set-1', userId: 'u1', state: 'active', createdAt: new Date(),
+    phones: [
+      { role: 'primary', position: 0, e164: '+15550000000', country: 'US', method: 'call' },
+      { role: 'backup', position: 1, e164: '+15550000001', country: 'US', method: 'sms' },
+    ],
+  };
+
+  it('inserts the challenge and its first transition in one transaction, then schedules expiry, publishes, dispatches', async () => {
+    let inserted: ChallengeRecord | undefined;
+    const h = harness(undefined, {
+      challenges: {
+        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
+        create: (_tx, challenge, steps) => {
+          expect(challenge).toMatchObject({ userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0 });
+          expect(steps.map((s) => [s.index, s.role, s.method, s.masked, s.status])).toEqual([
+            [0, 'primary', 'call', '+1 ••• ••• ••00', 'waiting'],
+            [1, 'backup', 'sms', '+1 ••• ••• ••01', 'waiting'],
+          ]);
+          inserted = { ...record({ id: challenge.id, steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], status: 'pending', sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
+          return { record: inserted, written: Promise.resolve() };
+        },
+        writeTransition: async (_tx, id, change, last) => {
+          h.writes.push({ change, last: last ?? false });
+          return written(inserted as ChallengeRecord, change);
+        },
+      },
+      settings: { findCurrent: async () => ({ active }) },
+    });
+
+    const { view, token } = await h.engine.createSignIn('u1', 'sign_in', 'req-1');
+
+    expect(h.log).toEqual([
+      'settings.findCurrent',
+      'challenges.transaction',
+      'challenges.create',
+      'challenges.writeTransition',
+      'queues.expire',
+      'publisher.challengeUpdated',
+      'publisher.challengeUpdated',
+      'queues.dispatch',
+    ]);
+    const [{ change, last }] = h.writes;
+    expect(last).toBe(true);
+    expect(change.patch).toMatchObject({ status: 'pending', currentStep: 0, sends: 1, lastSeq: 2, version: 1, nextAction: 'dispatch' });
+    expect(change.steps).toEqual([{ index: 0, patch: { status: 'active', reason: null, startedAt: expect.any(Date) } }]);
+    expect(change.firstSeq).toBe(1);
+    expect(change.events.map((e) => e.type)).toEqual(['challenge.created', 'attempt.queued']);
+    expect(h.queued).toEqual([
+      ['expire', { challengeId: view.id }, policy.challengeTtlMs],
+      ['dispatch', 'call', { challengeId: view.id, step: 0, attemptNo: 1, requestId: 'req-1' }],
+    ]);
+    expect(h.published.map((p) => [p.seq, p.type])).toEqual([
+      [1, 'challenge.created'],
+      [2, 'attempt.queued'],
+    ]);
+    expect(view).toMatchObject({ status: 'pending', currentStep: 0, seq: 2 });
+    expect(token).toEqual(expect.any(String));
+  });
+
+  it('refuses a user with no active settings, touching nothing else', async () => {
+    const h = harness(undefined, { settings: { findCurrent: async () => ({}) } });
+    await expect(h.engine.createSignIn('u1', 'sign_in')).rejects.toMatchObject({ code: 'no_verified_phone' });
+    expect(h.log).toEqual(['settings.findCurrent']);
+  });
+});
+
+describe('ChallengeEngine.apply', () => {
+  it('an unchanged decision writes only the hook\'s attempt updates: no transition, no publish, no job', async () => {
+    const h = harness(record());
+    const t = await h.engine.apply({ attemptId: 'a1' }, null, async (writes) => {
+      writes.update('a1', { status: 'sent', statusRank: 2 });
+      return { type: 'ringing', step: 0, attemptNo: 7 }; // a stale attempt: decideNext changes nothing
+    });
+    expect(t?.decision.changed).toBe(false);
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
+    expect(h.attemptUpdates).toHaveLength(1);
+    expect(h.attemptUpdates[0].last).toBe(true);
+    expect(h.attemptUpdates[0].patches.get('a1')).toMatchObject({ status: 'sent', statusRank: 2, updatedAt: expect.any(Date) });
+    expect(t?.record.attempts[0]).toMatchObject({ status: 'sent' }); // the record reflects the update without a read
+  });
+
+  it('no challenge: undefined, nothing written', async () => {
+    const h = harness(undefined);
+    expect(await h.engine.apply('nope', { type: 'cancel' })).toBeUndefined();
+    expect(h.log).toEqual(['challenges.withLock']);
+  });
+
+  it('a changed decision writes the transition, then publishes its events, then enqueues its jobs', async () => {
+    const h = harness(record({ attempts: [attempt('a1', 0, { status: 'ringing', statusRank: 3, providerSid: 'CA1' })] }));
+    const t = await h.engine.apply({ attemptId: 'a1' }, null, async (writes) => {
+      writes.update('a1', { status: 'busy', statusRank: 5, finishedAt: new Date(), reason: 'busy' });
+      return { type: 'step_failed', reason: 'busy', step: 0, attemptNo: 1 };
+    });
+    expect(h.log).toEqual([
+      'challenges.withLock',
+      'challenges.writeTransition',
+      'publisher.challengeUpdated',
+      'publisher.challengeUpdated',
+      'publisher.challengeUpdated',
+      'queues.dispatch',
+    ]);
+    const [{ change, last }] = h.writes;
+    expect(last).toBe(true);
+    expect(change.attempts?.get('a1')).toMatchObject({ status: 'busy', reason: 'busy' });
+    expect(change.patch).toMatchObject({ currentStep: 1, sends: 2, lastSeq: 6, version: 5, nextAction: 'dispatch' });
+    expect(change.steps.map((s) => [s.index, s.patch.status])).toEqual([
+      [0, 'failed'],
+      [1, 'active'],
+    ]);
+    expect(h.published.map((p) => [p.seq, p.type])).toEqual([
+      [4, 'attempt.failed'],
+      [5, 'step.failover'],
+      [6, 'attempt.queued'],
+    ]);
+    expect(h.queued).toEqual([['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, requestId: undefined }]]);
+    expect(t?.view.steps[0]).toMatchObject({ status: 'failed', reason: 'busy' });
+  });
+
+  it('a retryable call failure re-dials the same step as attempt 2', async () => {
+    const h = harness(record({ attempts: [attempt('a1', 0, { status: 'ringing', statusRank: 3, providerSid: 'CA1' })] }));
+    await h.engine.apply({ attemptId: 'a1' }, null, async (writes) => {
+      writes.update('a1', { status: 'failed', statusRank: 5, finishedAt: new Date(), reason: 'call_failed' });
+      return { type: 'step_failed', reason: 'call_failed', retryable: true, step: 0, attemptNo: 1 };
+    });
+    expect(h.writes[0].change.steps).toEqual([]);
+    expect(h.writes[0].change.patch).toMatchObject({ currentStep: 0, sends: 2, nextAction: 'dispatch' });
+    expect(h.queued).toEqual([['dispatch', 'call', { challengeId: ID, step: 0, attemptNo: 2, requestId: undefined }]]);
+  });
+
+  it('a late failure of the attempt a retry replaced changes nothing', async () => {
+    // The retry was decided (nextAction dispatch) but its attempt row is not written yet.
+    const failed = attempt('a1', 0, { status: 'failed', statusRank: 5, providerSid: 'CA1', finishedAt: new Date() });
+    const h = harness(record({ nextAction: 'dispatch', sends: 2, attempts: [failed] }));
+    const t = await h.engine.apply({ attemptId: 'a1' }, { type: 'step_failed', reason: 'call_failed', retryable: true, step: 0, attemptNo: 1 });
+    expect(t?.decision.changed).toBe(false);
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
+  });
+
+  it('end_call: an endCall job for each placed, unfinished call of the step left behind', async () => {
+    const h = harness(
+      record({
+        attempts: [
+          attempt('placed', 0, { providerSid: 'CA1', status: 'ringing', statusRank: 3 }),
+          attempt('ended', 0, { attemptNo: 0, providerSid: 'CA0', status: 'failed', statusRank: 5, finishedAt: new Date() }),
+          attempt('placing', 0, { attemptNo: 2, providerSid: null }),
+        ],
+      }),
+    );
+    await h.engine.apply(ID, { type: 'advance' });
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'publisher.challengeUpdated', 'queues.dispatch', 'queues.endCall']);
+    expect(h.queued).toEqual([
+      ['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, requestId: undefined }],
+      ['endCall', { challengeId: ID, attemptId: 'placed' }],
+    ]);
+  });
+
+  it('a step deadline is scheduled at the time written', async () => {
+    const h = harness(record({ nextAction: 'dispatch', attempts: [attempt('a1', 0, { providerSid: 'CA1' })] }));
+    const t = await h.engine.apply(ID, { type: 'sent', step: 0, attemptNo: 1 });
+    const deadline = t?.record.nextActionAt?.getTime();
+    expect(deadline).toEqual(expect.any(Number));
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'queues.stepTimeout']);
+    expect(h.queued[0]).toEqual(['stepTimeout', { challengeId: ID, step: 0, attemptNo: 1, deadline }, expect.any(Number)]);
+  });
+
+  it('an expired challenge turns expired on whatever outcome finds it', async () => {
+    const h = harness(record({ expiresAt: new Date(Date.now() - 1000), attempts: [attempt('a1', 0, { providerSid: 'CA1', status: 'answered', statusRank: 4 })] }));
+    const t = await h.engine.apply({ attemptId: 'a1' }, { type: 'approved_by_call', step: 0, attemptNo: 1 });
+    expect(t?.record.status).toBe('expired');
+    expect(h.writes[0].change.patch).toMatchObject({ status: 'expired', finishedAt: expect.any(Date) });
+    expect(h.published.map((p) => p.type)).toEqual(['challenge.expired']);
+    expect(h.queued).toEqual([['endCall', { challengeId: ID, attemptId: 'a1' }]]);
+  });
+
+  it('a settings challenge approved activates its settings in the same transaction, after the transition', async () => {
+    const activated: Array<[string, unknown, Date]> = [];
+    const h = harness(record({ purpose: 'settings', settingsId: 'set-1' }), {
+      settings: {
+        activate: async (id, db, now) => {
+          activated.push([id, db, now]);
+          return true;
+        },
+      },
+    });
+    await h.engine.apply({ attemptId: 'a1' }, { type: 'approved_by_call', step: 0, attemptNo: 1 });
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'settings.activate', 'publisher.challengeUpdated']);
+    expect(h.writes[0].last).toBe(false); // the settings statement is the transaction's last
+    expect(activated.map(([id]) => id)).toEqual(['set-1']);
+    expect(activated[0][1]).toBe(tx); // the transition's own transaction
+  });
+
+  it('a settings challenge that fails rejects its settings', async () => {
+    const rejected: unknown[] = [];
+    const h = harness(record({ purpose: 'settings', settingsId: 'set-1', steps: [step(0, 'call', 'active')] }), {
+      settings: { reject: async (id) => void rejected.push(id) },
+    });
+    await h.engine.apply({ attemptId: 'a1' }, { type: 'step_failed', reason: 'busy', step: 0, attemptNo: 1 });
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'settings.reject', 'publisher.challengeUpdated', 'publisher.challengeUpdated']);
+    expect(rejected).toEqual(['set-1']);
+  });
+});
+
+describe('ChallengeEngine.checkCode', () => {
+  const sms = (patch: Partial<ChallengeRecord> = {}) =>
+    record({ steps: [step(0, 'sms', 'active')], attempts: [attempt('t1', 0, { method: 'sms', providerSid: 'SM1', status: 'delivered', statusRank: 5 })], codeAttemptId: 't1', codeHash: hashCode('123456', SECRET, ID, 't1'), ...patch });
+
+  const rows: Array<[string, ChallengeRecord, string, { status: string; wrongCodes: number; events: string[]; log: string[] }]> = [
+    ['the right code approves', sms(), '123456', { status: 'approved', wrongCodes: 0, events: ['challenge.approved'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+    ['a wrong code costs an attempt, publishes nothing', sms(), '654321', { status: 'pending', wrongCodes: 1, events: [], log: ['challenges.withLock', 'challenges.writeTransition'] }],
+    ['the fifth wrong code ends the challenge', sms({ wrongCodes: 4 }), '000000', { status: 'max_attempts_reached', wrongCodes: 5, events: ['challenge.max_attempts_reached'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+  ];
+  it.each(rows)('%s', async (_name, locked, code, expected) => {
+    const h = harness(locked);
+    const t = await h.engine.checkCode(ID, code);
+    expect(t?.record).toMatchObject({ status: expected.status, wrongCodes: expected.wrongCodes });
+    expect(h.published.map((p) => p.type)).toEqual(expected.events);
+    expect(h.log).toEqual(expected.log);
+    expect(h.queued).toEqual([]);
+  });
+
+  it('a code before any text is refused, writing nothing', async () => {
+    const h = harness(record());
+    const t = await h.engine.checkCode(ID, '123456');
+    expect(t?.decision).toMatchObject({ changed: false, rejected: 'no_code_sent' });
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
+  });
+});
