@@ -3,6 +3,7 @@ import { CHALLENGES_NAMESPACE } from '@redial/contracts';
 import { type RunningSandbox, startSandbox } from '../apps/sandbox/src/sandbox.app';
 import { SandboxLogger } from '../apps/sandbox/src/sandbox.logger';
 import { testConfig } from './support/config';
+import { captureJsonLogLines } from './support/log-capture';
 import { latestCode, registerVerified, setNumber, signIn } from './support/flows';
 import { connect } from './support/gateway-client';
 import { uniquePrefix } from './support/redis';
@@ -16,8 +17,8 @@ import { startStack, Stack } from './support/stack';
 describe('logs of every app', () => {
   let stack: Stack;
   let sandbox: RunningSandbox;
-  const lines: string[] = [];
-  let spy: jest.SpyInstance;
+  let lines: string[] = [];
+  let capture: ReturnType<typeof captureJsonLogLines> | undefined;
   const textPhone = '+12015554701';
   const callPhone = '+12015554702';
   const backupPhone = '+12015554703';
@@ -25,15 +26,8 @@ describe('logs of every app', () => {
   const tokens: string[] = [];
 
   beforeAll(async () => {
-    const write = process.stdout.write.bind(process.stdout);
-    spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.startsWith('{')) {
-        lines.push(...text.split('\n').filter(Boolean));
-        return true;
-      }
-      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write);
+    capture = captureJsonLogLines();
+    lines = capture.lines;
     // A sandbox that logs (the stack's own is quiet), then the api, the worker and the gateway against it.
     sandbox = await startSandbox(testConfig('postgresql://127.0.0.1/unused', uniquePrefix(), { SANDBOX_PORT: '0', LOG_LEVEL: 'trace' }));
     stack = await startStack({ worker: true, gateway: true, env: { LOG_LEVEL: 'trace', TWILIO_API_URL: sandbox.url, CALLS_PER_SECOND: '100' } });
@@ -43,7 +37,7 @@ describe('logs of every app', () => {
   afterAll(async () => {
     await stack?.close();
     await sandbox?.close();
-    spy?.mockRestore();
+    capture?.restore();
   });
 
   it('runs texts, a busy call with its failover, and sockets on the gateway', async () => {

@@ -1,4 +1,5 @@
 import { inbox, latestCode, registerVerified, setNumber, signIn, waitForStatus } from './support/flows';
+import { captureJsonLogLines } from './support/log-capture';
 import { startStack, Stack } from './support/stack';
 
 /**
@@ -8,28 +9,21 @@ import { startStack, Stack } from './support/stack';
  */
 describe('structured logs', () => {
   let stack: Stack;
-  const lines: string[] = [];
-  let spy: jest.SpyInstance;
+  let lines: string[] = [];
+  let capture: ReturnType<typeof captureJsonLogLines> | undefined;
   let n = 0;
   const phone = () => `+1201555${String(4000 + n++).padStart(4, '0')}`;
   const numbers: string[] = [];
   const codes: string[] = [];
 
   beforeAll(async () => {
-    const write = process.stdout.write.bind(process.stdout);
-    spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.startsWith('{')) {
-        lines.push(...text.split('\n').filter(Boolean));
-        return true;
-      }
-      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write);
+    capture = captureJsonLogLines();
+    lines = capture.lines;
     stack = await startStack({ sandbox: true, worker: true, env: { LOG_LEVEL: 'trace', CALLS_PER_SECOND: '100' } });
   });
   afterAll(async () => {
     await stack?.close();
-    spy?.mockRestore();
+    capture?.restore();
   });
 
   async function codeAfter(e164: string, before: number): Promise<string> {

@@ -27,11 +27,11 @@ function problems(operation: OperationName, status: number, body: unknown): stri
   const op = subset.operations[operation];
   if (status >= 400) return checkError(status, body);
   const found = status === op.status ? [] : [`status ${status}, documented ${op.status}`];
-  return [...found, ...checkSchema(body, op.schema as Schema, schemas)];
+  return [...found, ...checkSchema(body, op.schema as Schema, schemas, 'declared')];
 }
 
 function checkError(status: number, body: unknown, code?: number): string[] {
-  const found = checkSchema(body, subset.errorBody as Schema, schemas);
+  const found = checkSchema(body, subset.errorBody as Schema, schemas, 'declared');
   const b = body as { status?: number; code?: number; type?: unknown; title?: unknown };
   if (b.status !== status) found.push(`body.status ${b.status} differs from HTTP ${status}`);
   if (code !== undefined && b.code !== code) found.push(`code ${b.code}, expected ${code}`);
