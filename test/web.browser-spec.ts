@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { eventually, latestCode, registerVerified, setNumber, signIn } from './support/flows';
-import { ensureWebBuilt, launchBrowser, TestBrowser } from './support/browser';
+import { ensureWebBuilt, launchBrowser, TestBrowser, WEB_DIR } from './support/browser';
 import { startStack, Stack } from './support/stack';
 
 /**
@@ -58,6 +60,13 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await eventually('the sandbox to take the interactive behaviour', async () => (await sandboxBehaviour(number)).voice === 'interactive');
     return { sim, card };
   }
+
+  it('the web bundle carries the contracts\' types and constants, not their server-side schemas (no zod)', () => {
+    const assets = join(WEB_DIR, 'dist', 'assets');
+    const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of scripts) expect(readFileSync(join(assets, file), 'utf8')).not.toMatch(/\bzod\b/);
+  });
 
   it('saving settings calls the phone; # pressed in the phone simulator approves, live on the status page', async () => {
     const number = phone();

@@ -24,7 +24,7 @@ export const CHROMIUM_ARGS = [
 const ROOT = resolve(__dirname, '..', '..');
 export const ARTIFACTS_DIR = join(ROOT, 'test-artifacts', 'web');
 export const DOC_SCREENSHOTS_DIR = join(ROOT, 'docs', 'screenshots');
-const WEB_DIR = join(ROOT, 'apps', 'web');
+export const WEB_DIR = join(ROOT, 'apps', 'web');
 const WEB_INDEX = join(WEB_DIR, 'dist', 'index.html');
 /** What the bundle is built from: a change here makes apps/web/dist stale. */
 const WEB_SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'vite.config.ts'), join(ROOT, 'libs', 'contracts', 'src')];

@@ -1,30 +1,17 @@
 /** The sandbox's model of the phone network: behaviours per number, and what it remembers of texts and calls. */
 
-import type { SmsBehaviour, VoiceBehaviour } from '@redial/contracts';
+import type { FaultsView, NumberBehaviourView, SmsBehaviour, VoiceBehaviour } from '@redial/contracts';
 
 // The behaviour lists are the control API's, declared once in libs/contracts.
 export { SMS_BEHAVIOURS, VOICE_BEHAVIOURS } from '@redial/contracts';
 export type { SmsBehaviour, VoiceBehaviour };
 
-export interface NumberBehaviour {
-  sms: SmsBehaviour;
-  /** ErrorCode for `undelivered` / `failed` texts (defaults 30003 / 30008). */
-  smsErrorCode?: number;
-  voice: VoiceBehaviour;
-  /**
-   * Sandbox extension for conformance tests: the keys (`0-9*#`, `w` = half a second's pause) the caller types
-   * when an answering voice behaviour (`press-pound`, `report-fraud`, `silence`) picks up, instead of its
-   * scripted ones (`#`, `0#`, none).
-   */
-  keys?: string;
-  /** Simulated network latency before each step of a text or call. */
-  delayMs: number;
-  /**
-   * Sandbox extension: how long the phone rings before it is answered, busy or gives up (`no-answer`); defaults
-   * to delayMs. A long ring lets a test end a call while it is still ringing.
-   */
-  ringMs?: number;
-}
+/**
+ * A number's behaviour, as the control API reads and answers it (declared once in libs/contracts): texts, calls,
+ * `keys` the caller types once an answering behaviour picks up, `delayMs` of network latency per step, `ringMs`
+ * of ringing (defaults to delayMs).
+ */
+export type NumberBehaviour = NumberBehaviourView;
 
 /** Voice behaviours whose scripted keys `keys` replaces. */
 export const KEYED_VOICE_BEHAVIOURS: readonly VoiceBehaviour[] = ['press-pound', 'report-fraud', 'silence'];
@@ -35,18 +22,8 @@ export const DEFAULT_BEHAVIOUR: Readonly<NumberBehaviour> = Object.freeze({
   delayMs: 100,
 });
 
-export interface Faults {
-  /** Share of REST requests answered 429 / 20429 (nothing is created). */
-  rate429: number;
-  /** Share of REST requests answered 500 / 20500 (nothing is created). */
-  rate500: number;
-  /** Added to every REST response. */
-  latencyMs: number;
-  /** Share of status callbacks delivered twice. */
-  duplicateCallbacks: number;
-  /** Deliver each resource's status callbacks newest first. */
-  reorderCallbacks: boolean;
-}
+/** Injected faults (the control API's `PUT /sandbox/faults`, declared in libs/contracts). */
+export type Faults = FaultsView;
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   rate429: 0,

@@ -1,4 +1,4 @@
-import type { ChallengeEventType, ChallengeStatus, ContactMethod, StepStatus } from '@redial/contracts';
+import { type ChallengeEventType, type ChallengeStatus, type ContactMethod, FINAL_CHALLENGE_STATUSES, type StepStatus } from '@redial/contracts';
 import { callStepTimeoutMs, ChallengePolicy } from './challenge.policy';
 
 /**
@@ -76,7 +76,7 @@ export interface Decision {
   rejected?: Rejection;
 }
 
-export const FINAL_STATUSES: readonly ChallengeStatus[] = ['approved', 'denied', 'failed', 'expired', 'canceled', 'max_attempts_reached'];
+export const FINAL_STATUSES: readonly ChallengeStatus[] = FINAL_CHALLENGE_STATUSES;
 
 export function isFinal(status: ChallengeStatus): boolean {
   return FINAL_STATUSES.includes(status);

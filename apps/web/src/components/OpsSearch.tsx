@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import type { ChallengeStatus, OpsChallengeSummary } from '@redial/contracts';
+import { CHALLENGE_STATUSES } from '@redial/contracts/enums.constants';
 import { api, errorMessage, type OpsSearchParams } from '../lib/api';
 import { currentStep, formatDateTime, shortId, statusLabel } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
-const STATUSES: ChallengeStatus[] = ['pending', 'approved', 'denied', 'failed', 'expired', 'canceled', 'max_attempts_reached'];
+const STATUSES: readonly ChallengeStatus[] = CHALLENGE_STATUSES;
 
 const toIso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
 

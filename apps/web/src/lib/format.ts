@@ -1,5 +1,6 @@
 import type { AttemptView, ChallengeStatus, ChallengeView, StepView } from '@redial/contracts';
-import { humanizeCode, reasonPhrase } from '@redial/contracts';
+import { FINAL_CHALLENGE_STATUSES } from '@redial/contracts/enums.constants';
+import { humanizeCode, reasonPhrase } from '@redial/contracts/failure-reasons';
 
 /** Plain-language sentences for the people watching a verification, and small formatting helpers. */
 
@@ -44,14 +45,7 @@ export function attemptStatusText(status: string): string {
   return ATTEMPT_STATUS[status] ?? humanize(status);
 }
 
-export const FINAL_STATUSES: ReadonlySet<ChallengeStatus> = new Set([
-  'approved',
-  'denied',
-  'failed',
-  'expired',
-  'canceled',
-  'max_attempts_reached',
-]);
+export const FINAL_STATUSES: ReadonlySet<ChallengeStatus> = new Set(FINAL_CHALLENGE_STATUSES);
 
 export const isFinal = (status: ChallengeStatus): boolean => FINAL_STATUSES.has(status);
 
