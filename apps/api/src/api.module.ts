@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
 import { ChallengeEngine, EngineModule } from '@redial/engine';
+import { GuardModule } from '@redial/guard';
 import { LoggingModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
 import { TelephonyModule } from '@redial/telephony';
@@ -31,6 +32,7 @@ export class ApiModule {
         QueueModule, // health (Redis ping)
         EngineModule, // challenges, webhooks, settings verification
         TelephonyModule, // the webhooks read Twilio's callbacks through the provider
+        GuardModule, // abuse and cost controls on the requests that start sends
         OpsApiModule,
       ],
       controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController, WebController],

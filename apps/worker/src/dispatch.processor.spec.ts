@@ -7,6 +7,7 @@ import { codeMatches } from '@redial/domain';
 import type { ChallengeEngine } from '@redial/engine';
 import type { QueueService } from '@redial/queue';
 import { rankOf, type ProviderVerdict, type TelephonyProvider } from '@redial/telephony';
+import type { SendGuard, SendRefusal } from '@redial/guard';
 import { strictFake } from '../../../test/support/strict-fake';
 import { DispatchProcessor } from './dispatch.processor';
 
@@ -63,6 +64,8 @@ function setUp(scenario: {
   provider?: Partial<Record<keyof TelephonyProvider, unknown>>;
   queues?: Partial<Record<keyof QueueService, unknown>>;
   repo?: Partial<Record<keyof ChallengeRepository, unknown>>;
+  /** The abuse and cost controls: by default every check allows the send. */
+  refusal?: SendRefusal;
 }) {
   const TX = TX_TOKEN;
   const created: AttemptRecord[] = [];
@@ -92,8 +95,12 @@ function setUp(scenario: {
   });
   const provider = fake<TelephonyProvider>('provider', { name: 'twilio', ...scenario.provider });
   const queues = fake<QueueService>('queues', scenario.queues);
-  const processor = new DispatchProcessor(fake<AppConfig>('config', config), provider, repo, engine, queues);
-  return { processor, repo, engine, applied, created };
+  const guard = fake<SendGuard>('guard', {
+    check: jest.fn(async () => scenario.refusal ?? null),
+    sent: jest.fn(async () => undefined),
+  });
+  const processor = new DispatchProcessor(fake<AppConfig>('config', config), provider, repo, engine, queues, guard);
+  return { processor, repo, engine, applied, created, guard };
 }
 
 const verdict = (v: ProviderVerdict) => jest.fn(() => v);
@@ -182,6 +189,30 @@ describe('DispatchProcessor on a provider error', () => {
       },
     ]);
   });
+
+  it('asks the abuse and cost controls before sending, and tells them once the text went out', async () => {
+    const sendSms = jest.fn(async () => ({ sid: 'SM1', status: 'queued' }));
+    const { processor, guard, created } = setUp({ locked: challenge(), provider: { sendSms } });
+    await processor.process(job());
+    const context = { challengeId: ID, userId: expect.any(String), purpose: expect.any(String), attemptId: created[0].id, stepIndex: 0, attemptNo: 1, method: 'sms', e164: '+12015550100', country: expect.any(String) };
+    expect(guard.check).toHaveBeenCalledWith(context);
+    expect(guard.sent).toHaveBeenCalledWith(context);
+  });
+
+  it.each(['rate_limited', 'geo_blocked', 'destination_suspended', 'spend_cap_reached'] as const)(
+    'a send the controls refuse (%s) goes nowhere: the step fails with that reason, not retried',
+    async (reason) => {
+      const { processor, applied, created, guard } = setUp({ locked: challenge(), refusal: { reason, detail: 'test' } });
+      await expect(processor.process(job())).resolves.toBe(`refused: ${reason}`);
+      expect(guard.sent).not.toHaveBeenCalled();
+      expect(applied).toEqual([
+        {
+          outcome: { type: 'step_failed', step: 0, attemptNo: 1, reason, errorCode: undefined },
+          updates: [[created[0].id, expect.objectContaining({ status: 'failed', reason, errorCode: null })]],
+        },
+      ]);
+    },
+  );
 
   it('a permanent error fails the step at once, with its reason, on the first try', async () => {
     const { processor, applied, created } = setUp({ locked: challenge(), provider: { sendSms: refused(), classifyError: verdict({ action: 'fail_step', reason: 'invalid_number', code: 21211 }) } });

@@ -6,6 +6,7 @@ import { type DispatchJob, twilioWebhookUrl } from '@redial/contracts';
 import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { generateCode, hashCode, smsBody } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
+import { SendContext, SendGuard } from '@redial/guard';
 import { QueueService } from '@redial/queue';
 import {
   ProviderReceipt,
@@ -14,7 +15,7 @@ import {
   TelephonyProvider,
 } from '@redial/telephony';
 
-type Prepared = { attempt: AttemptRecord; step: StepRecord; code?: string; expiresAt: Date; purpose: string };
+type Prepared = { attempt: AttemptRecord; step: StepRecord; code?: string; expiresAt: Date; purpose: string; userId: string };
 
 /**
  * Sends one step's text or places its call. Idempotent: it acts only while the challenge is pending on that
@@ -31,6 +32,7 @@ export class DispatchProcessor {
     private readonly challenges: ChallengeRepository,
     private readonly engine: ChallengeEngine,
     private readonly queues: QueueService,
+    private readonly guard: SendGuard,
   ) {}
 
   async process(job: Job<DispatchJob>): Promise<string> {
@@ -38,6 +40,14 @@ export class DispatchProcessor {
     const prepared = await this.prepare(job.data);
     if (prepared === 'already sent') await this.confirmSent(job.data);
     if (typeof prepared === 'string') return prepared;
+    const send = sendContext(job.data, prepared);
+    const refusal = await this.guard.check(send);
+    if (refusal !== null) {
+      // Abuse and cost controls refuse before anything is sent: the step fails with their reason and fails over.
+      await this.failAttempt(prepared, job.data, refusal.reason);
+      this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: refused, ${refusal.reason} (${refusal.detail})`);
+      return `refused: ${refusal.reason}`;
+    }
     let receipt: ProviderReceipt;
     try {
       receipt = await this.send(prepared);
@@ -49,19 +59,11 @@ export class DispatchProcessor {
         throw new Error(`transient provider error: ${outcome.reason}`);
       }
       const reason = outcome.action === 'retry' ? 'provider_error' : outcome.reason;
-      await this.engine.apply(challengeId, null, async (writes) => {
-        writes.update(prepared.attempt.id, {
-          status: 'failed',
-          statusRank: rankOf('failed'),
-          errorCode: outcome.code ?? null,
-          reason,
-          finishedAt: new Date(),
-        });
-        return { type: 'step_failed', step, attemptNo, reason, errorCode: outcome.code };
-      });
+      await this.failAttempt(prepared, job.data, reason, outcome.code);
       this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
       throw new UnrecoverableError(`${outcome.action}: ${reason}`);
     }
+    await this.guard.sent(send);
     let movedOn = false;
     await this.engine.apply(challengeId, null, async (writes, record) => {
       movedOn = record.status !== 'pending' || record.currentStep !== step;
@@ -80,6 +82,20 @@ export class DispatchProcessor {
       await this.queues.endCall({ challengeId, attemptId: prepared.attempt.id }).catch((err: unknown) => this.logger.warn(`could not enqueue end-call for ${challengeId}: ${(err as Error).message}`));
     }
     return receipt.sid;
+  }
+
+  /** The attempt failed before anything reached the phone: the step fails with `reason` (and fails over). */
+  private async failAttempt(prepared: Prepared, { challengeId, step, attemptNo }: DispatchJob, reason: string, errorCode?: number): Promise<void> {
+    await this.engine.apply(challengeId, null, async (writes) => {
+      writes.update(prepared.attempt.id, {
+        status: 'failed',
+        statusRank: rankOf('failed'),
+        errorCode: errorCode ?? null,
+        reason,
+        finishedAt: new Date(),
+      });
+      return { type: 'step_failed', step, attemptNo, reason, errorCode };
+    });
   }
 
   /**
@@ -114,7 +130,7 @@ export class DispatchProcessor {
       } else if (codeHash !== undefined) {
         await this.challenges.update(tx, record.id, { codeHash, codeAttemptId: id });
       }
-      return { attempt, step, code, expiresAt: record.expiresAt, purpose: record.purpose };
+      return { attempt, step, code, expiresAt: record.expiresAt, purpose: record.purpose, userId: record.userId };
     });
   }
 
@@ -138,4 +154,18 @@ export class DispatchProcessor {
       machineDetection: true,
     });
   }
+}
+
+function sendContext(job: DispatchJob, p: Prepared): SendContext {
+  return {
+    challengeId: job.challengeId,
+    userId: p.userId,
+    purpose: p.purpose,
+    attemptId: p.attempt.id,
+    stepIndex: job.step,
+    attemptNo: job.attemptNo,
+    method: p.step.method === 'call' ? 'call' : 'sms',
+    e164: p.step.e164,
+    country: p.step.country,
+  };
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
 import { EngineModule } from '@redial/engine';
+import { GuardModule } from '@redial/guard';
 import { INSTRUMENTED_TELEPHONY_PROVIDER, LoggingModule, OpsModule, TelephonyMetricsModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
 import { TELEPHONY_PROVIDER } from '@redial/telephony';
@@ -30,6 +31,7 @@ export class WorkerModule {
         EngineModule, // ChallengeEngine
         OpsModule, // AlertsService
         TelephonyMetricsModule, // the telephony provider, timed; MetricsRecorder
+        GuardModule, // SendGuard: abuse and cost controls before every send
       ],
       providers: [
         DispatchProcessor,

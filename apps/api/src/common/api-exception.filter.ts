@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { ApiErrorBody } from '@redial/contracts';
+import { RequestRefusedError } from '@redial/guard';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findWebDist, readIndexHtml } from '../web/web-assets';
 
@@ -23,6 +24,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, body } = toErrorResponse(exception);
+    if (body.retryAfter !== undefined) void reply.header('retry-after', String(body.retryAfter));
     if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
@@ -41,6 +43,19 @@ export function wantsHtml(request: Pick<FastifyRequest, 'method' | 'headers'>): 
 }
 
 export function toErrorResponse(exception: unknown): { status: number; body: ApiErrorBody } {
+  if (exception instanceof RequestRefusedError) {
+    const { field, retryAfterSec, limit } = exception.extra;
+    return {
+      status: exception.status,
+      body: {
+        error: exception.code,
+        message: exception.message,
+        ...(field !== undefined && { field }),
+        ...(retryAfterSec !== undefined && { retryAfter: retryAfterSec }),
+        ...(limit !== undefined && { limit }),
+      },
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();

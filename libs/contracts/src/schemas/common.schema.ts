@@ -61,5 +61,7 @@ export const ApiErrorSchema = z
     error: z.string().regex(/^[a-z_]+$/).meta({ example: 'invalid_number' }),
     message: z.string().meta({ example: 'The number is not valid.' }),
     field: z.string().optional().meta({ description: 'the path of the offending value', example: 'primary.number' }),
+    retryAfter: z.number().int().positive().optional().meta({ description: 'seconds to wait before trying again (also the `Retry-After` header)' }),
+    limit: z.string().optional().meta({ description: 'which limit refused the request (`rate_limited`, `spend_cap_reached`)', example: 'challenges_per_user' }),
   })
   .meta({ id: 'Error', description: 'Every refusal: `error` names the problem, `field` the path of the offending value.' });

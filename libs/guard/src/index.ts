@@ -1,0 +1,3 @@
+export * from './request-refused.error';
+export * from './send-guard';
+export * from './guard.module';
