@@ -20,6 +20,7 @@ import { killAllNow, LOG_DIR, RESULTS_DIR, ROOT, stopAll } from './lib/procs';
 import { BenchStack, machine } from './lib/stack';
 import { sleep, type Figure } from './lib/stats';
 import type { Suite, SuiteContext, SuiteResult } from './lib/suite';
+import { abuse } from './suites/abuse';
 import { api } from './suites/api';
 import { latency } from './suites/latency';
 import { memory } from './suites/memory';
@@ -33,6 +34,7 @@ const SUITES: Array<[string, Suite]> = [
   ['push', push],
   ['memory', memory],
   ['api', api],
+  ['abuse', abuse],
 ];
 
 function parseArgs(argv: string[]) {

@@ -123,7 +123,7 @@ afterAll(async () => {
 describe('/challenges handshake', () => {
   it('refuses a missing, malformed, expired, foreign or orphaned token with `unauthorized` and sends nothing', async () => {
     const { challengeId } = await savePhones('refused-user', { primary: { number: freshNumber(), method: 'call' } });
-    const secret = stack.config.tokenSecret;
+    const secret = stack.config.keys.challengeTokens;
     const inAMinute = new Date(Date.now() + 60_000);
     const cases: Array<Record<string, unknown> | undefined> = [
       undefined,

@@ -393,7 +393,7 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
 
       const events = await eventually('four signed webhook posts', async () => (hookEvents().length >= 4 ? hookEvents() : undefined));
       expect(events.map((e) => e.event)).toEqual(['alert.raised', 'alert.raised', 'alert.raised', 'alert.raised']);
-      for (const e of events) expect(e.signature).toBe(signAlertBody(e.body, stack.config.tokenSecret));
+      for (const e of events) expect(e.signature).toBe(signAlertBody(e.body, stack.config.keys.alertWebhooks));
     });
 
     it('clears them when their windows pass, lists them after the active ones, and POSTs alert.cleared', async () => {

@@ -1,4 +1,5 @@
 import { io, Socket } from 'socket.io-client';
+import { deriveKey } from '@redial/config';
 import { signChallengeToken } from '@redial/domain';
 import { figure, mapLimit, percentile, sleep, waitUntil, wallNow } from '../lib/stats';
 import type { SuiteContext, SuiteResult } from '../lib/suite';
@@ -36,6 +37,8 @@ export async function push(ctx: SuiteContext): Promise<SuiteResult> {
   const template = await stack.createChallenge(stack.users[0].userId);
   const ids = await cloneChallenge(stack, template.id, idle);
   const expiresAt = new Date(Date.now() + 3000 * 1000);
+  // The api signs with the challenge-token key derived from the run's TOKEN_SECRET; so does the runner.
+  const tokenKey = deriveKey(stack.env.TOKEN_SECRET, 'challengeTokens');
   await sleep(1000);
   const rssBefore = gateway.rssMb();
   const idleSockets: Socket[] = [];
@@ -43,7 +46,7 @@ export async function push(ctx: SuiteContext): Promise<SuiteResult> {
   const refused: string[] = [];
   let connected = 0;
   const openAll = (batch: string[]) => mapLimit(batch, 50, async (id) => {
-    const socket = connect(stack.gatewayUrl, signChallengeToken({ challengeId: id, expiresAt }, stack.env.TOKEN_SECRET));
+    const socket = connect(stack.gatewayUrl, signChallengeToken({ challengeId: id, expiresAt }, tokenKey));
     idleSockets.push(socket);
     await new Promise<void>((resolve) => {
       socket.once('challenge.snapshot', () => {

@@ -23,7 +23,8 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApiApp(config: AppConfig, _options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Which peers' X-Forwarded-For is believed for request.ip (the per-IP rate limit, logs): TRUST_PROXY.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
@@ -66,4 +67,9 @@ export async function createApiApp(config: AppConfig, _options: { logger?: false
   registerDocs(app, config);
   app.enableShutdownHooks();
   return app;
+}
+
+/** TRUST_PROXY=<n>: believe X-Forwarded-For from the n hops nearest the api, whatever their addresses. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

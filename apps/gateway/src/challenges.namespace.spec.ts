@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AppConfig } from '@redial/config';
+import { type AppConfig, deriveKeys } from '@redial/config';
 import type { ChallengeUpdated } from '@redial/contracts';
 import type { ChallengeRecord, ChallengeRepository } from '@redial/database';
 import { signChallengeToken } from '@redial/domain';
@@ -7,7 +7,8 @@ import { ChallengeSocket, ChallengesNamespace, ChallengesNsp } from './challenge
 
 const SECRET = 'unit-test-secret-0123456789';
 const ID = '6f1c2a7e-1b1e-4a57-9a53-0d6f0c6f1a11';
-const config = { tokenSecret: SECRET, maxWrongCodes: 5 } as AppConfig;
+const KEYS = deriveKeys(SECRET);
+const config = { tokenSecret: SECRET, keys: KEYS, maxWrongCodes: 5 } as AppConfig;
 
 function record(lastSeq: number, status = 'pending'): ChallengeRecord {
   const at = new Date('2026-01-01T00:00:00Z');
@@ -71,7 +72,7 @@ function setUp(find: (id: string) => Promise<ChallengeRecord | undefined>) {
 
 beforeAll(() => Logger.overrideLogger(false));
 
-const tokenFor = (id: string, expiresAt = new Date(Date.now() + 60_000), secret = SECRET) => signChallengeToken({ challengeId: id, expiresAt }, secret);
+const tokenFor = (id: string, expiresAt = new Date(Date.now() + 60_000), secret: string | Buffer = KEYS.challengeTokens) => signChallengeToken({ challengeId: id, expiresAt }, secret);
 const socketWith = (token?: string) => new FakeSocket({ auth: token === undefined ? {} : { token }, query: {} });
 
 describe('ChallengesNamespace handshake', () => {

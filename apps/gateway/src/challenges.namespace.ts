@@ -54,7 +54,7 @@ export class ChallengesNamespace implements OnGatewayInit<ChallengesNsp>, OnGate
   /** A valid, unexpired token for a challenge that exists; anything else is `unauthorized`. */
   private async authenticate(socket: ChallengeSocket): Promise<Error | undefined> {
     const token = handshakeToken(socket.handshake);
-    const claims = token === undefined ? null : verifyChallengeToken(token, this.config.tokenSecret, new Date());
+    const claims = token === undefined ? null : verifyChallengeToken(token, this.config.keys.challengeTokens, new Date());
     if (claims === null) return unauthorized();
     if (!(await this.challenges.find(claims.challengeId))) return unauthorized();
     socket.data.challengeId = claims.challengeId;

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import type { AppConfig } from '@redial/config';
+import { type AppConfig, deriveKeys } from '@redial/config';
 import type { DispatchJob } from '@redial/contracts';
 import type { AttemptRecord, ChallengeRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { codeMatches } from '@redial/domain';
 import type { ChallengeEngine } from '@redial/engine';
 import type { QueueService } from '@redial/queue';
 import { rankOf, type ProviderVerdict, type TelephonyProvider } from '@redial/telephony';
-import type { SendGuard, SendRefusal } from '@redial/guard';
+import { CostEstimator, type SendGuard, type SendRefusal } from '@redial/guard';
 import { strictFake } from '../../../test/support/strict-fake';
 import { DispatchProcessor } from './dispatch.processor';
 
@@ -16,7 +16,10 @@ const ATTEMPT = 'a7a1c2d3-0000-4000-8000-000000000001';
 const SECRET = 'unit-test-secret-0123456789';
 /** The transaction is only passed through: a token the fakes check they get back. */
 const TX_TOKEN = Object.freeze({ transaction: 'tx' });
-const config = { tokenSecret: SECRET, publicUrl: 'https://redial.example', callRingTimeoutSec: 30 };
+const KEYS = deriveKeys(SECRET);
+const config = { tokenSecret: SECRET, keys: KEYS, publicUrl: 'https://redial.example', callRingTimeoutSec: 30, spend: { pricesFile: undefined, dailyCapUsd: 100 } };
+/** The real estimator over the default price table: US texts are one segment at $0.0079. */
+const costs = new CostEstimator(config as unknown as AppConfig);
 
 beforeAll(() => Logger.overrideLogger(false));
 
@@ -99,7 +102,7 @@ function setUp(scenario: {
     check: jest.fn(async () => scenario.refusal ?? null),
     sent: jest.fn(async () => undefined),
   });
-  const processor = new DispatchProcessor(fake<AppConfig>('config', config), provider, repo, engine, queues, guard);
+  const processor = new DispatchProcessor(fake<AppConfig>('config', config), provider, repo, engine, queues, guard, costs);
   return { processor, repo, engine, applied, created, guard };
 }
 
@@ -129,9 +132,23 @@ describe('DispatchProcessor sends', () => {
     const [, , codeHash] = (repo.createAttempt as jest.Mock).mock.calls[0];
     const request = sendSms.mock.calls[0] as unknown as [{ to: string; body: string; statusCallbackUrl: string }];
     const code = /\b(\d{6})\b/.exec(request[0].body)?.[1] as string;
-    expect(codeMatches(code, codeHash, SECRET, ID, created[0].id)).toBe(true);
+    expect(codeMatches(code, codeHash, KEYS.codeHashes, ID, created[0].id)).toBe(true);
     expect(request[0]).toMatchObject({ to: '+12015550100', statusCallbackUrl: `https://redial.example/webhooks/twilio/sms-status?attempt=${created[0].id}` });
     expect(applied).toEqual([{ outcome: { type: 'sent', step: 0, attemptNo: 1 }, updates: [[created[0].id, expect.objectContaining({ providerSid: 'SM1', status: 'queued' })]] }]);
+  });
+
+  it('writes the estimated cost into the attempt when the text went out (one segment to the US)', async () => {
+    const sendSms = jest.fn(async () => ({ sid: 'SM4', status: 'queued' }));
+    const { processor, applied } = setUp({ locked: challenge(), provider: { sendSms } });
+    await processor.process(job());
+    expect(applied[0].updates[0][1]).toMatchObject({ costUsd: 0.0079, costUnits: 1 });
+  });
+
+  it('a text the provider refused costs nothing: no estimate is written', async () => {
+    const sendSms = jest.fn(async () => Promise.reject(new Error('no')));
+    const { processor, applied } = setUp({ locked: challenge(), provider: { sendSms, classifyError: jest.fn(() => ({ action: 'fail_step', reason: 'invalid_number', code: 21211 })) } });
+    await processor.process(job()).catch(() => undefined);
+    expect(applied[0].updates[0][1]).not.toHaveProperty('costUsd');
   });
 
   it('a retried text reuses the attempt row and mints a new code for it', async () => {
@@ -194,7 +211,7 @@ describe('DispatchProcessor on a provider error', () => {
     const sendSms = jest.fn(async () => ({ sid: 'SM1', status: 'queued' }));
     const { processor, guard, created } = setUp({ locked: challenge(), provider: { sendSms } });
     await processor.process(job());
-    const context = { challengeId: ID, userId: expect.any(String), purpose: expect.any(String), attemptId: created[0].id, stepIndex: 0, attemptNo: 1, method: 'sms', e164: '+12015550100', country: expect.any(String) };
+    const context = { challengeId: ID, userId: expect.any(String), purpose: expect.any(String), attemptId: created[0].id, stepIndex: 0, attemptNo: 1, method: 'sms', e164: '+12015550100', country: expect.any(String), cost: { usd: 0.0079, units: 1 } };
     expect(guard.check).toHaveBeenCalledWith(context);
     expect(guard.sent).toHaveBeenCalledWith(context);
   });

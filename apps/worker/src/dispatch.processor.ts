@@ -6,7 +6,7 @@ import { type DispatchJob, twilioWebhookUrl } from '@redial/contracts';
 import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { generateCode, hashCode, smsBody } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
-import { SendContext, SendGuard } from '@redial/guard';
+import { CostEstimator, SendContext, SendGuard } from '@redial/guard';
 import { QueueService } from '@redial/queue';
 import {
   ProviderReceipt,
@@ -33,6 +33,7 @@ export class DispatchProcessor {
     private readonly engine: ChallengeEngine,
     private readonly queues: QueueService,
     private readonly guard: SendGuard,
+    private readonly costs: CostEstimator,
   ) {}
 
   async process(job: Job<DispatchJob>): Promise<string> {
@@ -40,7 +41,10 @@ export class DispatchProcessor {
     const prepared = await this.prepare(job.data);
     if (prepared === 'already sent') await this.confirmSent(job.data);
     if (typeof prepared === 'string') return prepared;
-    const send = sendContext(job.data, prepared);
+    const text = this.textBody(prepared);
+    // The estimate goes with the send to the checks (the spend cap) and into the attempt row once it went out.
+    const cost = this.costs.estimate(prepared.step.method === 'call' ? 'call' : 'sms', prepared.step.country, text);
+    const send: SendContext = { ...sendContext(job.data, prepared), cost };
     const refusal = await this.guard.check(send);
     if (refusal !== null) {
       // Abuse and cost controls refuse before anything is sent: the step fails with their reason and fails over.
@@ -50,7 +54,7 @@ export class DispatchProcessor {
     }
     let receipt: ProviderReceipt;
     try {
-      receipt = await this.send(prepared);
+      receipt = await this.send(prepared, text);
     } catch (err) {
       const outcome = this.provider.classifyError(err);
       const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -73,6 +77,8 @@ export class DispatchProcessor {
       writes.update(prepared.attempt.id, {
         providerSid: receipt.sid,
         sentAt: new Date(),
+        costUsd: cost.usd,
+        costUnits: cost.units,
         ...(ahead ? {} : { status: 'queued', statusRank: rankOf('queued') }),
       });
       return { type: 'sent', step, attemptNo };
@@ -122,7 +128,7 @@ export class DispatchProcessor {
       // A new code for every text sent (a retry included): the previous one stops working.
       const code = step.method === 'sms' ? generateCode() : undefined;
       const id = attempt?.id ?? randomUUID();
-      const codeHash = code === undefined ? undefined : hashCode(code, this.config.tokenSecret, record.id, id);
+      const codeHash = code === undefined ? undefined : hashCode(code, this.config.keys.codeHashes, record.id, id);
       if (!attempt) {
         const fresh = { id, challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
         // The transaction's last statement: it leaves with the COMMIT.
@@ -134,13 +140,19 @@ export class DispatchProcessor {
     });
   }
 
-  private send(p: Prepared): Promise<ProviderReceipt> {
+  /** The text's body (undefined for a call). */
+  private textBody(p: Prepared): string | undefined {
+    if (p.step.method !== 'sms') return undefined;
+    return smsBody(p.code as string, this.config.publicUrl, p.purpose === 'settings' ? 'settings' : 'sign_in', Math.max(1, Math.round(remainingSecOf(p) / 60)));
+  }
+
+  private send(p: Prepared, text: string | undefined): Promise<ProviderReceipt> {
     const base = this.config.publicUrl;
-    const remainingSec = Math.max(1, Math.floor((p.expiresAt.getTime() - Date.now()) / 1000));
+    const remainingSec = remainingSecOf(p);
     if (p.step.method === 'sms') {
       return this.provider.sendSms({
         to: p.step.e164,
-        body: smsBody(p.code as string, base, p.purpose === 'settings' ? 'settings' : 'sign_in', Math.max(1, Math.round(remainingSec / 60))),
+        body: text as string,
         statusCallbackUrl: twilioWebhookUrl.smsStatus(base, p.attempt.id),
         validitySec: remainingSec,
       });
@@ -154,6 +166,10 @@ export class DispatchProcessor {
       machineDetection: true,
     });
   }
+}
+
+function remainingSecOf(p: Prepared): number {
+  return Math.max(1, Math.floor((p.expiresAt.getTime() - Date.now()) / 1000));
 }
 
 function sendContext(job: DispatchJob, p: Prepared): SendContext {

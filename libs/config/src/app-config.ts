@@ -1,3 +1,5 @@
+import type { DerivedKeys } from './derived-keys';
+
 export type TwilioMode = 'sandbox' | 'live';
 
 /** An API key (`SK…`) and its secret: REST credentials that can be revoked without touching the Auth Token. */
@@ -42,6 +44,70 @@ export interface AlertThresholds {
   configurationWindowMin: number;
 }
 
+/**
+ * Geo permissions (issue 13): which countries may be texted and called, and which number types are refused.
+ * Read at every save and every send, so a change to this object (tests) applies at once.
+ */
+export interface GeoPolicyConfig {
+  /** ISO 3166 alpha-2 codes texts may go to (always including SENDER_COUNTRY); `*` allows every country. */
+  smsCountries: string[];
+  /** The same for calls. */
+  callCountries: string[];
+  /** Line types refused outright at save, lower case as libs/domain names them (`premium_rate`, `shared_cost`…). */
+  blockedNumberTypes: string[];
+}
+
+/** The SMS pumping guard (issue 13): per destination prefix, texts sent against codes verified in a sliding window. */
+export interface PumpingConfig {
+  /** A prefix is judged only once it has been sent at least this many texts in the window; 0 turns the guard off. */
+  minSends: number;
+  /** Verified share of the texts sent, 0..1, below which the prefix is suspended. */
+  conversionFloor: number;
+  windowMin: number;
+  /** Digits after the country calling code that make a prefix (`+44 770…` with 3). */
+  prefixDigits: number;
+}
+
+/** Cost control (issue 13): the price table and the daily spend cap. */
+export interface SpendConfig {
+  /** PRICES_FILE, or undefined for the defaults in libs/guard/src/prices.default.json. */
+  pricesFile: string | undefined;
+  /** USD per UTC day; 0 means no cap. */
+  dailyCapUsd: number;
+}
+
+/**
+ * Rate limits (issue 13), each a budget over its own window shared by every api and worker process (Redis).
+ * A limit of 0 turns that limit off. Defaults: load-config.ts; what each means: README's configuration table.
+ */
+export interface RateLimitConfig {
+  /** Texts and calls to one destination phone per 10 minutes, across users and challenges. */
+  phonePer10Min: number;
+  /** The same per 24 hours. */
+  phonePerDay: number;
+  /** Seconds between two texts to one phone; ends early when the earlier text's code is entered. */
+  smsCooldownSec: number;
+  /** Challenges a user may start (`POST /v1/challenges`) per hour. */
+  userChallengesPerHour: number;
+  /** Settings saves that send a verification (`PUT /v1/users/:id/phones`) per user per hour. */
+  userSettingsSavesPerHour: number;
+  /** Challenges one API key may start per minute. */
+  apiKeyChallengesPerMin: number;
+  /** Requests made with a challenge token (the person's browser) per client IP per minute. */
+  clientIpPerMin: number;
+  /** Consecutive wrong codes for one user, across challenges, before `/check` is locked; a correct code resets. */
+  wrongCodesPerUser: number;
+  /** How long that lock lasts, seconds. */
+  wrongCodesLockSec: number;
+}
+
+/**
+ * Which peers may set `X-Forwarded-For` (Fastify's `trustProxy`): false trusts none (the client IP is the
+ * socket's peer), true trusts every hop (only behind a proxy that overwrites the header), a number trusts
+ * that many hops, a list trusts those addresses, CIDRs or names (`loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | string[];
+
 export interface AppConfig {
   redisUrl: string;
   databaseUrl: string;
@@ -62,7 +128,11 @@ export interface AppConfig {
   operatorToken: string;
   tokenSecret: string;
   tokenSecretGenerated: boolean;
+  /** A key per purpose, derived from tokenSecret (derived-keys.ts): sign and hash with these, never with tokenSecret. */
+  keys: DerivedKeys;
   senderCountry: string;
+  geo: GeoPolicyConfig;
+  pumping: PumpingConfig;
   smsStepTimeoutSec: number;
   callRingTimeoutSec: number;
   challengeTtlSec: number;
@@ -73,6 +143,10 @@ export interface AppConfig {
   dbPoolSize: number;
   reconcileIntervalMs: number;
   alertWebhookUrl: string | undefined;
+  spend: SpendConfig;
   alerts: AlertThresholds;
+  rateLimits: RateLimitConfig;
+  /** TRUST_PROXY: how the api derives a request's client IP (request.ip) for the per-IP limit and logs. */
+  trustProxy: TrustProxy;
   logLevel: string;
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { AppConfig, TwilioConfig } from './app-config';
 import { ConfigError } from './config.error';
+import { deriveKeys } from './derived-keys';
 
 type Env = Record<string, string | undefined>;
 
@@ -36,6 +38,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('TOKEN_SECRET', 'must be at least 16 characters');
   }
   const explicitDb = read.optional('DATABASE_URL');
+  // Read in the object below, in its place (a missing API_KEYS or OPERATOR_TOKEN is reported first), then derived.
+  let tokenSecret = '';
+  const alertWebhookSecret = read.optional('ALERT_WEBHOOK_SECRET');
+  if (alertWebhookSecret !== undefined && alertWebhookSecret.length < 16) {
+    throw new ConfigError('ALERT_WEBHOOK_SECRET', 'must be at least 16 characters');
+  }
 
   return {
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
@@ -52,9 +60,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sandbox,
     apiKeys: live ? read.list('API_KEYS') : read.list('API_KEYS', 'dev-api-key'),
     operatorToken: live ? read.required('OPERATOR_TOKEN') : read.string('OPERATOR_TOKEN', 'dev-operator-token'),
-    tokenSecret: tokenSecretGiven ?? (live ? read.required('TOKEN_SECRET') : randomBytes(32).toString('hex')),
+    tokenSecret: (tokenSecret = tokenSecretGiven ?? (live ? read.required('TOKEN_SECRET') : randomBytes(32).toString('hex'))),
     tokenSecretGenerated: tokenSecretGiven === undefined,
+    keys: deriveKeys(tokenSecret, alertWebhookSecret),
     senderCountry: read.country('SENDER_COUNTRY', 'US'),
+    geo: readGeo(read),
+    pumping: {
+      minSends: read.int('PUMPING_MIN_SENDS', 25, 0, 1000000),
+      conversionFloor: read.int('PUMPING_CONVERSION_FLOOR', 20, 0, 100) / 100,
+      windowMin: read.int('PUMPING_WINDOW_MIN', 60, 1, 10080),
+      prefixDigits: read.int('PUMPING_PREFIX_DIGITS', 3, 1, 8),
+    },
     smsStepTimeoutSec: read.int('SMS_STEP_TIMEOUT', 90, 5, 3600),
     callRingTimeoutSec: read.int('CALL_RING_TIMEOUT', 30, 5, 600),
     challengeTtlSec: read.int('CHALLENGE_TTL', 600, 30, 86400),
@@ -68,6 +84,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
     alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
+    spend: {
+      pricesFile: read.optional('PRICES_FILE'),
+      dailyCapUsd: read.decimal('SPEND_CAP_DAILY_USD', 100, 0, 1_000_000_000),
+    },
     alerts: {
       intervalMs: read.int('ALERT_INTERVAL_MS', 5000, 100, 3600000),
       failureRate: read.int('ALERT_FAILURE_RATE_PERCENT', 50, 1, 100) / 100,
@@ -78,7 +98,49 @@ export function loadConfig(env: Env = process.env): AppConfig {
       fraudWindowMin: read.int('ALERT_FRAUD_WINDOW_MIN', 15, 1, 1440),
       configurationWindowMin: read.int('ALERT_CONFIGURATION_WINDOW_MIN', 15, 1, 1440),
     },
+    rateLimits: {
+      phonePer10Min: read.int('RATE_LIMIT_PHONE_10MIN', 10, 0, 1000000),
+      phonePerDay: read.int('RATE_LIMIT_PHONE_DAY', 30, 0, 1000000),
+      smsCooldownSec: read.int('RATE_LIMIT_SMS_COOLDOWN_SEC', 30, 0, 86400),
+      userChallengesPerHour: read.int('RATE_LIMIT_USER_CHALLENGES_HOUR', 20, 0, 1000000),
+      userSettingsSavesPerHour: read.int('RATE_LIMIT_USER_SETTINGS_HOUR', 10, 0, 1000000),
+      apiKeyChallengesPerMin: read.int('RATE_LIMIT_API_KEY_MIN', 1000, 0, 100000000),
+      clientIpPerMin: read.int('RATE_LIMIT_CLIENT_IP_MIN', 300, 0, 100000000),
+      wrongCodesPerUser: read.int('RATE_LIMIT_WRONG_CODES', 20, 0, 100),
+      wrongCodesLockSec: read.int('RATE_LIMIT_WRONG_CODES_LOCK_SEC', 3600, 1, 7 * 86400),
+    },
+    trustProxy: readTrustProxy(read),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  };
+}
+
+/**
+ * Countries Redial texts and calls unless SMS_ALLOWED_COUNTRIES / CALL_ALLOWED_COUNTRIES say otherwise: North
+ * America, the EU/EEA's larger markets, the UK, Switzerland, Australia and New Zealand — destinations with low
+ * toll-fraud risk where a deployment typically has users. SENDER_COUNTRY is always added. Everything else
+ * (including the Caribbean ranges inside +1) must be listed, or `*` given.
+ */
+export const DEFAULT_ALLOWED_COUNTRIES = ['US', 'CA', 'GB', 'IE', 'DE', 'FR', 'ES', 'IT', 'PT', 'NL', 'BE', 'LU', 'AT', 'CH', 'DK', 'SE', 'NO', 'FI', 'IS', 'PL', 'CZ', 'AU', 'NZ'];
+
+/** Number types refused at save unless BLOCKED_NUMBER_TYPES says otherwise (premium-rate is refused always). */
+export const DEFAULT_BLOCKED_NUMBER_TYPES = ['PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER'];
+const NUMBER_TYPES = ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'VOIP', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL', 'UNKNOWN'];
+
+function readGeo(read: Reader): AppConfig['geo'] {
+  const sender = read.country('SENDER_COUNTRY', 'US');
+  const countries = (name: string): string[] => {
+    const list = read.countries(name, DEFAULT_ALLOWED_COUNTRIES);
+    return list.includes('*') ? ['*'] : [...new Set([sender, ...list])].sort();
+  };
+  const types = read.optional('BLOCKED_NUMBER_TYPES');
+  const blocked = types === undefined ? DEFAULT_BLOCKED_NUMBER_TYPES : types.split(',').map((t) => t.trim().toUpperCase()).filter(Boolean);
+  const bad = blocked.find((t) => !NUMBER_TYPES.includes(t) && t !== 'NONE');
+  if (bad !== undefined) throw new ConfigError('BLOCKED_NUMBER_TYPES', `must be a comma-separated list of ${NUMBER_TYPES.join(', ')} (or NONE), got "${bad}"`);
+  return {
+    smsCountries: countries('SMS_ALLOWED_COUNTRIES'),
+    callCountries: countries('CALL_ALLOWED_COUNTRIES'),
+    // PREMIUM_RATE stays refused by the phone rules whatever this says.
+    blockedNumberTypes: [...new Set(blocked.filter((t) => t !== 'NONE').map((t) => t.toLowerCase()))],
   };
 }
 
@@ -166,6 +228,25 @@ export function isNonPublicHost(hostname: string): boolean {
   return false;
 }
 
+/**
+ * TRUST_PROXY (default `loopback`): which peers' `X-Forwarded-For` the api believes when it derives a request's
+ * client IP. The default suits a direct listener and a reverse proxy on the same host; behind a load balancer
+ * elsewhere, list its addresses or CIDRs (or the hop count). `true` believes any sender, so a client could
+ * choose its own IP: only behind a proxy that overwrites the header. `none` uses the socket's peer address.
+ */
+function readTrustProxy(read: Reader): AppConfig['trustProxy'] {
+  const raw = read.string('TRUST_PROXY', 'loopback').toLowerCase();
+  if (raw === 'none' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return read.int('TRUST_PROXY', 1, 1, 100);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !['loopback', 'linklocal', 'uniquelocal'].includes(e) && !isIP(e.replace(/\/\d{1,3}$/, '')));
+  if (bad !== undefined || entries.length === 0) {
+    throw new ConfigError('TRUST_PROXY', `must be none, true, a hop count, or a comma-separated list of IPs, CIDRs, loopback, linklocal, uniquelocal; got "${bad ?? raw}"`);
+  }
+  return entries;
+}
+
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
@@ -192,6 +273,16 @@ class Reader {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  }
+
+  /** A non-negative decimal number such as `100` or `0.05`. */
+  decimal(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a number such as 100 or 0.05, got "${raw}"`);
     const value = Number(raw);
     if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
     return value;
@@ -240,6 +331,17 @@ class Reader {
     const value = this.string(name, fallback).toUpperCase();
     if (!/^[A-Z]{2}$/.test(value)) throw new ConfigError(name, `must be an ISO 3166 alpha-2 country code, got "${value}"`);
     return value;
+  }
+
+  /** Comma-separated ISO 3166 alpha-2 codes, or `*` for every country. */
+  countries(name: string, fallback: string[]): string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const items = raw.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+    if (items.length === 0) throw new ConfigError(name, 'must list at least one ISO 3166 alpha-2 country code, or *');
+    const bad = items.find((c) => c !== '*' && !/^[A-Z]{2}$/.test(c));
+    if (bad !== undefined) throw new ConfigError(name, `must be comma-separated ISO 3166 alpha-2 country codes (or *), got "${bad}"`);
+    return items;
   }
 
   apiKeySid(name: string, fallback: string): string {

@@ -67,6 +67,9 @@ export const FAILURE_REASONS = [
   'blocked',
   'opted_out',
   'geo_blocked',
+  'destination_suspended',
+  'rate_limited',
+  'spend_cap_reached',
   'carrier_filtered',
   'provider_error',
   'skipped',
@@ -81,7 +84,7 @@ export type FailureReasonCode = (typeof FAILURE_REASONS)[number];
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const ALERT_KINDS = ['failure_rate', 'queue_depth', 'oldest_waiting', 'fraud_report', 'provider_configuration'] as const;
+export const ALERT_KINDS = ['failure_rate', 'queue_depth', 'oldest_waiting', 'fraud_report', 'provider_configuration', 'destination_suspended', 'spend_cap'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_SEVERITIES = ['warning', 'critical'] as const;

@@ -24,5 +24,27 @@ export const metricsKey = (prefix: string, metric: string): string => `${prefix}
 /** String: the lock one alerts evaluation holds across every process (`SET NX PX`). */
 export const alertsLockKey = (prefix: string): string => `${prefix}-alerts-lock`;
 
+/**
+ * String (a counter with a TTL, rate-limiter-flexible's format): one rate limit's budget for one subject — a
+ * user, an API key, a client IP or a destination phone, always as a keyed hash (libs/guard), never in clear.
+ */
+export const rateLimitKey = (prefix: string, limit: string, subject = ''): string => `${prefix}-ratelimit-${limit}-${subject}`;
+
+/**
+ * Hash: estimated spend (USD) in one UTC day (`d20261130`) or hour (`h2026113014`), field `<country>|<channel>`,
+ * plus `all` (the period's total, what the daily cap compares) and `refused` (sends the cap refused). Written by
+ * the workers' spend check (libs/guard), read by the cap, the dashboard and the alerts; it expires by itself.
+ */
+export const spendKey = (prefix: string, period: string): string => `${prefix}-spend-${period}`;
+
+/**
+ * Hash: the SMS pumping guard's sliding window for one destination prefix (`44-770`: calling code and the next
+ * digits, never a whole number): fields `s<epoch minute>` (texts sent) and `v<epoch minute>` (codes verified).
+ */
+export const pumpingWindowKey = (prefix: string, destination: string): string => `${prefix}-pumping-window-${destination}`;
+
+/** Hash: suspended destination prefix → JSON `{since, sent, verified}` (the figures that suspended it). */
+export const pumpingSuspendedKey = (prefix: string): string => `${prefix}-pumping-suspended`;
+
 /** Every key builder above, by name (for tests: each stays under the prefix and free of `:`). */
-export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey } as const;
+export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey, rateLimitKey, spendKey, pumpingWindowKey, pumpingSuspendedKey } as const;

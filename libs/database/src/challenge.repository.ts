@@ -41,6 +41,10 @@ export interface AttemptRecord {
   sentAt: Date | null;
   deliveredAt: Date | null;
   finishedAt: Date | null;
+  /** Estimated cost in USD, set when the text or call went out (migration 0005); absent in older fixtures. */
+  costUsd?: number | null;
+  /** Text segments or a call's started minutes behind costUsd. */
+  costUnits?: number | null;
 }
 
 export interface ChallengeRecord {
@@ -102,7 +106,7 @@ const STEP_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof StepRecord>;
 const ATTEMPT_FIELDS = [
   'id', 'challengeId', 'stepIndex', 'attemptNo', 'method', 'provider', 'providerSid', 'status', 'statusRank', 'errorCode',
-  'reason', 'answeredBy', 'promptsPlayed', 'createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt',
+  'reason', 'answeredBy', 'promptsPlayed', 'createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt', 'costUsd', 'costUnits',
 ] as const satisfies ReadonlyArray<keyof AttemptRecord>;
 const STEP_DATES = ['startedAt', 'endedAt'];
 const ATTEMPT_DATES = ['createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt'];
@@ -218,6 +222,13 @@ export class ChallengeRepository {
     if (!isUuid(id)) return undefined;
     const [row] = await this.sql.query<ChallengeWithChildren>(FIND, [id]);
     return row ? toRecord(row) : undefined;
+  }
+
+  /** The challenge's user (for per-user limits asked before a transition), by primary key only. */
+  async userIdOf(id: string): Promise<string | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.sql.query<{ user_id: string }>('SELECT user_id FROM challenges WHERE id = $1', [id]);
+    return row?.user_id;
   }
 
   /**

@@ -15,13 +15,16 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_BYTES = 32;
 const MAX_TOKEN_LENGTH = 1024;
 
-function sign(payload: string, secret: string): Buffer {
-  if (secret === '') throw new Error('challenge tokens need a non-empty secret');
+/** An HMAC key: the challenge-token key derived from TOKEN_SECRET (libs/config deriveKeys), or any secret in tests. */
+export type HmacKey = string | Uint8Array;
+
+function sign(payload: string, secret: HmacKey): Buffer {
+  if (secret.length === 0) throw new Error('challenge tokens need a non-empty secret');
   return createHmac('sha256', secret).update(payload, 'utf8').digest();
 }
 
 /** Signs a token for one challenge; it expires at `expiresAt`, rounded down to the second. */
-export function signChallengeToken({ challengeId, expiresAt }: ChallengeTokenClaims, secret: string): string {
+export function signChallengeToken({ challengeId, expiresAt }: ChallengeTokenClaims, secret: HmacKey): string {
   const expiry = expiresAt.getTime();
   if (challengeId === '' || !Number.isFinite(expiry)) throw new Error('a challenge token needs a challenge id and a valid expiry');
   const payload = Buffer.from(JSON.stringify({ c: challengeId, e: Math.floor(expiry / 1000) }), 'utf8').toString('base64url');
@@ -29,7 +32,7 @@ export function signChallengeToken({ challengeId, expiresAt }: ChallengeTokenCla
 }
 
 /** The challenge the token opens, or null when it is malformed, signed with another secret, or expired. */
-export function verifyChallengeToken(token: string, secret: string, now: Date): { challengeId: string } | null {
+export function verifyChallengeToken(token: string, secret: HmacKey, now: Date): { challengeId: string } | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
   const parts = token.split('.');
   if (parts.length !== 2) return null;

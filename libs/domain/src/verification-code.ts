@@ -1,5 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ChallengePurpose } from '@redial/contracts';
+import type { HmacKey } from './challenge-token';
 
 /**
  * The 6-digit code sent by text: generated from the CSPRNG, stored only as an HMAC bound to its challenge
@@ -16,8 +17,8 @@ export function generateCode(): string {
 }
 
 /** HMAC-SHA256, keyed by the server secret, over `challengeId|attemptId|code`, as lowercase hex. */
-export function hashCode(code: string, secret: string, challengeId: string, attemptId: string): string {
-  if (secret === '') throw new Error('hashCode needs a non-empty secret');
+export function hashCode(code: string, secret: HmacKey, challengeId: string, attemptId: string): string {
+  if (secret.length === 0) throw new Error('hashCode needs a non-empty secret');
   return createHmac('sha256', secret).update(`${challengeId}|${attemptId}|${code}`, 'utf8').digest('hex');
 }
 
@@ -28,7 +29,7 @@ export function hashCode(code: string, secret: string, challengeId: string, atte
 export function codeMatches(
   code: string,
   storedHash: string,
-  secret: string,
+  secret: HmacKey,
   challengeId: string,
   attemptId: string,
 ): boolean {

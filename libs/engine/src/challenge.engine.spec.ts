@@ -2,7 +2,7 @@
  * ChallengeEngine over fakes that fail on any call not set up (no Redis, no PostgreSQL): what it writes, and
  * that it writes, then publishes, then enqueues — in that order.
  */
-import type { AppConfig } from '@redial/config';
+import { type AppConfig, deriveKeys } from '@redial/config';
 import type { ChallengeUpdated } from '@redial/contracts';
 import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StepPatch, StepRecord, StoredSettings, Tx } from '@redial/database';
 import { DEFAULT_POLICY, hashCode } from '@redial/domain';
@@ -11,7 +11,8 @@ import { CallLog, logged, strictFake } from '../../../test/support/strict-fake';
 import { ChallengeEngine } from './challenge.engine';
 
 const SECRET = 'unit-secret';
-const config = { publicUrl: 'https://redial.example', tokenSecret: SECRET } as AppConfig;
+const KEYS = deriveKeys(SECRET);
+const config = { publicUrl: 'https://redial.example', tokenSecret: SECRET, keys: KEYS } as AppConfig;
 const policy = DEFAULT_POLICY;
 const ID = '11111111-1111-4111-8111-111111111111';
 const tx = strictFake<Tx>('tx', {});
@@ -291,7 +292,7 @@ describe('ChallengeEngine.apply', () => {
 
 describe('ChallengeEngine.checkCode', () => {
   const sms = (patch: Partial<ChallengeRecord> = {}) =>
-    record({ steps: [step(0, 'sms', 'active')], attempts: [attempt('t1', 0, { method: 'sms', providerSid: 'SM1', status: 'delivered', statusRank: 5 })], codeAttemptId: 't1', codeHash: hashCode('123456', SECRET, ID, 't1'), ...patch });
+    record({ steps: [step(0, 'sms', 'active')], attempts: [attempt('t1', 0, { method: 'sms', providerSid: 'SM1', status: 'delivered', statusRank: 5 })], codeAttemptId: 't1', codeHash: hashCode('123456', KEYS.codeHashes, ID, 't1'), ...patch });
 
   const rows: Array<[string, ChallengeRecord, string, { status: string; wrongCodes: number; events: string[]; log: string[] }]> = [
     ['the right code approves', sms(), '123456', { status: 'approved', wrongCodes: 0, events: ['challenge.approved'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],

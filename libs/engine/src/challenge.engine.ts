@@ -56,10 +56,20 @@ export class ChallengeEngine {
     private readonly publisher: EventPublisher,
   ) {}
 
-  /** `POST /v1/challenges`: a sign-in challenge over the user's active phones, primary first. */
-  async createSignIn(userId: string, purpose: ChallengePurpose, requestId?: string): Promise<{ view: ChallengeView; token: string }> {
+  /**
+   * `POST /v1/challenges`: a sign-in challenge over the user's active phones, primary first. `admit` sees the
+   * phones before anything is written and may refuse by throwing (the pumping guard: every step a text to a
+   * suspended prefix).
+   */
+  async createSignIn(
+    userId: string,
+    purpose: ChallengePurpose,
+    requestId?: string,
+    admit?: (phones: StoredSettings['phones']) => Promise<void>,
+  ): Promise<{ view: ChallengeView; token: string }> {
     const { active } = await this.settings.findCurrent(userId);
     if (!active) throw new EngineError('no_verified_phone', `User ${userId} has no verified phone. Register phones and verify the primary one first.`);
+    if (admit) await admit(active.phones);
     return this.create(userId, purpose, active, active.phones, requestId);
   }
 
@@ -100,7 +110,7 @@ export class ChallengeEngine {
     });
     await this.queues.expire({ challengeId: id }, this.policy.challengeTtlMs).catch((err: unknown) => this.deferred('expire', id, err));
     await this.afterCommit(transition);
-    return { view: transition.view, token: signChallengeToken({ challengeId: id, expiresAt }, this.config.tokenSecret) };
+    return { view: transition.view, token: signChallengeToken({ challengeId: id, expiresAt }, this.config.keys.challengeTokens) };
   }
 
   /**
@@ -144,7 +154,7 @@ export class ChallengeEngine {
   async checkCode(challengeId: string, code: string): Promise<Transition | undefined> {
     return this.apply(challengeId, null, async (_writes, record) => {
       const correct =
-        record.codeHash !== null && record.codeAttemptId !== null && codeMatches(code, record.codeHash, this.config.tokenSecret, record.id, record.codeAttemptId);
+        record.codeHash !== null && record.codeAttemptId !== null && codeMatches(code, record.codeHash, this.config.keys.codeHashes, record.id, record.codeAttemptId);
       return { type: 'code_checked', correct };
     });
   }

@@ -19,6 +19,8 @@ export interface SendContext {
   e164: string;
   /** ISO 3166 alpha-2 country of the destination. */
   country: string;
+  /** The send's estimated cost (the price table: a text's segments, a call's first minute), when the sender knows it. */
+  cost?: { usd: number; units: number };
 }
 
 /** Failure reasons a send-time check may give (libs/contracts FAILURE_REASONS). */

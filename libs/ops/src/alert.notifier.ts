@@ -6,8 +6,11 @@ import type { OpsAlert } from '@redial/contracts';
 export const ALERT_WEBHOOK_TIMEOUT_MS = 3000;
 export const ALERT_SIGNATURE_HEADER = 'X-Redial-Signature';
 
-/** `sha256=<hex>`: HMAC-SHA256 of the exact body with TOKEN_SECRET, as the receiver should recompute it. */
-export function signAlertBody(body: string, secret: string): string {
+/**
+ * `sha256=<hex>`: HMAC-SHA256 of the exact body, as the receiver should recompute it, keyed by
+ * ALERT_WEBHOOK_SECRET when set, else by the alert-webhook key derived from TOKEN_SECRET (config.keys).
+ */
+export function signAlertBody(body: string, secret: string | Uint8Array): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
@@ -29,7 +32,7 @@ export class AlertNotifier {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [ALERT_SIGNATURE_HEADER]: signAlertBody(body, this.config.tokenSecret), 'user-agent': 'redial-alerts' },
+        headers: { 'content-type': 'application/json', [ALERT_SIGNATURE_HEADER]: signAlertBody(body, this.config.keys.alertWebhooks), 'user-agent': 'redial-alerts' },
         body,
         signal: AbortSignal.timeout(ALERT_WEBHOOK_TIMEOUT_MS),
       });

@@ -27,8 +27,26 @@ describe('firingAlerts', () => {
     ['fraud reports at the threshold', { fraudReports: 3 }, ['fraud_report/all']],
     ['fraud reports below the threshold', { fraudReports: 2 }, []],
     ['a configuration error', { configuration: [{ reason: 'geo_blocked', count: 1 }, { reason: 'auth_failed', count: 0 }] }, ['provider_configuration/geo_blocked']],
+    ['no suspended prefix', { suspendedPrefixes: [] }, []],
+    ['suspended prefixes: one alert', { suspendedPrefixes: [{ prefix: '44-770', sent: 30, verified: 1 }, { prefix: '234-803', sent: 50, verified: 0 }] }, ['destination_suspended/sms']],
+    ['spend under the cap', { spend: { todayUsd: 99.9, capUsd: 100, refused: 0 } }, []],
+    ['spend at the cap', { spend: { todayUsd: 100, capUsd: 100, refused: 0 } }, ['spend_cap/daily']],
+    ['a send the cap refused', { spend: { todayUsd: 99.995, capUsd: 100, refused: 1 } }, ['spend_cap/daily']],
+    ['no cap (0)', { spend: { todayUsd: 5000, capUsd: 0, refused: 0 } }, []],
   ])('%s', (_name, figures, expected) => {
     expect(keys(figures)).toEqual(expected);
+  });
+
+  it('says what the spend cap refused and how to lift it', () => {
+    const [a] = firingAlerts({ ...quiet, spend: { todayUsd: 0.0079, capUsd: 0.01, refused: 2 } }, t);
+    expect(a).toMatchObject({ kind: 'spend_cap', key: 'daily', severity: 'critical', value: 0.0079, threshold: 0.01 });
+    expect(a.message).toBe('The daily spend cap of $0.01 is reached ($0.01 spent today, UTC): 2 sends and new challenges refused until midnight UTC. Raise SPEND_CAP_DAILY_USD if this traffic is genuine.');
+  });
+
+  it('names the suspended prefixes and their figures', () => {
+    const [a] = firingAlerts({ ...quiet, suspendedPrefixes: [{ prefix: '44-770', sent: 30, verified: 1 }] }, t);
+    expect(a).toMatchObject({ kind: 'destination_suspended', severity: 'critical', value: 1, threshold: 1 });
+    expect(a.message).toBe('Possible SMS pumping: texts to 1 number range are suspended: +44 770… (1 of 30 codes entered). Release them on the dashboard once checked.');
   });
 
   it('says what is wrong, with value and threshold', () => {

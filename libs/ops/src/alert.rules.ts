@@ -15,6 +15,10 @@ export interface AlertFigures {
   fraudReports: number;
   /** Attempts that failed for a provider configuration reason within the configuration window, per reason. */
   configuration: Array<{ reason: string; count: number }>;
+  /** Destination prefixes the SMS pumping guard has suspended (`44-770`), with the figures that suspended them. */
+  suspendedPrefixes?: Array<{ prefix: string; sent: number; verified: number }>;
+  /** This UTC day's estimated spend (USD), the daily cap (0 = none) and the sends and challenges it refused today. */
+  spend?: { todayUsd: number; capUsd: number; refused: number };
 }
 
 export interface FiringAlert {
@@ -88,6 +92,32 @@ export function firingAlerts(f: AlertFigures, t: AlertThresholds): FiringAlert[]
       message: `The phone provider refused ${c.count} delivery attempt${c.count === 1 ? '' : 's'} for a configuration problem (${c.reason}) in the last ${t.configurationWindowMin} minutes: check the account, sender and geo permissions.`,
       value: c.count,
       threshold: 1,
+    });
+  }
+  const suspended = f.suspendedPrefixes ?? [];
+  if (suspended.length > 0) {
+    // One alert while any prefix is suspended (it clears when the last one is released); its message names them.
+    const shown = suspended.slice(0, 5).map((p) => `+${p.prefix.replace('-', ' ')}… (${p.verified} of ${p.sent} codes entered)`);
+    const more = suspended.length > shown.length ? ` and ${suspended.length - shown.length} more` : '';
+    firing.push({
+      kind: 'destination_suspended',
+      key: 'sms',
+      severity: 'critical',
+      message: `Possible SMS pumping: texts to ${suspended.length} number range${suspended.length === 1 ? ' are' : 's are'} suspended: ${shown.join(', ')}${more}. Release them on the dashboard once checked.`,
+      value: suspended.length,
+      threshold: 1,
+    });
+  }
+  const spend = f.spend;
+  // The daily spend cap: raised when it refused something (or the day's spend reached it); clears the next UTC day.
+  if (spend && spend.capUsd > 0 && (spend.refused > 0 || spend.todayUsd >= spend.capUsd)) {
+    firing.push({
+      kind: 'spend_cap',
+      key: 'daily',
+      severity: 'critical',
+      message: `The daily spend cap of $${spend.capUsd} is reached ($${round(spend.todayUsd, 2)} spent today, UTC): ${spend.refused} send${spend.refused === 1 ? '' : 's'} and new challenges refused until midnight UTC. Raise SPEND_CAP_DAILY_USD if this traffic is genuine.`,
+      value: round(spend.todayUsd, 4),
+      threshold: spend.capUsd,
     });
   }
   return firing;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { alertsLockKey, type OpsAlert } from '@redial/contracts';
+import { alertsLockKey, type OpsAlert, pumpingSuspendedKey } from '@redial/contracts';
 import { EventPublisher, QueueService } from '@redial/queue';
+import { readSpend } from '@redial/guard';
 import { CODE_TABLE } from '@redial/telephony';
 import { AlertFigures, FAILURE_RATE_WINDOW_MIN, FiringAlert, firingAlerts } from './alert.rules';
 import { AlertNotifier } from './alert.notifier';
@@ -91,12 +92,15 @@ export class AlertsService {
   async figures(now: Date): Promise<AlertFigures> {
     const t = now.getTime();
     const a = this.config.alerts;
-    const [channels, queue, fraudReports, configuration] = await Promise.all([
+    const [channels, queue, fraudReports, configuration, suspendedPrefixes, spend] = await Promise.all([
       this.repo.attemptOutcomesByChannel(new Date(t - FAILURE_RATE_WINDOW_MIN * MINUTE)),
       // Queues are live state: their ages are measured at the real now, whatever window `now` picks.
       this.stats.queueSnapshot(),
       this.repo.countDenied(new Date(t - a.fraudWindowMin * MINUTE), now),
       this.repo.reasonCounts(CONFIGURATION_REASONS, new Date(t - a.configurationWindowMin * MINUTE), now),
+      this.suspendedPrefixes(),
+      // The spend cap is per UTC day at the real now (like the queues, live state).
+      readSpend(this.queues.connection, this.config.queuePrefix),
     ]);
     return {
       channels,
@@ -107,7 +111,20 @@ export class AlertsService {
       })),
       fraudReports,
       configuration,
+      suspendedPrefixes,
+      spend: { todayUsd: spend.today.totalUsd, capUsd: this.config.spend.dailyCapUsd, refused: spend.today.refused },
     };
+  }
+
+  /** The SMS pumping guard's suspended prefixes (libs/guard writes the hash; only the prefix and figures are read). */
+  private async suspendedPrefixes(): Promise<NonNullable<AlertFigures['suspendedPrefixes']>> {
+    const all = await this.queues.connection.hgetall(pumpingSuspendedKey(this.config.queuePrefix));
+    return Object.entries(all)
+      .map(([prefix, json]) => {
+        const v = JSON.parse(json) as { sent?: number; verified?: number };
+        return { prefix, sent: v.sent ?? 0, verified: v.verified ?? 0 };
+      })
+      .sort((x, y) => x.prefix.localeCompare(y.prefix));
   }
 
   private async run(now: Date): Promise<AlertsEvaluation> {

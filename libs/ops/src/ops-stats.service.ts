@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { MinuteBucket, OpsStats } from '@redial/contracts';
+import { readSpend, SpendBreakdown } from '@redial/guard';
 import { QueueService } from '@redial/queue';
 import { COUNTED_EVENTS, OpsRepository } from './ops.repository';
 import { queueFigures } from './queue-stats';
@@ -58,15 +59,17 @@ export class OpsStatsService {
     const t = now.getTime();
     const currentMinute = Math.floor(t / MINUTE) * MINUTE;
     const firstMinute = currentMinute - (PER_MINUTE_WINDOW - 1) * MINUTE;
-    const [queue, buckets, ttfd, reasons, countries, counts] = await Promise.all([
+    const [queue, buckets, ttfd, reasons, countries, counts, spend] = await Promise.all([
       this.queueSnapshot(t),
       this.repo.eventBuckets(new Date(firstMinute), new Date(t - RATE_WINDOW_MS)),
       this.repo.timeToFirstDelivery(new Date(t - DELIVERY_WINDOW_MS)),
       this.repo.failureReasons(new Date(t - HOUR), 10),
       this.repo.byCountry(new Date(t - HOUR)),
       this.repo.challengeCounts(new Date(t - HOUR), new Date(t - HOUR - this.config.challengeTtlSec * 1000)),
+      readSpend(this.queues.connection, this.config.queuePrefix, now),
     ]);
 
+    const cap = this.config.spend.dailyCapUsd;
     const perMinute: MinuteBucket[] = [];
     const index = new Map<number, MinuteBucket>();
     for (let m = firstMinute; m <= currentMinute; m += MINUTE) {
@@ -93,8 +96,19 @@ export class OpsStatsService {
       topFailureReasons: reasons,
       byCountry: countries,
       challenges: { pending: counts.pending, approvedLastHour: counts.approved, failedLastHour: counts.failed },
+      spend: {
+        capDailyUsd: cap > 0 ? cap : null,
+        capReached: cap > 0 && (spend.today.refused > 0 || spend.today.totalUsd >= cap),
+        refusedToday: spend.today.refused,
+        today: spendPeriod(spend.today.start, spend.today),
+        thisHour: spendPeriod(spend.thisHour.start, spend.thisHour),
+      },
     };
   }
+}
+
+function spendPeriod(start: Date, b: SpendBreakdown): OpsStats['spend']['today'] {
+  return { start: start.toISOString(), totalUsd: b.totalUsd, byChannel: b.byChannel, byCountry: b.byCountry };
 }
 
 function roundOrNull(v: number | null): number | null {

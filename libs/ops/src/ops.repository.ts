@@ -146,6 +146,8 @@ export class OpsRepository {
       SELECT a.reason, count(*)::int AS count
         FROM delivery_attempts a
        WHERE a.created_at >= ${since} AND a.created_at <= ${until} AND a.reason IN (${Prisma.join(reasons)})
+         -- Redial's own geo permissions refuse before sending (no provider error code): policy, not misconfiguration.
+         AND (a.reason <> 'geo_blocked' OR a.error_code IS NOT NULL)
        GROUP BY 1`;
   }
 

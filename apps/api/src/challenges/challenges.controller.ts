@@ -10,7 +10,7 @@ import {
   type CreatedChallenge,
 } from '@redial/contracts';
 import { Auth, type Caller } from '../common/auth.guard';
-import { CallerOf, RequestId } from '../common/request-context';
+import { CallerOf, ClientIp, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { ChallengesService } from './challenges.service';
 
@@ -22,35 +22,35 @@ export class ChallengesController {
 
   @Post()
   @HttpCode(201)
-  create(@ValidBody(CreateChallengeBodySchema) body: CreateChallengeBody, @RequestId() requestId: string): Promise<CreatedChallenge> {
-    return this.challenges.create(body, requestId);
+  create(@ValidBody(CreateChallengeBodySchema) body: CreateChallengeBody, @RequestId() requestId: string, @CallerOf() caller: Caller): Promise<CreatedChallenge> {
+    return this.challenges.create(body, requestId, caller);
   }
 
   @Get(':id')
   @Auth('token')
-  get(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
-    return this.challenges.get(path.id, caller);
+  get(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller, @ClientIp() ip: string): Promise<ChallengeView> {
+    return this.challenges.get(path.id, caller, ip);
   }
 
   @Post(':id/check')
   @Auth('token')
   @HttpCode(200)
-  check(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @ValidBody(CheckCodeBodySchema) body: CheckCodeBody, @CallerOf() caller: Caller): Promise<CheckResult> {
-    return this.challenges.check(path.id, body.code, caller);
+  check(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @ValidBody(CheckCodeBodySchema) body: CheckCodeBody, @CallerOf() caller: Caller, @ClientIp() ip: string): Promise<CheckResult> {
+    return this.challenges.check(path.id, body.code, caller, ip);
   }
 
   @Post(':id/advance')
   @Auth('token')
   @HttpCode(200)
-  advance(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
-    return this.challenges.advance(path.id, caller);
+  advance(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller, @ClientIp() ip: string): Promise<ChallengeView> {
+    return this.challenges.advance(path.id, caller, ip);
   }
 
   /** The person may cancel their own verification from the status page, so the challenge token works here too. */
   @Post(':id/cancel')
   @Auth('token')
   @HttpCode(200)
-  cancel(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller): Promise<ChallengeView> {
-    return this.challenges.cancel(path.id, caller);
+  cancel(@ValidParams(ChallengeIdParamsSchema) path: ChallengePath, @CallerOf() caller: Caller, @ClientIp() ip: string): Promise<ChallengeView> {
+    return this.challenges.cancel(path.id, caller, ip);
   }
 }

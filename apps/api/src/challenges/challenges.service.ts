@@ -3,6 +3,8 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengeView, CheckResult, CreateChallengeBody, CreatedChallenge } from '@redial/contracts';
 import { Decision, Outcome } from '@redial/domain';
 import { ChallengeEngine, EngineError, Transition } from '@redial/engine';
+import { ChallengeRepository } from '@redial/database';
+import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { assertCallerMayAccess, Caller } from '../common/auth.guard';
 
@@ -12,11 +14,21 @@ export class ChallengesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly engine: ChallengeEngine,
+    private readonly pumping: PumpingGuard,
+    private readonly limits: RequestLimits,
+    private readonly challenges: ChallengeRepository,
+    private readonly spend: SpendCheck,
   ) {}
 
-  async create(input: CreateChallengeBody, requestId: string): Promise<CreatedChallenge> {
+  async create(input: CreateChallengeBody, requestId: string, caller?: Caller): Promise<CreatedChallenge> {
+    // Rate limits first: a refused request creates and sends nothing.
+    await this.limits.challengeStart(input.userId, caller?.kind === 'api_key' ? caller.apiKey : undefined);
     try {
-      const { view, token } = await this.engine.createSignIn(input.userId, input.purpose, requestId);
+      const { view, token } = await this.engine.createSignIn(input.userId, input.purpose, requestId, async (phones) => {
+        await this.pumping.refuseIfUnreachable(phones);
+        // The daily spend cap: 429 until the next UTC day when the first send would not fit under it.
+        await this.spend.refuseNewChallenge(phones[0]);
+      });
       return { ...view, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
     } catch (err) {
       if (err instanceof EngineError) throw ApiError.conflict(err.code, err.message);
@@ -24,32 +36,50 @@ export class ChallengesService {
     }
   }
 
-  async get(id: string, caller: Caller): Promise<ChallengeView> {
+  async get(id: string, caller: Caller, clientIp?: string): Promise<ChallengeView> {
     assertCallerMayAccess(caller, id);
+    await this.limitBrowser(caller, clientIp);
     const view = await this.engine.load(id);
     if (!view) throw notFound(id);
     return view;
   }
 
   /** `code` is 6 digits (CheckCodeBodySchema); a wrong one is an answer (`pending`, one attempt fewer), not an error. */
-  async check(id: string, code: string, caller: Caller): Promise<CheckResult> {
+  async check(id: string, code: string, caller: Caller, clientIp?: string): Promise<CheckResult> {
     assertCallerMayAccess(caller, id);
+    await this.limitBrowser(caller, clientIp);
+    // Wrong codes per user across challenges: while locked, the code is not compared (the challenge's own
+    // attempt counter is untouched).
+    const userId = await this.challenges.userIdOf(id);
+    if (userId === undefined) throw notFound(id);
+    await this.limits.assertCodesAllowed(userId);
     const t = await this.engine.checkCode(id, code);
     if (!t) throw notFound(id);
     this.refuseRejected(t.decision, t);
+    // The pumping guard's other half: a texted code came back, so its number range converted (libs/guard).
+    const texted = t.decision.changed && t.view.status === 'approved' ? t.record.steps.find((s) => s.status === 'succeeded' && s.method === 'sms') : undefined;
+    if (texted) await this.pumping.recordVerified(texted.e164);
+    // A compared code (not an expiry found on the way): a wrong one adds to the user's run, a correct one ends it.
+    if (t.decision.changed && t.view.status !== 'expired') await this.limits.codeChecked(userId, t.view.status === 'approved', texted?.e164);
     return { status: t.view.status, attemptsLeft: t.view.attemptsLeft };
   }
 
-  async advance(id: string, caller: Caller): Promise<ChallengeView> {
-    return this.transition(id, caller, { type: 'advance' });
+  async advance(id: string, caller: Caller, clientIp?: string): Promise<ChallengeView> {
+    return this.transition(id, caller, { type: 'advance' }, clientIp);
   }
 
-  async cancel(id: string, caller: Caller): Promise<ChallengeView> {
-    return this.transition(id, caller, { type: 'cancel' });
+  async cancel(id: string, caller: Caller, clientIp?: string): Promise<ChallengeView> {
+    return this.transition(id, caller, { type: 'cancel' }, clientIp);
   }
 
-  private async transition(id: string, caller: Caller, outcome: Outcome): Promise<ChallengeView> {
+  /** Requests made with a challenge token come from the person's browser: they count against its IP's budget. */
+  private async limitBrowser(caller: Caller, clientIp: string | undefined): Promise<void> {
+    if (caller.kind === 'token' && clientIp !== undefined) await this.limits.clientRequest(clientIp);
+  }
+
+  private async transition(id: string, caller: Caller, outcome: Outcome, clientIp?: string): Promise<ChallengeView> {
     assertCallerMayAccess(caller, id);
+    await this.limitBrowser(caller, clientIp);
     const t = await this.engine.apply(id, outcome);
     if (!t) throw notFound(id);
     this.refuseRejected(t.decision, t);

@@ -11,7 +11,8 @@ export type AuthKind = 'public' | 'api-key' | 'token' | 'operator' | 'operator-o
 export const AUTH_KIND = 'redial:auth';
 export const Auth = (kind: AuthKind) => SetMetadata(AUTH_KIND, kind);
 
-export type Caller = { kind: 'api_key' } | { kind: 'token'; challengeId: string } | { kind: 'operator' } | { kind: 'public' };
+/** `apiKey` is the configured key that matched (for its rate limit; hashed before it reaches Redis, never logged). */
+export type Caller = { kind: 'api_key'; apiKey: string } | { kind: 'token'; challengeId: string } | { kind: 'operator' } | { kind: 'public' };
 export type AuthedRequest = FastifyRequest & { caller?: Caller };
 
 /** Constant-time equality of two secrets of any length (both are hashed first). */
@@ -54,12 +55,13 @@ export class AuthGuard implements CanActivate {
       throw ApiError.unauthorized('A valid operator token is required: Authorization: Bearer <operator token>.');
     }
     if (bearer === undefined) throw ApiError.unauthorized();
-    if (this.config.apiKeys.some((key) => secretEquals(bearer, key))) {
-      request.caller = { kind: 'api_key' };
+    const apiKey = this.config.apiKeys.find((key) => secretEquals(bearer, key));
+    if (apiKey !== undefined) {
+      request.caller = { kind: 'api_key', apiKey };
       return true;
     }
     if (kind === 'token') {
-      const verified = verifyChallengeToken(bearer, this.config.tokenSecret, new Date());
+      const verified = verifyChallengeToken(bearer, this.config.keys.challengeTokens, new Date());
       if (verified) {
         request.caller = { kind: 'token', challengeId: verified.challengeId };
         return true;

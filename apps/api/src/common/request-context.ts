@@ -11,3 +11,9 @@ export const RequestId = createParamDecorator((_data: unknown, context: Executio
 export const CallerOf = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Caller => context.switchToHttp().getRequest<AuthedRequest>().caller ?? { kind: 'public' },
 );
+
+/**
+ * `@ClientIp() ip: string` — the client's address as Fastify derives it (`request.ip`): the socket's peer, or,
+ * when that peer is a trusted proxy (TRUST_PROXY, default `loopback`), the address it put in X-Forwarded-For.
+ */
+export const ClientIp = createParamDecorator((_data: unknown, context: ExecutionContext): string => context.switchToHttp().getRequest<FastifyRequest>().ip);

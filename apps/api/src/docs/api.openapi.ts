@@ -15,6 +15,10 @@ import {
   OpsStatsSchema,
   PhoneSettingsInputSchema,
   PhoneSettingsViewSchema,
+  ReleaseSuspensionBodySchema,
+  SuspensionListSchema,
+  SuspensionParamsSchema,
+  SuspensionReleaseSchema,
   UserPathParamsSchema,
 } from '@redial/contracts';
 import { z } from 'zod';
@@ -38,6 +42,12 @@ const refusal = (description: string): ResponseConfig => ({ description, content
 const invalid = refusal('Invalid input: `error` names the problem, `field` the path of the offending value.');
 const unauthorized = refusal('Missing or invalid credentials (`unauthorized`).');
 const noChallenge = refusal('No such challenge (`challenge_not_found`).');
+/** 429 of a rate limit (issue 13): `Retry-After`, `retryAfter` and the `limit` that refused. */
+const rateLimited = (limits: string): ResponseConfig => ({
+  ...refusal(`A rate limit refused the request (\`rate_limited\`; \`limit\`: ${limits}); nothing was created, sent or stored. Wait \`retryAfter\` seconds.`),
+  headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } },
+});
+const BROWSER_LIMIT = '`client_ip` for challenge-token callers';
 
 /** Every REST route of the api app, with what it takes and what it answers (the contract's status codes). */
 export const API_ROUTES: RouteConfig[] = [
@@ -67,6 +77,7 @@ export const API_ROUTES: RouteConfig[] = [
       401: unauthorized,
       413: refusal('Body too large (`payload_too_large`).'),
       415: refusal('Not JSON (`unsupported_media_type`).'),
+      429: rateLimited('`user_settings_saves`'),
     },
   },
   {
@@ -89,7 +100,8 @@ export const API_ROUTES: RouteConfig[] = [
       201: ok('the challenge, its token and the live status page', CreatedChallengeSchema),
       400: invalid,
       401: unauthorized,
-      409: refusal('The user has no active settings (`no_verified_phone`).'),
+      409: refusal('The user has no active settings (`no_verified_phone`), or every phone is a text to a number range the pumping guard has suspended (`destination_suspended`).'),
+      429: rateLimited('`user_challenges`, `api_key_challenges`'),
     },
   },
   {
@@ -99,7 +111,7 @@ export const API_ROUTES: RouteConfig[] = [
     summary: 'A challenge',
     security: API_KEY_OR_TOKEN,
     request: { params: ChallengeIdParamsSchema },
-    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge },
+    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 429: rateLimited(BROWSER_LIMIT) },
   },
   {
     method: 'post',
@@ -115,6 +127,7 @@ export const API_ROUTES: RouteConfig[] = [
       401: unauthorized,
       404: noChallenge,
       409: refusal('The challenge is final (`challenge_not_pending`) or no code was texted (`no_code_sent`).'),
+      429: rateLimited(`${BROWSER_LIMIT}, \`wrong_codes\` while the user is locked out after too many wrong codes in a row (the code is not compared)`),
     },
   },
   {
@@ -124,7 +137,7 @@ export const API_ROUTES: RouteConfig[] = [
     summary: 'Use a different verification option: move to the next step now',
     security: API_KEY_OR_TOKEN,
     request: { params: ChallengeIdParamsSchema },
-    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final or has no next step (`no_other_option`).') },
+    responses: { 200: ok('the challenge', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final or has no next step (`no_other_option`).'), 429: rateLimited(BROWSER_LIMIT) },
   },
   {
     method: 'post',
@@ -133,7 +146,7 @@ export const API_ROUTES: RouteConfig[] = [
     summary: 'Cancel a challenge',
     security: API_KEY_OR_TOKEN,
     request: { params: ChallengeIdParamsSchema },
-    responses: { 200: ok('the challenge, `status: canceled`', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final.') },
+    responses: { 200: ok('the challenge, `status: canceled`', ChallengeViewSchema), 401: unauthorized, 404: noChallenge, 409: refusal('The challenge is final.'), 429: rateLimited(BROWSER_LIMIT) },
   },
   {
     method: 'get',
@@ -159,6 +172,29 @@ export const API_ROUTES: RouteConfig[] = [
     security: OPERATOR,
     request: { query: ChallengeSearchQuerySchema },
     responses: { 200: ok('newest first', OpsChallengePageSchema), 400: invalid, 401: unauthorized },
+  },
+  {
+    method: 'get',
+    path: '/v1/ops/suspensions',
+    tags: ['ops'],
+    summary: 'Destination prefixes whose texts the SMS pumping guard has suspended, and its thresholds',
+    security: OPERATOR,
+    responses: { 200: ok('oldest suspension first', SuspensionListSchema), 401: unauthorized },
+  },
+  {
+    method: 'post',
+    path: '/v1/ops/suspensions/{prefix}/release',
+    tags: ['ops'],
+    summary: 'Release a suspended prefix: texts to it flow again (audited)',
+    description: "Writes an audit row (who, when, the prefix and the figures that had suspended it) and starts the prefix's window afresh.",
+    security: OPERATOR,
+    request: { params: SuspensionParamsSchema, body: { required: true, content: json(ReleaseSuspensionBodySchema) } },
+    responses: {
+      200: ok('the audit row', SuspensionReleaseSchema),
+      400: invalid,
+      401: unauthorized,
+      404: refusal('The prefix is not suspended (`not_suspended`).'),
+    },
   },
   {
     method: 'get',

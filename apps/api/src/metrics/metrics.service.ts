@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { aliveWorkers, gatewaySockets, HistogramSpec, JOB_DURATION, OpsRepository, OpsStatsService, PROVIDER_LATENCY, readHistogram } from '@redial/ops';
+import { RATE_LIMIT_CHECKS, RATE_LIMIT_REFUSALS, readRateLimitCounts, readSpend, readSpendTotals, SPEND_METRIC } from '@redial/guard';
 import { QueueService } from '@redial/queue';
 import { TwilioSignatureGuard } from '../webhooks/twilio-signature.guard';
 
@@ -113,6 +114,46 @@ export class MetricsService {
         this.inc(TwilioSignatureGuard.failures);
       },
     });
+    this.registerSpend(registers, redis, prefix, config.spend.dailyCapUsd);
+    // Rate limits (libs/guard): checks and refusals per limit, counted by every api and worker in Redis.
+    for (const [metric, help] of [
+      [RATE_LIMIT_CHECKS, 'Rate-limit checks per limit (requests, sends and codes asked about), from every api and worker.'],
+      [RATE_LIMIT_REFUSALS, 'Requests answered 429 rate_limited and sends failed with rate_limited, per limit, from every api and worker.'],
+    ] as const) {
+      new Counter({
+        name: metric,
+        help,
+        labelNames: ['limit'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const [limit, n] of Object.entries(await readRateLimitCounts(redis(), prefix, metric))) this.inc({ limit }, n);
+        },
+      });
+    }
+  }
+
+  // Spend (libs/guard): every send's estimate, added up by the workers in Redis.
+  private registerSpend(registers: Registry[], redis: () => QueueService['connection'], prefix: string, capUsd: number): void {
+    new Counter({
+      name: SPEND_METRIC,
+      help: 'Estimated spend in US dollars on texts and calls sent (the price table × segments or started minutes), by destination country and channel; from every worker.',
+      labelNames: ['country', 'channel'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await readSpendTotals(redis(), prefix)) if (r.usd > 0) this.inc({ country: r.country, channel: r.channel }, r.usd);
+      },
+    });
+    new Gauge({
+      name: 'redial_spend_today_usd',
+      help: 'Estimated spend in US dollars this UTC day (what the daily cap compares), from every worker.',
+      registers,
+      async collect() {
+        this.set((await readSpend(redis(), prefix)).today.totalUsd);
+      },
+    });
+    new Gauge({ name: 'redial_spend_cap_daily_usd', help: 'The daily spend cap in US dollars (SPEND_CAP_DAILY_USD; 0 = no cap).', registers }).set(capUsd);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

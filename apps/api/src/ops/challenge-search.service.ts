@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { OpsChallengePage, OpsChallengeSummary } from '@redial/contracts';
 import { ChallengeRecord, Prisma, PrismaService } from '@redial/database';
 import { toChallengeView } from '@redial/engine';
+import { roundUsd } from '@redial/guard';
 import { encodeCursor, SearchParams } from './challenge-search.query';
 
 /**
@@ -50,6 +51,9 @@ export class ChallengeSearchService {
     return {
       ...toChallengeView(record, this.config.maxWrongCodes),
       providerSids: record.attempts.map((a) => ({ step: a.stepIndex, attemptNo: a.attemptNo, sid: a.providerSid })),
+      // The estimate of every attempt that went out (migration 0005), and their sum: the challenge's cost.
+      costs: record.attempts.map((a) => ({ step: a.stepIndex, attemptNo: a.attemptNo, usd: a.costUsd ?? null, units: a.costUnits ?? null })),
+      costUsd: roundUsd(record.attempts.reduce((sum, a) => sum + (a.costUsd ?? 0), 0)),
     };
   }
 }

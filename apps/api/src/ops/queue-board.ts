@@ -71,9 +71,9 @@ function authenticate(request: FastifyRequest, config: AppConfig): 'ok' | 'login
   return 'refuse';
 }
 
-/** `<expiry ms>.<HMAC(TOKEN_SECRET, expiry + operator token)>`: changing either secret ends every session. */
+/** `<expiry ms>.<HMAC(session key, expiry + operator token)>`: changing TOKEN_SECRET or the operator token ends every session. */
 function sessionValue(config: AppConfig, expiresAt: number): string {
-  const mac = createHmac('sha256', config.tokenSecret).update(`ops-session:${expiresAt}:${config.operatorToken}`).digest('base64url');
+  const mac = createHmac('sha256', config.keys.operatorSessions).update(`ops-session:${expiresAt}:${config.operatorToken}`).digest('base64url');
   return `${expiresAt}.${mac}`;
 }
 

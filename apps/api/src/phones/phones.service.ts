@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
-import { normalisePhone, signChallengeToken } from '@redial/domain';
+import { geoVerdict, normalisePhone, signChallengeToken } from '@redial/domain';
+import { RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { toPhoneView } from './phone-view';
 
@@ -19,12 +20,15 @@ export class PhonesService {
     private readonly settings: PhoneSettingsRepository,
     private readonly challenges: ChallengeRepository,
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
+    private readonly limits: RequestLimits,
   ) {}
 
   /** `input` has passed PhoneSettingsInputSchema; here the domain's number rules apply. */
   async save(userId: string, input: PhoneSettingsInput, requestId?: string): Promise<PhoneSettingsView> {
     const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
     rejectDuplicates(phones);
+    // A valid save sends a verification: the user's hourly budget of those, before anything is stored.
+    await this.limits.settingsSave(userId);
     const pending = await this.settings.savePending(userId, phones);
     const verification = await this.verifier.startSettingsVerification(pending, requestId);
     return { ...this.view(userId, pending, 'pending_verification'), verification };
@@ -53,13 +57,16 @@ export class PhonesService {
   private async ongoingVerification(challengeId: string): Promise<VerificationRef | undefined> {
     const challenge = await this.challenges.find(challengeId);
     if (!challenge || challenge.status !== 'pending') return undefined;
-    const token = signChallengeToken({ challengeId, expiresAt: challenge.expiresAt }, this.config.tokenSecret);
+    const token = signChallengeToken({ challengeId, expiresAt: challenge.expiresAt }, this.config.keys.challengeTokens);
     return { challengeId, token, statusUrl: `${this.config.publicUrl}/status/${challengeId}?token=${encodeURIComponent(token)}` };
   }
 
   private normalise(input: PhoneInput, path: string, position: number): StoredPhone {
     const result = normalisePhone(input, { senderCountry: this.config.senderCountry, allowTestNumbers: this.config.twilio.mode === 'sandbox' });
     if (!result.ok) throw ApiError.badRequest(result.error.code, result.error.message, `${path}.${result.error.field}`);
+    // Geo permissions: the allowed countries per method and the refused number types (GeoPolicyConfig).
+    const geo = geoVerdict({ country: result.phone.country, method: input.method, lineType: result.phone.lineType }, this.config.geo);
+    if (!geo.allowed) throw ApiError.badRequest(geo.code, geo.message, `${path}.number`);
     const phone: StoredPhone = {
       role: position === 0 ? 'primary' : 'backup',
       position,

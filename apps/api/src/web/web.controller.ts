@@ -29,7 +29,14 @@ export class WebController {
   @Get('ui-config.json')
   uiConfig(@Req() request: FastifyRequest): UiConfig {
     const sandbox = this.config.twilio.mode === 'sandbox';
-    const config: UiConfig = { gatewayUrl: this.gatewayUrlFor(request), sandbox, senderCountry: this.config.senderCountry };
+    const config: UiConfig = {
+      gatewayUrl: this.gatewayUrlFor(request),
+      sandbox,
+      senderCountry: this.config.senderCountry,
+      // Geo permissions, so the settings page can say where texts and calls can go.
+      smsCountries: this.config.geo.smsCountries,
+      callCountries: this.config.geo.callCountries,
+    };
     if (sandbox) config.demoApiKey = this.config.apiKeys[0];
     return config;
   }

@@ -3,6 +3,7 @@ import type { OpsChallengeSummary, UiConfig } from '@redial/contracts';
 import { api, ApiError, errorMessage } from '../lib/api';
 import { KEYS, session } from '../lib/storage';
 import { AlertsList } from '../components/AlertsList';
+import { SuspensionsPanel } from '../components/SuspensionsPanel';
 import { ChallengeDetail } from '../components/ChallengeDetail';
 import { describedBy, FieldError } from '../components/FieldError';
 import { LiveFeed } from '../components/LiveFeed';
@@ -12,6 +13,7 @@ import { Notice } from '../components/Notice';
 import { OpsSearch } from '../components/OpsSearch';
 import { QueueTable } from '../components/QueueTable';
 import { StatTiles } from '../components/StatTiles';
+import { SpendPanel } from '../components/SpendPanel';
 import { useOpsLive } from '../hooks/use-ops-live';
 import { usePageTitle } from '../hooks/use-page-title';
 
@@ -160,6 +162,13 @@ function Dashboard({
         </div>
       </section>
 
+      <section className="card" aria-labelledby="suspensions-heading">
+        <h2 id="suspensions-heading" className="card__title">
+          Suspended number ranges
+        </h2>
+        <SuspensionsPanel token={token} />
+      </section>
+
       <section className="card" aria-labelledby="queues-heading">
         <h2 id="queues-heading" className="card__title">
           Queues <span className="muted num stats-at">{live.stats ? `at ${new Date(live.stats.at).toLocaleTimeString()}` : ''}</span>
@@ -175,6 +184,13 @@ function Dashboard({
       </section>
 
       <StatTiles stats={live.stats} />
+
+      <section className="card" aria-labelledby="spend-heading">
+        <h2 id="spend-heading" className="card__title">
+          Spend (estimated)
+        </h2>
+        <SpendPanel spend={live.stats?.spend} />
+      </section>
 
       <section className="card" aria-labelledby="feed-heading">
         <h2 id="feed-heading" className="card__title">

@@ -15,6 +15,7 @@ import { KEYS, local, session } from '../lib/storage';
 import { describedBy, FieldError } from '../components/FieldError';
 import { Link } from '../components/Link';
 import { Notice } from '../components/Notice';
+import { AllowedCountries } from '../components/AllowedCountries';
 import { PhoneFields } from '../components/PhoneFields';
 import { SettingsStatus } from '../components/SettingsStatus';
 import { usePageTitle } from '../hooks/use-page-title';
@@ -274,6 +275,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
         <h2 id="phones-heading" className="section-title">
           {firstTime ? 'Set up your phones' : 'Your phones'}
         </h2>
+        <AllowedCountries smsCountries={config.smsCountries} callCountries={config.callCountries} />
 
         <PhoneFields
           path="primary"

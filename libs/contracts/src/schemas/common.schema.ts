@@ -62,6 +62,6 @@ export const ApiErrorSchema = z
     message: z.string().meta({ example: 'The number is not valid.' }),
     field: z.string().optional().meta({ description: 'the path of the offending value', example: 'primary.number' }),
     retryAfter: z.number().int().positive().optional().meta({ description: 'seconds to wait before trying again (also the `Retry-After` header)' }),
-    limit: z.string().optional().meta({ description: 'which limit refused the request (`rate_limited`, `spend_cap_reached`)', example: 'challenges_per_user' }),
+    limit: z.string().optional().meta({ description: 'which limit refused the request (`rate_limited`, `spend_cap_reached`)', example: 'user_challenges' }),
   })
   .meta({ id: 'Error', description: 'Every refusal: `error` names the problem, `field` the path of the offending value.' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHALLENGE_STATUSES, type ChallengeStatus, LIMITS, USER_ID_PATTERN, UUID_PATTERN } from '../enums.constants';
-import { AlertKindSchema, AlertSeveritySchema, IsoTimeSchema, JobStateSchema, withCode } from './common.schema';
+import { AlertKindSchema, AlertSeveritySchema, IsoTimeSchema, JobStateSchema, nonBlank, withCode } from './common.schema';
 import { challengeFields } from './challenges.schema';
 
 /** Operator-facing payloads: `GET /v1/ops/*` and the `/ops` socket namespace. Phones are always masked. */
@@ -17,6 +17,29 @@ export const MinuteBucketSchema = z
     failedOver: count,
   })
   .meta({ id: 'MinuteBucket' });
+
+const usd = z.number().meta({ description: 'estimated US dollars' });
+
+export const SpendPeriodSchema = z
+  .strictObject({
+    start: IsoTimeSchema.meta({ description: 'the UTC day or hour' }),
+    totalUsd: usd,
+    byChannel: z.strictObject({ sms: usd, call: usd }),
+    byCountry: z
+      .array(z.strictObject({ country: z.string(), sms: usd, call: usd, totalUsd: usd }))
+      .meta({ description: "by the destination's country, most spent first" }),
+  })
+  .meta({ id: 'SpendPeriod' });
+
+export const SpendStatsSchema = z
+  .strictObject({
+    capDailyUsd: z.number().nullable().meta({ description: 'SPEND_CAP_DAILY_USD; null when there is no cap' }),
+    capReached: z.boolean().meta({ description: 'the cap refused a send or a challenge today, or the spend reached it' }),
+    refusedToday: count.meta({ description: 'sends and new challenges the cap refused today (UTC)' }),
+    today: SpendPeriodSchema,
+    thisHour: SpendPeriodSchema,
+  })
+  .meta({ id: 'SpendStats', description: 'estimated spend (the price table × segments or minutes) this UTC day and hour, from every worker' });
 
 export const OpsStatsSchema = z
   .strictObject({
@@ -37,6 +60,7 @@ export const OpsStatsSchema = z
     challenges: z
       .strictObject({ pending: count, approvedLastHour: count, failedLastHour: count })
       .meta({ description: '`failedLastHour` counts failed, denied, expired and max_attempts_reached challenges finished in the last hour' }),
+    spend: SpendStatsSchema,
   })
   .meta({ id: 'OpsStats' });
 
@@ -63,6 +87,11 @@ export const OpsChallengeSummarySchema = z
       .array(z.strictObject({ step: count, attemptNo: count, sid: z.string().nullable() }))
       .optional()
       .meta({ description: 'provider SIDs per attempt, for support' }),
+    costs: z
+      .array(z.strictObject({ step: count, attemptNo: count, usd: z.number().nullable(), units: count.nullable() }))
+      .optional()
+      .meta({ description: 'estimated cost per attempt (USD; units are text segments or started call minutes); null when nothing went out' }),
+    costUsd: z.number().optional().meta({ description: "the challenge's estimated cost: the sum over its attempts, USD" }),
   })
   .meta({ id: 'OpsChallengeSummary' });
 
@@ -73,12 +102,65 @@ export const OpsChallengePageSchema = z
   })
   .meta({ id: 'OpsChallengePage' });
 
+// --- the SMS pumping guard (issue 13) ----------------------------------------------------------------------------
+
+/** A destination prefix: the country calling code, `-`, the next national digits (`44-770` is +44 770…). */
+export const DestinationPrefixSchema = z
+  .string()
+  .refine((v) => /^[1-9]\d{0,2}-\d{1,8}$/.test(v), withCode('invalid_value', 'prefix must be a country calling code, "-", and the next digits, such as 44-770.'))
+  .meta({ description: 'country calling code, `-`, the next national digits (`44-770` is +44 770…)', example: '44-770' });
+
+export const SuspensionSchema = z
+  .strictObject({
+    prefix: DestinationPrefixSchema,
+    display: z.string().meta({ description: 'as operators read it: `+44 770…`' }),
+    since: IsoTimeSchema.meta({ description: 'when texts to the prefix were suspended' }),
+    sent: count.meta({ description: 'texts sent to the prefix in the window when it was suspended' }),
+    verified: count.meta({ description: 'codes from those texts that were verified' }),
+    windowMin: count.meta({ description: 'the sliding window, minutes' }),
+  })
+  .meta({ id: 'Suspension' });
+
+export const SuspensionListSchema = z
+  .strictObject({
+    suspensions: z.array(SuspensionSchema),
+    thresholds: z
+      .strictObject({ minSends: count, conversionFloor: z.number(), windowMin: count, prefixDigits: count })
+      .meta({ description: 'a prefix is suspended once it has been sent `minSends` texts in `windowMin` minutes with fewer than `conversionFloor` (0..1) of their codes verified' }),
+  })
+  .meta({ id: 'SuspensionList' });
+
+export const SuspensionParamsSchema = z.strictObject({ prefix: DestinationPrefixSchema });
+
+export const ReleaseSuspensionBodySchema = z
+  .strictObject({
+    operator: nonBlank('operator', 100, ' (your name or handle)').meta({ description: 'who releases it (recorded in the audit trail)' }),
+    note: z.string().max(500).optional().meta({ description: 'why (recorded in the audit trail)' }),
+  })
+  .meta({ id: 'ReleaseSuspensionBody' });
+
+export const SuspensionReleaseSchema = z
+  .strictObject({
+    id: z.string(),
+    prefix: DestinationPrefixSchema,
+    operator: z.string(),
+    note: z.string().optional(),
+    suspendedAt: IsoTimeSchema.optional(),
+    releasedAt: IsoTimeSchema,
+    sent: count,
+    verified: count,
+    windowMin: count,
+  })
+  .meta({ id: 'SuspensionRelease', description: 'the audit row written for the release' });
+
 /** `GET /ui-config.json`: what the single-page app needs to know about this deployment. */
 export const UiConfigSchema = z
   .strictObject({
     gatewayUrl: z.string(),
     sandbox: z.boolean(),
     senderCountry: z.string(),
+    smsCountries: z.array(z.string()).optional().meta({ description: 'ISO 3166 alpha-2 codes texts may go to; `*` for every country' }),
+    callCountries: z.array(z.string()).optional().meta({ description: 'ISO 3166 alpha-2 codes calls may go to; `*` for every country' }),
     demoApiKey: z.string().optional().meta({ description: 'sandbox mode only: the development API key' }),
   })
   .meta({ id: 'UiConfig' });

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
+import { destinationPrefix, displayPrefix, everyStepSuspended, shouldSuspend } from '@redial/domain';
+import { PumpingReleaseRepository, PumpingReleaseRow } from './pumping-release.repository';
+import { PumpingStore, StoredSuspension } from './pumping.store';
+import { RequestRefusedError } from './request-refused.error';
+import type { SendCheck, SendContext, SendRefusal } from './send-guard';
+
+/**
+ * The SMS pumping guard (issue 13). Counts, per destination prefix, texts sent (after the provider accepted
+ * them: `recordSent`) and codes verified (`recordVerified`, called where a texted code is approved) over a
+ * sliding window; a prefix sent enough texts with too few codes coming back (pumping.policy.ts) is suspended.
+ * While suspended, new texts to it are refused before sending (`destination_suspended`, the step fails over —
+ * to a call when the person has one), and a challenge whose every step is such a text is refused at creation.
+ * Only an operator lifts a suspension (`release`), and each release is written to the audit table.
+ */
+@Injectable()
+export class PumpingGuard implements SendCheck {
+  readonly name = 'pumping';
+  private readonly logger = new Logger('PumpingGuard');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: PumpingStore,
+    private readonly releases: PumpingReleaseRepository,
+  ) {}
+
+  private get enabled(): boolean {
+    return this.config.pumping.minSends > 0;
+  }
+
+  prefixOf(e164: string): string | undefined {
+    return destinationPrefix(e164, this.config.pumping.prefixDigits);
+  }
+
+  async check(ctx: SendContext): Promise<SendRefusal | null> {
+    if (ctx.method !== 'sms' || !this.enabled) return null;
+    const prefix = this.prefixOf(ctx.e164);
+    if (prefix === undefined) return null;
+    const [suspended] = await this.store.suspended([prefix]);
+    return suspended ? { reason: 'destination_suspended', detail: `texts to ${displayPrefix(prefix)} are suspended (pumping guard)` } : null;
+  }
+
+  /** A text went out: count it, and suspend its prefix when the window's figures say so. */
+  async recordSent(ctx: SendContext): Promise<void> {
+    if (ctx.method !== 'sms' || !this.enabled) return;
+    const prefix = this.prefixOf(ctx.e164);
+    if (prefix === undefined) return;
+    // Never throws: the text is already out, and a failed dispatch job would be retried and send it again.
+    try {
+      const figures = await this.store.count(prefix, 's');
+      if (shouldSuspend(figures, this.config.pumping) && (await this.store.suspend(prefix, figures))) {
+        this.logger.warn(`suspended texts to ${displayPrefix(prefix)}: ${figures.verified} of ${figures.sent} codes verified in ${this.config.pumping.windowMin} min`);
+      }
+    } catch (err) {
+      this.logger.warn(`could not count a text sent to ${displayPrefix(prefix)}: ${(err as Error).message}`);
+    }
+  }
+
+  /** A texted code was approved: the prefix converted once more. Never fails the caller (the code was right). */
+  async recordVerified(e164: string): Promise<void> {
+    if (!this.enabled) return;
+    const prefix = this.prefixOf(e164);
+    if (prefix === undefined) return;
+    await this.store.count(prefix, 'v').catch((err: unknown) => this.logger.warn(`could not count a verified code for ${displayPrefix(prefix)}: ${(err as Error).message}`));
+  }
+
+  /**
+   * At challenge creation: refuses (409 `destination_suspended`) when every step would be a text to a suspended
+   * prefix — nothing could reach the person. With a call among the steps the challenge goes ahead and the
+   * suspended texts fail over at send time.
+   */
+  async refuseIfUnreachable(phones: ReadonlyArray<{ e164: string; method: string }>): Promise<void> {
+    if (!this.enabled || phones.length === 0 || phones.some((p) => p.method !== 'sms')) return;
+    const prefixes = phones.map((p) => this.prefixOf(p.e164) ?? '');
+    const suspended = await this.store.suspended(prefixes.filter(Boolean)).catch((err: unknown) => {
+      // Fail open here: the send check refuses the texts anyway, and a Redis hiccup must not stop sign-ins.
+      this.logger.warn(`could not read suspensions at creation: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (suspended === undefined) return;
+    let i = 0;
+    const steps = prefixes.map((p) => ({ method: 'sms', suspended: p !== '' && suspended[i++] === true }));
+    if (everyStepSuspended(steps)) {
+      throw new RequestRefusedError(
+        409,
+        'destination_suspended',
+        "Texts to this phone's number range are paused because of unusual traffic, and there is no other phone to use. Try again later, or add a phone that can take calls.",
+      );
+    }
+  }
+
+  list(): Promise<StoredSuspension[]> {
+    return this.store.list();
+  }
+
+  /** Lifts a suspension and records who did it, when, and the figures that had suspended the prefix. */
+  async release(prefix: string, operator: string, note?: string): Promise<PumpingReleaseRow | undefined> {
+    // The audit row is written before the suspension is lifted: no release goes unrecorded.
+    const released = await this.store.get(prefix);
+    if (released === undefined) return undefined;
+    const row: PumpingReleaseRow = {
+      id: randomUUID(),
+      prefix,
+      operator,
+      note: note ?? null,
+      suspendedAt: released.since,
+      releasedAt: new Date(),
+      sent: released.sent,
+      verified: released.verified,
+      windowMin: released.windowMin,
+    };
+    await this.releases.insert(row);
+    await this.store.release(prefix);
+    this.logger.warn(`operator ${operator} released texts to ${displayPrefix(prefix)} (${released.verified} of ${released.sent} codes verified when suspended)`);
+    return row;
+  }
+}
