@@ -71,6 +71,13 @@ describe('SMS pumping guard (api, worker, PostgreSQL, Redis, sandbox over HTTP)'
     expect(refused.status).toBe(409);
     expect(refused.body).toEqual({ error: 'destination_suspended', message: expect.stringMatching(/paused because of unusual traffic/) });
     expect((await inbox(stack, textOnly)).messages).toHaveLength(textOnlyBefore);
+
+    // Saving a text phone in the range as a primary: its verification text could never arrive — refused, nothing stored.
+    const saved = await stack.request('PUT', '/v1/users/newcomer/phones', { primary: { number: '+447400123299', method: 'sms' } });
+    expect(saved.status).toBe(409);
+    expect(saved.body).toMatchObject({ error: 'destination_suspended', field: 'primary.number' });
+    expect((await stack.request('GET', '/v1/users/newcomer/phones')).status).toBe(404);
+    expect((await inbox(stack, '+447400123299')).messages).toHaveLength(0);
   });
 
   it('lets an operator release the prefix (audited), clears the alert, and texts flow again', async () => {

@@ -16,6 +16,8 @@ export interface DerivedKeys {
   operatorSessions: Buffer;
   /** HMAC key of the alert webhooks' `X-Redial-Signature` (libs/ops alert.notifier.ts). */
   alertWebhooks: Buffer;
+  /** HMAC key of the rate limits' subjects in Redis keys (libs/guard rate-limits.ts): no number, user or IP in clear. */
+  rateLimitSubjects: Buffer;
 }
 
 /** The HKDF `info` label of each purpose. Changing one changes that key (and ends what it signed). */
@@ -24,6 +26,7 @@ export const KEY_LABELS: Readonly<Record<keyof DerivedKeys, string>> = {
   codeHashes: 'redial/v1/code-hashes',
   operatorSessions: 'redial/v1/operator-sessions',
   alertWebhooks: 'redial/v1/alert-webhooks',
+  rateLimitSubjects: 'redial/v1/rate-limit-subjects',
 };
 
 const SALT = 'redial-hkdf-salt-v1';
@@ -42,5 +45,6 @@ export function deriveKeys(tokenSecret: string, alertWebhookSecret?: string): De
     codeHashes: deriveKey(tokenSecret, 'codeHashes'),
     operatorSessions: deriveKey(tokenSecret, 'operatorSessions'),
     alertWebhooks: alertWebhookSecret === undefined ? deriveKey(tokenSecret, 'alertWebhooks') : Buffer.from(alertWebhookSecret, 'utf8'),
+    rateLimitSubjects: deriveKey(tokenSecret, 'rateLimitSubjects'),
   };
 }

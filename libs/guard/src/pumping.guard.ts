@@ -8,8 +8,8 @@ import { RequestRefusedError } from './request-refused.error';
 import type { SendCheck, SendContext, SendRefusal } from './send-guard';
 
 /**
- * The SMS pumping guard (issue 13). Counts, per destination prefix, texts sent (after the provider accepted
- * them: `recordSent`) and codes verified (`recordVerified`, called where a texted code is approved) over a
+ * The SMS pumping guard (issue 13). Counts, per destination prefix, texts about to be sent (at the send check)
+ * and codes verified (`recordVerified`, called where a texted code is approved) over a
  * sliding window; a prefix sent enough texts with too few codes coming back (pumping.policy.ts) is suspended.
  * While suspended, new texts to it are refused before sending (`destination_suspended`, the step fails over —
  * to a call when the person has one), and a challenge whose every step is such a text is refused at creation.
@@ -34,28 +34,27 @@ export class PumpingGuard implements SendCheck {
     return destinationPrefix(e164, this.config.pumping.prefixDigits);
   }
 
+  /**
+   * Counts the text against its prefix here, before it is sent, and decides on the count: with 50 sends in
+   * flight across the workers, counting only after the provider accepted a text let the sends already past the
+   * check go out after the prefix was suspended. A text counted here and then refused by a later check, or
+   * failed by the provider, is counted anyway — that errs toward suspending a prefix slightly early.
+   */
   async check(ctx: SendContext): Promise<SendRefusal | null> {
     if (ctx.method !== 'sms' || !this.enabled) return null;
     const prefix = this.prefixOf(ctx.e164);
     if (prefix === undefined) return null;
+    const refusal: SendRefusal = { reason: 'destination_suspended', detail: `texts to ${displayPrefix(prefix)} are suspended (pumping guard)` };
     const [suspended] = await this.store.suspended([prefix]);
-    return suspended ? { reason: 'destination_suspended', detail: `texts to ${displayPrefix(prefix)} are suspended (pumping guard)` } : null;
-  }
-
-  /** A text went out: count it, and suspend its prefix when the window's figures say so. */
-  async recordSent(ctx: SendContext): Promise<void> {
-    if (ctx.method !== 'sms' || !this.enabled) return;
-    const prefix = this.prefixOf(ctx.e164);
-    if (prefix === undefined) return;
-    // Never throws: the text is already out, and a failed dispatch job would be retried and send it again.
-    try {
-      const figures = await this.store.count(prefix, 's');
-      if (shouldSuspend(figures, this.config.pumping) && (await this.store.suspend(prefix, figures))) {
-        this.logger.warn(`suspended texts to ${displayPrefix(prefix)}: ${figures.verified} of ${figures.sent} codes verified in ${this.config.pumping.windowMin} min`);
-      }
-    } catch (err) {
-      this.logger.warn(`could not count a text sent to ${displayPrefix(prefix)}: ${(err as Error).message}`);
+    if (suspended) return refusal;
+    const figures = await this.store.count(prefix, 's');
+    if (!shouldSuspend(figures, this.config.pumping)) return null;
+    if (await this.store.suspend(prefix, figures)) {
+      this.logger.warn(`suspended texts to ${displayPrefix(prefix)}: ${figures.verified} of ${figures.sent} codes verified in ${this.config.pumping.windowMin} min`);
     }
+    // The text that reaches the threshold still goes out; every one counted past it is held. So at most
+    // PUMPING_MIN_SENDS texts leave per window, however many are in flight.
+    return figures.sent > this.config.pumping.minSends ? refusal : null;
   }
 
   /** A texted code was approved: the prefix converted once more. Never fails the caller (the code was right). */
@@ -71,7 +70,7 @@ export class PumpingGuard implements SendCheck {
    * prefix — nothing could reach the person. With a call among the steps the challenge goes ahead and the
    * suspended texts fail over at send time.
    */
-  async refuseIfUnreachable(phones: ReadonlyArray<{ e164: string; method: string }>): Promise<void> {
+  async refuseIfUnreachable(phones: ReadonlyArray<{ e164: string; method: string }>, field?: string): Promise<void> {
     if (!this.enabled || phones.length === 0 || phones.some((p) => p.method !== 'sms')) return;
     const prefixes = phones.map((p) => this.prefixOf(p.e164) ?? '');
     const suspended = await this.store.suspended(prefixes.filter(Boolean)).catch((err: unknown) => {
@@ -87,6 +86,7 @@ export class PumpingGuard implements SendCheck {
         409,
         'destination_suspended',
         "Texts to this phone's number range are paused because of unusual traffic, and there is no other phone to use. Try again later, or add a phone that can take calls.",
+        field === undefined ? {} : { field },
       );
     }
   }

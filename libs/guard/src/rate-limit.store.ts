@@ -32,7 +32,7 @@ export class RateLimitStore {
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {
     this.specs = rateLimitSpecs(config.rateLimits);
-    this.hash = subjectHasher(config.tokenSecret);
+    this.hash = subjectHasher(config.keys.rateLimitSubjects);
     this.counters = new RateLimitCounters(redis, config.queuePrefix);
     for (const name of RATE_LIMITS) {
       const spec = this.specs[name];

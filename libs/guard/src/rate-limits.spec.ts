@@ -1,3 +1,4 @@
+import { deriveKey } from '@redial/config';
 import { loadConfig } from '@redial/config';
 import { REDIS_KEYS, rateLimitKey } from '@redial/contracts';
 import { type RateLimitConfig } from '@redial/config';
@@ -66,7 +67,7 @@ describe('rate limit specs', () => {
 });
 
 describe('subject hashes (what goes into a Redis key)', () => {
-  const hash = subjectHasher('test-token-secret-0123456789abcdef');
+  const hash = subjectHasher(deriveKey('test-token-secret-0123456789abcdef', 'rateLimitSubjects'));
 
   it('never holds the number, is stable, and differs per kind and per secret', () => {
     const h = hash('phone', '+12015550123');
@@ -74,7 +75,7 @@ describe('subject hashes (what goes into a Redis key)', () => {
     expect(h).not.toContain('2015550123');
     expect(hash('phone', '+12015550123')).toBe(h);
     expect(hash('user', '+12015550123')).not.toBe(h);
-    expect(subjectHasher('another-token-secret-0123456789')('phone', '+12015550123')).not.toBe(h);
+    expect(subjectHasher(deriveKey('another-token-secret-0123456789', 'rateLimitSubjects'))('phone', '+12015550123')).not.toBe(h);
   });
 
   it('makes keys under the prefix without ":"', () => {

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { RateLimitConfig } from '@redial/config';
 
 /**
@@ -62,7 +62,6 @@ export function refusalMessage(spec: RateLimitSpec, retryAfter: number): string 
  */
 export type SubjectHasher = (kind: 'phone' | 'user' | 'api_key' | 'ip', value: string) => string;
 
-export function subjectHasher(tokenSecret: string): SubjectHasher {
-  const key = Buffer.from(hkdfSync('sha256', tokenSecret, 'redial-hkdf-salt-v1', 'redial/v1/rate-limit-subjects', 32));
+export function subjectHasher(key: Buffer): SubjectHasher {
   return (kind, value) => createHmac('sha256', key).update(`${kind}\0${value}`).digest('base64url').slice(0, 22);
 }

@@ -76,6 +76,7 @@ export const API_ROUTES: RouteConfig[] = [
       400: invalid,
       401: unauthorized,
       413: refusal('Body too large (`payload_too_large`).'),
+      409: refusal('The primary phone is a text to a number range the pumping guard has suspended (`destination_suspended`, field `primary.number`): its verification could not arrive.'),
       415: refusal('Not JSON (`unsupported_media_type`).'),
       429: rateLimited('`user_settings_saves`'),
     },
@@ -101,7 +102,7 @@ export const API_ROUTES: RouteConfig[] = [
       400: invalid,
       401: unauthorized,
       409: refusal('The user has no active settings (`no_verified_phone`), or every phone is a text to a number range the pumping guard has suspended (`destination_suspended`).'),
-      429: rateLimited('`user_challenges`, `api_key_challenges`'),
+      429: rateLimited('`user_challenges`, `api_key_challenges`; or `spend_cap_reached` with limit `daily_spend` until the next UTC day'),
     },
   },
   {

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
 import { geoVerdict, normalisePhone, signChallengeToken } from '@redial/domain';
-import { RequestLimits } from '@redial/guard';
+import { PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { toPhoneView } from './phone-view';
 
@@ -21,12 +21,15 @@ export class PhonesService {
     private readonly challenges: ChallengeRepository,
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
     private readonly limits: RequestLimits,
+    private readonly pumping: PumpingGuard,
   ) {}
 
   /** `input` has passed PhoneSettingsInputSchema; here the domain's number rules apply. */
   async save(userId: string, input: PhoneSettingsInput, requestId?: string): Promise<PhoneSettingsView> {
     const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
     rejectDuplicates(phones);
+    // The verification goes to the primary alone: a text to a suspended number range could never arrive.
+    await this.pumping.refuseIfUnreachable([phones[0]], 'primary.number');
     // A valid save sends a verification: the user's hourly budget of those, before anything is stored.
     await this.limits.settingsSave(userId);
     const pending = await this.settings.savePending(userId, phones);
