@@ -87,7 +87,7 @@ async function attackAndSignIns(stack: BenchStack, p: { attackRequests: number; 
   for (let i = 0; i < p.attackRequests; i++) {
     const due = start + (i * 1000) / p.attackRate;
     while (nextOrdinary < p.ordinary.length && start + nextOrdinary * ordinaryEvery <= due) {
-      ordinaryResults.push(ordinarySignIn(stack, p.ordinary[nextOrdinary], abort.signal));
+      ordinaryResults.push(ordinarySignIn(stack, p.ordinary[nextOrdinary], nextOrdinary, abort.signal));
       nextOrdinary++;
     }
     const wait = due - wallNow();
@@ -101,7 +101,7 @@ async function attackAndSignIns(stack: BenchStack, p: { attackRequests: number; 
       ),
     );
   }
-  while (nextOrdinary < p.ordinary.length) ordinaryResults.push(ordinarySignIn(stack, p.ordinary[nextOrdinary++], abort.signal));
+  for (; nextOrdinary < p.ordinary.length; nextOrdinary++) ordinaryResults.push(ordinarySignIn(stack, p.ordinary[nextOrdinary], nextOrdinary, abort.signal));
   const timer = setTimeout(() => abort.abort(), 60_000);
   await Promise.all(inflight);
   const ordinary = await Promise.all(ordinaryResults);
@@ -109,8 +109,13 @@ async function attackAndSignIns(stack: BenchStack, p: { attackRequests: number; 
   return { answers: Object.fromEntries([...answers.entries()].sort((a, b) => b[1] - a[1])), ordinary, durationMs };
 }
 
-/** One person signing in: start, wait for the text (30 s at most), enter its code. */
-async function ordinarySignIn(stack: BenchStack, user: Seeded, signal: AbortSignal): Promise<{ created: boolean; arrived: boolean; approved: boolean }> {
+/**
+ * One person signing in: start, wait for a new text (30 s at most), enter its code — from the person's own
+ * address (people sign in from their own devices; one shared address would meet the per-IP limit instead).
+ */
+async function ordinarySignIn(stack: BenchStack, user: Seeded, index: number, signal: AbortSignal): Promise<{ created: boolean; arrived: boolean; approved: boolean }> {
+  const inboxUrl = `${stack.sandboxUrl}/sandbox/inbox/${encodeURIComponent(user.e164)}`;
+  const before = ((await requestJson('GET', inboxUrl).catch(() => ({ body: undefined }))).body?.messages ?? []).length as number;
   const res = await requestJson('POST', `${stack.apiUrl}/v1/challenges`, { userId: user.userId }, stack.auth, signal).catch(() => ({ status: 0, body: undefined }));
   if (res.status !== 201) return { created: false, arrived: false, approved: false };
   const { id, token } = res.body as { id: string; token: string };
@@ -119,8 +124,9 @@ async function ordinarySignIn(stack: BenchStack, user: Seeded, signal: AbortSign
     await waitUntil(
       `text to ${user.e164}`,
       async () => {
-        const box = await requestJson('GET', `${stack.sandboxUrl}/sandbox/inbox/${encodeURIComponent(user.e164)}`);
-        const body = (box.body?.messages ?? []).at(-1)?.body as string | undefined;
+        const box = await requestJson('GET', inboxUrl);
+        const messages = (box.body?.messages ?? []) as Array<{ body: string }>;
+        const body = messages.length > before ? messages.at(-1)?.body : undefined;
         code = body ? /#(\d{6})\s*$/.exec(body)?.[1] : undefined;
         return code !== undefined;
       },
@@ -130,7 +136,7 @@ async function ordinarySignIn(stack: BenchStack, user: Seeded, signal: AbortSign
   } catch {
     return { created: true, arrived: false, approved: false };
   }
-  const checked = await requestJson('POST', `${stack.apiUrl}/v1/challenges/${id}/check`, { code }, { authorization: `Bearer ${token}`, 'x-forwarded-for': '192.0.2.10' }).catch(() => ({ status: 0, body: undefined }));
+  const checked = await requestJson('POST', `${stack.apiUrl}/v1/challenges/${id}/check`, { code }, { authorization: `Bearer ${token}`, 'x-forwarded-for': `192.0.${2 + (index >> 8)}.${index & 255}` }).catch(() => ({ status: 0, body: undefined }));
   return { created: true, arrived: true, approved: checked.body?.status === 'approved' };
 }
 
