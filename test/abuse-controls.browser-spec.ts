@@ -1,6 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { PumpingStore } from '@redial/guard';
 import { ensureWebBuilt, launchBrowser, TestBrowser } from './support/browser';
+import { eventually } from './support/flows';
 import { startStack, Stack } from './support/stack';
 
 /**
@@ -39,6 +40,21 @@ describe('abuse controls in headless Chromium (geo permissions on the settings p
     expect(await byTestId(page, 'error-primary-number').textContent()).toContain('This service doesn\'t send texts to phones in Germany (DE). Choose "Call me" instead.');
     expect(page.url()).not.toMatch(/\/status\//);
     await browser.screenshot(page, 'geo-refused');
+  }, 60_000);
+
+  it('the ops dashboard shows what texts cost today, by channel and by country', async () => {
+    // One verification text to a UK mobile: priced from the table, counted in the shared spend.
+    const saved = await stack.request('PUT', '/v1/users/spend-user/phones', { primary: { number: '+447400123456', method: 'sms' } });
+    expect({ status: saved.status, body: saved.body }).toMatchObject({ status: 200 });
+    await eventually('the text to be priced', async () => ((await stack.request('GET', '/v1/ops/stats', undefined, { authorization: `Bearer ${stack.config.operatorToken}` })).body.spend?.today.totalUsd ?? 0) > 0);
+    const page = await browser.newPage('ops-spend', { width: 1280, height: 900 });
+    await page.goto(`${stack.apiUrl}/ops`);
+    await byTestId(page, 'operator-token').fill(stack.config.operatorToken);
+    await byTestId(page, 'ops-login-submit').click();
+    await shown(page, 'spend');
+    await page.waitForFunction(() => /[1-9]/.test(document.querySelector('[data-testid="spend-today-sms"]')?.textContent ?? ''));
+    expect(await byTestId(page, 'spend-today-call').textContent()).toMatch(/\$0(\.0+)?\b/);
+    expect(await byTestId(page, 'tile-spend-countries').textContent()).toContain('United Kingdom');
   }, 60_000);
 
   it('the ops dashboard lists a suspended number range and an operator releases it', async () => {
