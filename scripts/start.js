@@ -17,6 +17,9 @@ const fail = (line) => {
 };
 
 async function main() {
+  // Before anything is built or started: a port already taken stops here with one line.
+  const busy = await firstBusyPort(process.env);
+  if (busy) fail(busy);
   const { appMain, buildServer, buildWeb, requireLib } = require('./build.js');
   buildServer();
   const { loadConfig, ConfigError } = requireLib('config');
@@ -110,6 +113,81 @@ async function main() {
   say('redial', `  gateway            ${config.gatewayPublicUrl}`);
   if (config.twilio.mode === 'sandbox') say('redial', `  Twilio sandbox     http://127.0.0.1:${config.sandboxPort}   (API key: ${config.apiKeys[0]})`);
   say('redial', 'Ctrl-C stops everything.');
+}
+
+/**
+ * The ports this run will listen on, read from the environment as libs/config reads them (it is not built
+ * yet): API_PORT, GATEWAY_PORT, and SANDBOX_PORT in sandbox mode (no TWILIO_ credential set). Malformed values
+ * are left to the configuration's own one-line error after the build.
+ */
+function plannedPorts(env) {
+  const value = (name) => (env[name] === undefined || env[name].trim() === '' ? undefined : env[name].trim());
+  const port = (name, fallback) => {
+    const raw = value(name) ?? String(fallback);
+    return /^\d+$/.test(raw) && Number(raw) > 0 && Number(raw) <= 65535 ? Number(raw) : undefined;
+  };
+  const live = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_KEY', 'TWILIO_API_SECRET'].some((n) => value(n) !== undefined);
+  const planned = [
+    { name: 'API_PORT', app: 'api', port: port('API_PORT', 3000) },
+    { name: 'GATEWAY_PORT', app: 'gateway', port: port('GATEWAY_PORT', 3001) },
+  ];
+  if (!live) planned.push({ name: 'SANDBOX_PORT', app: 'sandbox', port: port('SANDBOX_PORT', 4010) });
+  return { host: value('HOST') ?? '127.0.0.1', planned: planned.filter((p) => p.port !== undefined) };
+}
+
+/** One line about the first planned port something else listens on, or undefined when all are free. */
+async function firstBusyPort(env) {
+  const { host, planned } = plannedPorts(env);
+  for (const { name, app, port } of planned) {
+    const problem = await tryListen(host, port);
+    if (!problem) continue;
+    if (problem !== 'EADDRINUSE') return `Cannot listen on ${host}:${port} (${name}): ${problem}. Set ${name} or HOST to another value.`;
+    const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const holder = await whoHolds(`http://${probeHost}:${port}`);
+    const who = holder ? `another Redial is running there (its ${holder} answers)` : 'another program is listening there';
+    return `Port ${port} (${name}, for the ${app}) is already in use on ${host}: ${who}. Stop it, or start this one with ${name}=<free port>${app === 'sandbox' ? '' : ' (and the other ports)'}.`;
+  }
+  return undefined;
+}
+
+/** Binds host:port for a moment: undefined when that works, else the error code. */
+function tryListen(host, port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (err) => resolve(err.code ?? err.message));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/** Which of Redial's apps answers at base (its api's /health, its gateway's socket.io, its sandbox's control API). */
+async function whoHolds(base) {
+  const get = async (path) => {
+    // A timer of our own, not AbortSignal.timeout(): that one does not keep the process alive while it waits.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 1000);
+    try {
+      const res = await fetch(`${base}${path}`, { signal: controller.signal });
+      return { status: res.status, text: await res.text() };
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const json = (text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+  const [health, inbox, io] = await Promise.all([get('/health'), get('/sandbox/inbox/+15005550006'), get('/socket.io/?EIO=4&transport=polling')]);
+  const h = health && json(health.text);
+  if (h && typeof h.status === 'string' && 'redis' in h && 'database' in h) return 'api (/health)';
+  const i = inbox && json(inbox.text);
+  if (inbox?.status === 200 && i && Array.isArray(i.messages) && Array.isArray(i.calls)) return 'Twilio sandbox (/sandbox/inbox)';
+  if (io?.status === 200 && /^0\{"sid"/.test(io.text)) return 'gateway (socket.io)';
+  return undefined;
 }
 
 function reachable(host, port, timeoutMs = 1500) {

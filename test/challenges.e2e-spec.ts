@@ -139,7 +139,8 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
     const challenges = await Promise.all(users.map((u) => signIn(stack, u.user)));
     for (const [i, c] of challenges.entries()) {
       const code = await latestCode(stack, users[i].number, users[i].before);
-      expect((await post(c.id, 'check', { code }, c.token)).body.status).toBe('approved');
+      const checked = await post(c.id, 'check', { code }, c.token);
+      expect({ status: checked.status, body: checked.body }).toMatchObject({ status: 200, body: { status: 'approved' } });
       expect((await inbox(stack, users[i].number)).messages.length - users[i].before).toBe(1);
     }
   });

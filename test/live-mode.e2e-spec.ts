@@ -52,6 +52,32 @@ describe('live mode through the official SDK with API-key credentials', () => {
     expect((await waitForStatus(stack, call.id, 'approved')).steps[0]).toMatchObject({ status: 'succeeded', method: 'call' });
   });
 
+  it('never mounts the sandbox proxy and never hands out an API key (the sandbox is running and reachable)', async () => {
+    // The sandbox this suite uses stands in for api.twilio.com: its control API answers directly...
+    expect((await fetch(`${stack.sandboxUrl}/sandbox/inbox/+12035550000`)).status).toBe(200);
+    // ...but the api has no route to it in live mode.
+    for (const [method, path] of [
+      ['GET', '/sandbox/inbox/+12035550000'],
+      ['GET', '/sandbox/numbers'],
+      ['PUT', '/sandbox/faults'],
+      ['DELETE', '/sandbox/state'],
+    ]) {
+      const res = await stack.request(method, path, method === 'PUT' ? { rate500: 1 } : undefined, {});
+      expect([method, path, res.status]).toEqual([method, path, 404]);
+      expect(res.body.error).toBe('not_found');
+      expect(JSON.stringify(res.body)).not.toMatch(/messages|calls/);
+    }
+    // Not a route that refuses: no route at all.
+    const fastify = stack.api.getHttpAdapter().getInstance();
+    expect(fastify.hasRoute({ method: 'GET', url: '/sandbox/*' })).toBe(false);
+    expect(fastify.hasRoute({ method: 'GET', url: '/ui-config.json' })).toBe(true);
+    const ui = await stack.request('GET', '/ui-config.json', undefined, {});
+    expect(ui.status).toBe(200);
+    expect(ui.body.sandbox).toBe(false);
+    expect(ui.body).not.toHaveProperty('demoApiKey');
+    expect(JSON.stringify(ui.body)).not.toContain('live-mode-test-key');
+  });
+
   it('checks a webhook against PUBLIC_URL + path, as signed by Twilio in front of a reverse proxy', async () => {
     const number = phone();
     await registerVerified(stack, 'proxy-user', { number, method: 'sms' });

@@ -97,6 +97,9 @@ export class BenchStack {
       RATE_LIMIT_USER_SETTINGS_HOUR: '1000000',
       RATE_LIMIT_API_KEY_MIN: '100000000',
       RATE_LIMIT_CLIENT_IP_MIN: '100000000',
+      // The pumping guard too: every bench user's number is in one range (+1 415…) and the throughput runs enter
+      // no codes, so it would suspend the range after 25 texts (the abuse run measures it at its defaults).
+      PUMPING_MIN_SENDS: '0',
       WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '50',
       DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
       RECONCILE_INTERVAL_MS: process.env.RECONCILE_INTERVAL_MS ?? '5000',

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { PhoneSettingsRepository, SqlService } from '@redial/database';
 import { cpuPer, cpuSnapshot, waitIdle } from '../lib/cpu';
 import { requestJson } from '../lib/http';
-import { API_KEY, type BenchStack } from '../lib/stack';
+import { API_KEY, type BenchStack, deleteKeys } from '../lib/stack';
 import { figure, mapLimit, percentile, sleep, waitUntil, wallNow } from '../lib/stats';
 import type { SuiteContext, SuiteResult } from '../lib/suite';
 
@@ -209,8 +209,11 @@ export async function abuse(ctx: SuiteContext): Promise<SuiteResult> {
     await seed(stack, sql, [...ordinary, ...probesOn, ...probesOff, ...warmOn, ...warmOff], 'US');
     ctx.log(`abuse: ${size.attackRequests} pumping requests at ${size.attackRate}/s over ${size.attackers} users and ${size.attackKeys} keys, ${size.ordinary} sign-ins beside them`);
 
-    // The attack, with the controls at their defaults.
+    // The attack, with the controls at their defaults — and their budgets fresh: the suites before this one spent
+    // the main API key's and the users' budgets (rate limits and pumping windows live under the prefix in Redis).
     await restart(stack, base, { API_KEYS: apiKeys, SPEND_CAP_DAILY_USD: '0' }, true);
+    await deleteKeys(`${stack.prefix}-ratelimit-`);
+    await deleteKeys(`${stack.prefix}-pumping`);
     const textsBefore = await textsToRange(stack, PUMPED_RANGE);
     const attack = await attackAndSignIns(stack, { ...size, attackers, keys, ordinary });
     await sleep(3000); // the last dispatch jobs

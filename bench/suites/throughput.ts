@@ -61,13 +61,16 @@ export async function baseline(ctx: SuiteContext): Promise<SuiteResult> {
  * 2. Dispatch throughput: a backlog of N sign-in challenges made while the worker is stopped (see createBacklog),
  * then the worker process started; texts/s between the first and the last text the sandbox accepted. The
  * numbers get a 600 s network delay, so no status callback lands inside the window (the baseline has none
- * either); the sandbox is reset afterwards.
+ * either); the sandbox is reset afterwards. Each repetition then drains the same backlog with two worker processes
+ * (`dispatch2Workers`, `twoWorkerRatio` = two ÷ one in the same repetition, `twoWorkersCpuMsPerText` summed over both).
  */
 export async function dispatch(ctx: SuiteContext): Promise<SuiteResult> {
   const { stack } = ctx;
   const n = ctx.quick ? 150 : 1000;
   const rates: number[] = [];
   const cpu: Array<Record<string, number>> = [];
+  const rates2: number[] = [];
+  const cpu2: number[] = [];
   const { queue, close } = benchQueue(stack.prefix, QueueName.Texts);
   try {
     for (let rep = 0; rep < ctx.reps; rep++) {
@@ -83,6 +86,31 @@ export async function dispatch(ctx: SuiteContext): Promise<SuiteResult> {
       await waitDrained(queue, 30_000);
       await stack.stop('worker');
       ctx.log(`dispatch rep ${rep + 1}: ${rates.at(-1)?.toFixed(1)} texts/s`);
+
+      // The same backlog drained by two worker processes (scale-out: BullMQ hands each job to one of them, and the
+      // texts queue's rate limit is counted across both). Both are started and ready before the queue is resumed,
+      // so neither gets a head start.
+      await stack.resetSandbox();
+      await queue.pause();
+      await createBacklog(stack, n, 600_000);
+      const since2 = await acceptedCount(stack);
+      const [first, second] = await Promise.all([
+        stack.start('worker'),
+        spawnApp('worker-2', path.join(DIST, 'apps/worker/src/main.js'), { env: stack.env, ready: /worker running/i, profile: stack.options.profile.has('worker') }),
+      ]);
+      try {
+        const cpu2a = cpuSnapshot({ worker: first, worker2: second });
+        await queue.resume();
+        const times2 = await waitAccepted(stack, since2, n, 300_000, `${n} texts dispatched by two workers`);
+        const used = cpuPer(cpu2a, cpuSnapshot({ worker: first, worker2: second }), n);
+        cpu2.push(used.worker + used.worker2);
+        rates2.push(drainRate(times2));
+        await waitDrained(queue, 30_000);
+      } finally {
+        await queue.resume().catch(() => undefined);
+        await Promise.all([stack.stop('worker'), second.stop()]);
+      }
+      ctx.log(`dispatch rep ${rep + 1}, two workers: ${rates2.at(-1)?.toFixed(1)} texts/s (${(rates2.at(-1)! / rates.at(-1)!).toFixed(2)}× one)`);
     }
   } finally {
     await close();
@@ -95,11 +123,14 @@ export async function dispatch(ctx: SuiteContext): Promise<SuiteResult> {
   if (sdkBase) figures.ratioToSdkBaseline = figure(rates.map((r) => r / sdkBase.median), '×', 3);
   figures.workerCpuMsPerText = figure(cpu.map((c) => c.worker), 'ms', 1);
   figures.postgresCpuMsPerText = figure(cpu.map((c) => c.postgres), 'ms', 1);
+  figures.dispatch2Workers = figure(rates2, 'texts/s', 1);
+  figures.twoWorkerRatio = figure(rates2.map((r, i) => r / rates[i]), '×', 2);
+  figures.twoWorkersCpuMsPerText = figure(cpu2, 'ms', 1);
   return {
     title: '2. Dispatch throughput (backlog of challenges → texts)',
     figures,
     goals: base ? [{ figure: 'ratioToBaseline', op: '>=', value: 0.5 }] : [],
-    params: { cpuMsPerText: cpu, challenges: n, concurrency: stack.config.workerConcurrency, dbPoolSize: stack.config.dbPoolSize, messagesPerSecond: stack.config.limits.messagesPerSecond },
+    params: { cpuMsPerText: cpu, twoWorkersCpuMsPerText: cpu2, challenges: n, concurrency: stack.config.workerConcurrency, dbPoolSize: stack.config.dbPoolSize, messagesPerSecond: stack.config.limits.messagesPerSecond },
     notes: base ? [] : ['baseline did not run: no ratio'],
   };
 }

@@ -13,6 +13,8 @@ export interface StackOptions {
   worker?: boolean;
   gateway?: boolean;
   env?: Record<string, string>;
+  /** How the apps reach the suite's database, from its URL (e.g. through a TcpProxy: `(url) => proxy.via(url)`). */
+  databaseUrl?: (url: string) => string;
 }
 
 export interface Stack {
@@ -37,7 +39,7 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const prefix = uniquePrefix();
-  const config = testConfig(db.url, prefix, { API_PORT: '0', GATEWAY_PORT: '0', SANDBOX_PORT: '0', ...options.env });
+  const config = testConfig(options.databaseUrl ? options.databaseUrl(db.url) : db.url, prefix, { API_PORT: '0', GATEWAY_PORT: '0', SANDBOX_PORT: '0', ...options.env });
   const closers: Array<() => Promise<unknown>> = [];
   const cleanup = async () => {
     for (const close of closers) await close().catch(() => undefined);

@@ -18,7 +18,7 @@ import { PhonesService, SETTINGS_VERIFIER } from './phones/phones.service';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
 import { TwilioWebhooksController } from './webhooks/twilio-webhooks.controller';
 import { TwilioWebhooksService } from './webhooks/twilio-webhooks.service';
-import { WebController } from './web/web.controller';
+import { SandboxProxyController, WebController } from './web/web.controller';
 
 @Module({})
 export class ApiModule {
@@ -35,7 +35,15 @@ export class ApiModule {
         GuardModule, // abuse and cost controls on the requests that start sends
         OpsApiModule,
       ],
-      controllers: [HealthController, PhonesController, ChallengesController, TwilioWebhooksController, WebController],
+      controllers: [
+        HealthController,
+        PhonesController,
+        ChallengesController,
+        TwilioWebhooksController,
+        WebController,
+        // Live mode never mounts the sandbox proxy: /sandbox/* is then an unknown path.
+        ...(config.twilio.mode === 'sandbox' ? [SandboxProxyController] : []),
+      ],
       providers: [
         PhonesService,
         ChallengesService,

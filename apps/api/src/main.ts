@@ -1,8 +1,10 @@
-import { ConfigError, loadConfig } from '@redial/config';
+import { ConfigError, loadConfig, sandboxExposure } from '@redial/config';
 import { createApiApp } from './api.app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const exposure = sandboxExposure(config);
+  if (exposure) console.warn(exposure);
   const app = await createApiApp(config);
   await app.listen({ port: config.apiPort, host: config.host });
   console.log(`api listening on ${config.publicUrl}`);

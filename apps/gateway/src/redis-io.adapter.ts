@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@redial/config';
-import { createRedis, socketIoKey, waitReady } from '@redial/queue';
+import { createRedis, isClusterTarget, socketIoKey, waitReady } from '@redial/queue';
 
 /** Clients only send their handshake; nothing they could send needs more room than this. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
@@ -21,6 +21,8 @@ const REDIS_READY_TIMEOUT_MS = 5000;
 export class RedisIoAdapter extends IoAdapter {
   private pub: Redis | undefined;
   private sub: Redis | undefined;
+  /** Cluster mode: the sharded adapter's SSUBSCRIBE replies (it does not wait for them itself). */
+  private readonly subscriptions: Array<Promise<unknown>> = [];
 
   constructor(
     app: INestApplication,
@@ -30,21 +32,48 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async connectToRedis(): Promise<void> {
-    const pub = (this.pub = createRedis(this.config.redisUrl, 'subscriber'));
-    const sub = (this.sub = createRedis(this.config.redisUrl, 'subscriber'));
+    const pub = (this.pub = createRedis(this.config, 'subscriber'));
+    const sub = (this.sub = createRedis(this.config, 'subscriber'));
     await Promise.all([waitReady(pub, REDIS_READY_TIMEOUT_MS), waitReady(sub, REDIS_READY_TIMEOUT_MS)]);
+    if (isClusterTarget(this.config)) {
+      const ssubscribe = sub.ssubscribe.bind(sub) as (...channels: string[]) => Promise<unknown>;
+      sub.ssubscribe = ((...channels: string[]) => {
+        const reply = ssubscribe(...channels);
+        this.subscriptions.push(reply);
+        return reply;
+      }) as typeof sub.ssubscribe;
+    }
   }
 
-  /** Resolves once every namespace's subscription is active: commands on one connection run in order. */
+  /**
+   * Resolves once every namespace's subscription is active: commands on one connection run in order (classic),
+   * or every SSUBSCRIBE has its reply (cluster).
+   */
   async subscribed(): Promise<void> {
-    await this.sub?.ping();
+    if (isClusterTarget(this.config)) await Promise.all(this.subscriptions);
+    else await this.sub?.ping();
+  }
+
+  /**
+   * One Redis: the classic adapter (PUBLISH/PSUBSCRIBE), the format of `@socket.io/redis-emitter`. A Redis
+   * Cluster (REDIS_CLUSTER_NODES): the sharded adapter over Redis 7 sharded pub/sub (SPUBLISH/SSUBSCRIBE, routed
+   * to the shard that owns the channel's slot instead of broadcast over the cluster bus), in "static" mode: one
+   * channel per namespace, subscribed when the namespace is created — so no update can slip past a socket whose
+   * room's subscription is still on its way — and the hash-tagged key keeps a stack's channels on one shard.
+   * The api and worker publish into it with ShardedEmitter (libs/queue).
+   */
+  private adapterFactory(pub: Redis, sub: Redis): ServerOptions['adapter'] {
+    const key = socketIoKey(this.config.queuePrefix);
+    return (isClusterTarget(this.config)
+      ? createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'static' })
+      : createAdapter(pub, sub, { key })) as unknown as ServerOptions['adapter'];
   }
 
   createIOServer(port: number, options?: ServerOptions): Server {
     if (!this.pub || !this.sub) throw new Error('RedisIoAdapter: call connectToRedis() before the app starts');
     const serverOptions: Partial<ServerOptions> = {
       ...options,
-      adapter: createAdapter(this.pub, this.sub, { key: socketIoKey(this.config.queuePrefix) }),
+      adapter: this.adapterFactory(this.pub, this.sub),
       // The web page is served by the api on another origin; auth is by token, never by cookie.
       cors: { origin: '*' },
       serveClient: false,

@@ -1,9 +1,11 @@
-import { ConfigError, loadConfig } from '@redial/config';
+import { ConfigError, loadConfig, sandboxExposure } from '@redial/config';
 import { startSandbox } from './sandbox.app';
 
 /** `npm run start:sandbox`: the local Twilio on SANDBOX_PORT (4010), for sandbox mode. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const exposure = sandboxExposure(config);
+  if (exposure) console.warn(exposure);
   const sandbox = await startSandbox(config);
   console.log(`sandbox (local Twilio) listening on ${sandbox.url}`);
   let closing = false;

@@ -108,13 +108,27 @@ export interface RateLimitConfig {
  */
 export type TrustProxy = boolean | number | string[];
 
+/** One Redis Cluster node to start from (REDIS_CLUSTER_NODES); the client discovers the rest. */
+export interface RedisClusterNode {
+  host: string;
+  port: number;
+}
+
 export interface AppConfig {
   redisUrl: string;
+  /**
+   * REDIS_CLUSTER_NODES: when set, every Redis client is a Redis Cluster client started from these nodes
+   * (REDIS_URL then only lends its username, password and TLS); QUEUE_PREFIX is hash-tagged (`{redial}`).
+   */
+  redisClusterNodes?: RedisClusterNode[];
   databaseUrl: string;
   /** True when DATABASE_URL was given; false when the local default `redial` database is used. */
   databaseUrlExplicit: boolean;
+  /** QUEUE_PREFIX: starts every Redis key; may carry a hash tag (`{redial}`), required with REDIS_CLUSTER_NODES. */
   queuePrefix: string;
   host: string;
+  /** SANDBOX_PUBLIC=1: sandbox mode may listen beyond loopback (HOST); always false in live mode. */
+  sandboxPublic: boolean;
   apiPort: number;
   gatewayPort: number;
   sandboxPort: number;
@@ -141,6 +155,11 @@ export interface AppConfig {
   limits: ProviderLimits;
   workerConcurrency: number;
   dbPoolSize: number;
+  /**
+   * DEPENDENCY_TIMEOUT_MS: the bound on waiting for PostgreSQL or Redis — a statement, a command, a connection. A
+   * frozen dependency fails the request with 503 + Retry-After after this long instead of holding it.
+   */
+  dependencyTimeoutMs: number;
   reconcileIntervalMs: number;
   alertWebhookUrl: string | undefined;
   spend: SpendConfig;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@redial/config';
+import { ConfigError, loadConfig, sandboxExposure } from '@redial/config';
 
 describe('loadConfig', () => {
   it('has a working local default for everything (sandbox mode)', () => {
@@ -110,6 +110,100 @@ describe('loadConfig', () => {
       expect(c.twilio.mode).toBe('sandbox');
       expect(c.twilio.apiKey).toBeUndefined();
       expect(c.sandbox.apiKey).toEqual({ sid: `SK${'0'.repeat(32)}`, secret: 'sandbox-api-secret' });
+    });
+  });
+
+  describe('QUEUE_PREFIX and REDIS_CLUSTER_NODES (Redis Cluster)', () => {
+    it('accepts a hash-tagged prefix in every mode', () => {
+      expect(loadConfig({ QUEUE_PREFIX: '{redial}' }).queuePrefix).toBe('{redial}');
+      expect(loadConfig({ QUEUE_PREFIX: 'stage-{redial}' }).queuePrefix).toBe('stage-{redial}');
+      expect(loadConfig({ QUEUE_PREFIX: '{redial}-eu_1' }).queuePrefix).toBe('{redial}-eu_1');
+      expect(loadConfig({}).redisClusterNodes).toBeUndefined();
+    });
+
+    it.each(['{}', '{a}{b}', 'a{b', 'a}b', '{a:b}', 'a b', `${'x'.repeat(41)}`])('refuses QUEUE_PREFIX %p with one line', (prefix) => {
+      expect(() => loadConfig({ QUEUE_PREFIX: prefix })).toThrow(/^Configuration error: QUEUE_PREFIX must be 1-40 letters, digits, "-" or "_", optionally with one hash tag such as \{redial\}/);
+    });
+
+    it('reads the cluster nodes, and defaults the prefix to {redial} in cluster mode', () => {
+      const c = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002' });
+      expect(c.redisClusterNodes).toEqual([
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'redis-b.internal', port: 7001 },
+        { host: '::1', port: 7002 },
+      ]);
+      expect(c.queuePrefix).toBe('{redial}');
+      expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', QUEUE_PREFIX: 'a-{b}' }).queuePrefix).toBe('a-{b}');
+    });
+
+    it('refuses an untagged prefix in cluster mode with one line', () => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000', QUEUE_PREFIX: 'redial' })).toThrow(
+        /^Configuration error: QUEUE_PREFIX must be hash-tagged with REDIS_CLUSTER_NODES, e\.g\. "\{redial\}", so each queue's keys share one Cluster slot; got "redial"$/,
+      );
+    });
+
+    it.each(['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'redis://127.0.0.1:7000', 'a:1,b', ','])('refuses REDIS_CLUSTER_NODES %p with one line', (nodes) => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: nodes })).toThrow(/^Configuration error: REDIS_CLUSTER_NODES must (be a comma-separated list of host:port|list at least one)/);
+    });
+  });
+
+  describe('HOST and SANDBOX_PUBLIC (sandbox mode stays on one machine)', () => {
+    const live = {
+      TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'tok',
+      TWILIO_FROM: '+15017122661',
+      PUBLIC_URL: 'https://verify.example.com',
+      API_KEYS: 'k'.repeat(20),
+      OPERATOR_TOKEN: 'o'.repeat(20),
+      TOKEN_SECRET: 's'.repeat(32),
+    };
+    const exposed = /^Configuration error: SANDBOX_PUBLIC must be 1 to listen on HOST=(0\.0\.0\.0|::|10\.1\.2\.3|redial\.example\.com) in sandbox mode/;
+    const table: Array<[Record<string, string>, true | false | RegExp]> = [
+      [{}, false],
+      [{ HOST: '127.0.0.1' }, false],
+      [{ HOST: '127.0.0.2' }, false],
+      [{ HOST: '::1' }, false],
+      [{ HOST: 'localhost' }, false],
+      [{ HOST: '0.0.0.0' }, exposed],
+      [{ HOST: '::' }, exposed],
+      [{ HOST: '10.1.2.3' }, exposed],
+      [{ HOST: 'redial.example.com' }, exposed],
+      [{ HOST: '0.0.0.0', SANDBOX_PUBLIC: '0' }, exposed],
+      [{ HOST: '0.0.0.0', SANDBOX_PUBLIC: '1' }, true],
+      [{ HOST: '::', SANDBOX_PUBLIC: 'yes' }, true],
+      [{ HOST: '127.0.0.1', SANDBOX_PUBLIC: '1' }, true],
+      [{ HOST: '0.0.0.0', SANDBOX_PUBLIC: 'maybe' }, /^Configuration error: SANDBOX_PUBLIC must be 1 or 0/],
+      [{ ...live, HOST: '0.0.0.0' }, false],
+      [{ ...live, HOST: '0.0.0.0', SANDBOX_PUBLIC: '1' }, false],
+    ];
+    it.each(table)('%j → %p', (env, expected) => {
+      if (expected instanceof RegExp) {
+        expect(() => loadConfig(env)).toThrow(ConfigError);
+        expect(() => loadConfig(env)).toThrow(expected);
+        return;
+      }
+      expect(loadConfig(env).sandboxPublic).toBe(expected);
+    });
+
+    it('names SANDBOX_PUBLIC in one line, and says what it exposes when given', () => {
+      let error: unknown;
+      try {
+        loadConfig({ HOST: '0.0.0.0' });
+      } catch (err) {
+        error = err;
+      }
+      expect((error as ConfigError).variable).toBe('SANDBOX_PUBLIC');
+      expect((error as Error).message).not.toContain('\n');
+      expect((error as Error).message).toMatch(/inboxes with their codes, its control API and the development API key/);
+
+      const open = sandboxExposure(loadConfig({ HOST: '0.0.0.0', SANDBOX_PUBLIC: '1' }));
+      expect(open).toMatch(/^SANDBOX_PUBLIC=1: sandbox mode listens on 0\.0\.0\.0/);
+      expect(open).toMatch(/inboxes/);
+      expect(open).toMatch(/control API/);
+      expect(open).toMatch(/API key/);
+      expect(sandboxExposure(loadConfig({}))).toBeUndefined();
+      expect(sandboxExposure(loadConfig({ SANDBOX_PUBLIC: '1' }))).toBeUndefined();
+      expect(sandboxExposure(loadConfig({ ...live, HOST: '0.0.0.0' }))).toBeUndefined();
     });
   });
 

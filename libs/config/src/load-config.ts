@@ -22,7 +22,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const apiPort = read.port('API_PORT', 3000);
   const gatewayPort = read.port('GATEWAY_PORT', 3001);
   const sandboxPort = read.port('SANDBOX_PORT', 4010);
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sandbox = {
     accountSid: read.accountSid('SANDBOX_ACCOUNT_SID', SANDBOX_ACCOUNT_SID),
     authToken: read.string('SANDBOX_AUTH_TOKEN', SANDBOX_AUTH_TOKEN),
@@ -33,6 +33,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   const twilio = readTwilio(read, sandbox, `http://127.0.0.1:${sandboxPort}`);
   const live = twilio.mode === 'live';
+  const sandboxPublic = readSandboxPublic(read, host, live);
   const tokenSecretGiven = read.optional('TOKEN_SECRET');
   if (tokenSecretGiven !== undefined && tokenSecretGiven.length < 16) {
     throw new ConfigError('TOKEN_SECRET', 'must be at least 16 characters');
@@ -40,6 +41,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const explicitDb = read.optional('DATABASE_URL');
   // Read in the object below, in its place (a missing API_KEYS or OPERATOR_TOKEN is reported first), then derived.
   let tokenSecret = '';
+  const redisClusterNodes = readClusterNodes(read);
+  const queuePrefix = readQueuePrefix(read, redisClusterNodes !== undefined);
   const alertWebhookSecret = read.optional('ALERT_WEBHOOK_SECRET');
   if (alertWebhookSecret !== undefined && alertWebhookSecret.length < 16) {
     throw new ConfigError('ALERT_WEBHOOK_SECRET', 'must be at least 16 characters');
@@ -47,10 +50,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   return {
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisClusterNodes,
     databaseUrl: explicitDb === undefined ? 'postgresql://postgres@127.0.0.1:5432/redial' : read.url('DATABASE_URL', '', ['postgres:', 'postgresql:']),
     databaseUrlExplicit: explicitDb !== undefined,
-    queuePrefix: read.name('QUEUE_PREFIX', 'redial'),
+    queuePrefix,
     host,
+    sandboxPublic,
     apiPort,
     gatewayPort,
     sandboxPort,
@@ -82,6 +87,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     workerConcurrency: read.int('WORKER_CONCURRENCY', 50, 1, 1000),
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
+    dependencyTimeoutMs: read.int('DEPENDENCY_TIMEOUT_MS', 5000, 100, 120000),
     reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
     alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
     spend: {
@@ -112,6 +118,42 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: readTrustProxy(read),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   };
+}
+
+/**
+ * REDIS_CLUSTER_NODES=host:port,host:port,… (IPv6 as `[addr]:port`): a Redis Cluster's seed nodes, or undefined
+ * for one Redis at REDIS_URL.
+ */
+function readClusterNodes(read: Reader): AppConfig['redisClusterNodes'] {
+  const raw = read.optional('REDIS_CLUSTER_NODES');
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new ConfigError('REDIS_CLUSTER_NODES', 'must list at least one host:port');
+  return items.map((item) => {
+    const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(item);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) {
+      throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port (e.g. 10.0.0.1:6379,10.0.0.2:6379), got "${item}"`);
+    }
+    return { host: m[1].replace(/^\[|\]$/g, ''), port };
+  });
+}
+
+/**
+ * QUEUE_PREFIX: letters, digits, `-` and `_`, with at most one hash tag `{…}` (a Redis Cluster hashes only the
+ * tag, so every key under a tagged prefix — BullMQ's, the events', the guards' — lands in one slot, which
+ * BullMQ's and Redial's multi-key scripts need). Accepted in every mode; required with REDIS_CLUSTER_NODES,
+ * where the default is `{redial}`.
+ */
+function readQueuePrefix(read: Reader, cluster: boolean): string {
+  const value = read.string('QUEUE_PREFIX', cluster ? '{redial}' : 'redial');
+  if (value.replace(/[{}]/g, '').length > 40 || !/^[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\})?[A-Za-z0-9_-]*$/.test(value) || value === '') {
+    throw new ConfigError('QUEUE_PREFIX', `must be 1-40 letters, digits, "-" or "_", optionally with one hash tag such as {redial} (no ":"), got "${value}"`);
+  }
+  if (cluster && !value.includes('{')) {
+    throw new ConfigError('QUEUE_PREFIX', `must be hash-tagged with REDIS_CLUSTER_NODES, e.g. "{${value}}", so each queue's keys share one Cluster slot; got "${value}"`);
+  }
+  return value;
 }
 
 /**
@@ -188,6 +230,35 @@ function readTwilio(read: Reader, sandbox: AppConfig['sandbox'], sandboxUrl: str
     from,
     apiUrl: apiUrl === undefined ? undefined : stripSlash(read.url('TWILIO_API_URL', '', ['http:', 'https:'])),
   };
+}
+
+/**
+ * Sandbox mode stays on one machine: its inboxes (with every code), its control API and the development API key
+ * handed to the web UI are meant for whoever sits at this machine. Listening on anything but loopback (e.g.
+ * HOST=0.0.0.0 in a container) therefore needs an explicit SANDBOX_PUBLIC=1; see sandboxExposure() for what it
+ * exposes. Live mode ignores SANDBOX_PUBLIC (it has no sandbox, no proxy and hands out no key).
+ */
+function readSandboxPublic(read: Reader, host: string, live: boolean): boolean {
+  const allowed = read.flag('SANDBOX_PUBLIC');
+  if (live || allowed || isLoopbackHost(host)) return allowed && !live;
+  throw new ConfigError(
+    'SANDBOX_PUBLIC',
+    `must be 1 to listen on HOST=${host} in sandbox mode (no Twilio credentials): that exposes the sandbox's inboxes with their codes, its control API and the development API key to the network; use HOST=127.0.0.1, or set SANDBOX_PUBLIC=1 where only you can reach it`,
+  );
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can connect to. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * What start-up says when sandbox mode listens beyond loopback (SANDBOX_PUBLIC=1), or undefined when it does not.
+ */
+export function sandboxExposure(config: Pick<AppConfig, 'host' | 'sandboxPublic' | 'twilio'>): string | undefined {
+  if (config.twilio.mode !== 'sandbox' || !config.sandboxPublic || isLoopbackHost(config.host)) return undefined;
+  return `SANDBOX_PUBLIC=1: sandbox mode listens on ${config.host}, so anyone who can reach these ports can read every text and code in the sandbox's inboxes (/sandbox/inbox/…), drive its control API (numbers, faults, reset) and get the development API key from /ui-config.json — keep the ports on a private network or published on 127.0.0.1 only`;
 }
 
 /**
@@ -308,14 +379,6 @@ class Reader {
 
   optionalUrl(name: string, protocols: string[]): string | undefined {
     return this.optional(name) === undefined ? undefined : this.url(name, '', protocols);
-  }
-
-  name(name: string, fallback: string): string {
-    const value = this.string(name, fallback);
-    if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) {
-      throw new ConfigError(name, 'must be 1-40 letters, digits, "-" or "_" (no ":")');
-    }
-    return value;
   }
 
   list(name: string, fallback?: string): string[] {

@@ -44,7 +44,9 @@ export const spendKey = (prefix: string, period: string): string => `${prefix}-s
 export const pumpingWindowKey = (prefix: string, destination: string): string => `${prefix}-pumping-window-${destination}`;
 
 /** Hash: suspended destination prefix → JSON `{since, sent, verified}` (the figures that suspended it). */
+/** Marks a text (an attempt) as counted in its prefix's window, so a retried send counts once. */
+export const pumpingCountedKey = (prefix: string, attemptId: string): string => `${prefix}-pumping-counted-${attemptId}`;
 export const pumpingSuspendedKey = (prefix: string): string => `${prefix}-pumping-suspended`;
 
 /** Every key builder above, by name (for tests: each stays under the prefix and free of `:`). */
-export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey, rateLimitKey, spendKey, pumpingWindowKey, pumpingSuspendedKey } as const;
+export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey, rateLimitKey, spendKey, pumpingWindowKey, pumpingCountedKey, pumpingSuspendedKey } as const;

@@ -1,19 +1,29 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { APP_CONFIG, AppConfig } from '@redial/config';
+import type { Pool } from 'pg';
 import { PrismaClient } from './generated/client';
+import { SqlService } from './sql.service';
 
-export function createPrismaClient(databaseUrl: string, poolSize = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
+/**
+ * A Prisma client over a `pg` pool: an existing one (the process's, shared with the plain SQL — one budget of
+ * DB_POOL_SIZE connections per process), or a pool of its own for a database URL (scripts and tests).
+ */
+export function createPrismaClient(databaseUrlOrPool: string | Pool, poolSize = 10): PrismaClient {
+  const adapter = typeof databaseUrlOrPool === 'string' ? new PrismaPg({ connectionString: databaseUrlOrPool, max: poolSize }) : new PrismaPg(databaseUrlOrPool);
+  return new PrismaClient({ adapter });
 }
 
-/** The one Prisma client of a process. Connects lazily on first query; disconnects on shutdown. */
+/**
+ * The one Prisma client of a process, on SqlService's pool (so Prisma's queries have the same timeouts and error
+ * handling, and the process opens at most DB_POOL_SIZE connections in all). Disconnecting leaves the pool to
+ * SqlService, which ends it.
+ */
 @Injectable()
 export class PrismaService implements OnModuleDestroy {
   readonly client: PrismaClient;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.client = createPrismaClient(config.databaseUrl, config.dbPoolSize);
+  constructor(sql: SqlService) {
+    this.client = createPrismaClient(sql.pool);
   }
 
   async ping(): Promise<void> {

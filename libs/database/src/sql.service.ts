@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { APP_CONFIG, AppConfig } from '@redial/config';
+import { isDatabaseUnavailable } from './database-errors';
 
 /**
  * Plain SQL over node-postgres, for the paths every challenge takes (create, lock, transition, dispatch,
@@ -30,9 +31,14 @@ export interface Tx extends Sql {
   finish<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<R[]>;
 }
 
-/** Transactions give up after this long idle in the database, and wait at most this long for a connection. */
+/** Transactions give up after this long idle in the database. */
 const TRANSACTION_IDLE_TIMEOUT_MS = 15_000;
-const CONNECTION_WAIT_MS = 10_000;
+/**
+ * How much longer than `statement_timeout` the client waits for an answer (`query_timeout`): the server cancels a
+ * slow statement itself and the connection stays usable; the client's own timer is for a server (or network) that
+ * cannot answer at all, and then the connection is destroyed.
+ */
+const CLIENT_TIMEOUT_MARGIN_MS = 500;
 
 /**
  * Every statement runs as a named prepared statement: PostgreSQL parses and plans it once per connection.
@@ -111,15 +117,35 @@ class TxRunner implements Tx {
   }
 }
 
-function createPool(databaseUrl: string, max: number): Pool {
-  return new Pool({
+/**
+ * The process's one PostgreSQL pool (the plain-SQL repositories and Prisma share it: at most DB_POOL_SIZE
+ * connections per process). Every wait is bounded by DEPENDENCY_TIMEOUT_MS: a connection (connect and handshake,
+ * or a free pool slot), a statement (server-side `statement_timeout`, and the client's `query_timeout` a little
+ * later for a server that does not answer). A frozen PostgreSQL therefore fails a request after that long
+ * (503 + Retry-After at the api) instead of holding it.
+ */
+export function createPool(databaseUrl: string, max: number, timeoutMs = 5000, log?: (message: string) => void): Pool {
+  const pool = new Pool({
     connectionString: databaseUrl,
     max,
-    connectionTimeoutMillis: CONNECTION_WAIT_MS,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
     idle_in_transaction_session_timeout: TRANSACTION_IDLE_TIMEOUT_MS,
+    // A peer that vanished without a FIN (a cut network) is noticed by the kernel, not only at the next statement.
+    keepAlive: true,
     // node-postgres 8.23: statements issued before the previous one answered are sent at once (in order).
     pipeline: true,
   } as ConstructorParameters<typeof Pool>[0]);
+  const warn = log ?? (() => undefined);
+  // An idle connection the server dropped: the pool discards it (the next statement opens a new one).
+  pool.on('error', (err) => warn(`idle database connection lost: ${err.message}`));
+  // A connection that drops while checked out (inside a transaction, or between a pool query's statements) emits
+  // 'error' on the client, where pg-pool listens only while it is idle: without this listener that event is
+  // unhandled and ends the process. The statement running on it fails on its own, and the pool drops the client
+  // when it is released with that error.
+  pool.on('connect', (client) => client.on('error', (err: Error) => warn(`database connection lost: ${err.message}`)));
+  return pool;
 }
 
 /** The process's pool for plain SQL. Connects lazily; closed on shutdown. */
@@ -130,9 +156,7 @@ export class SqlService implements Sql, OnModuleDestroy {
   private readonly runner: PoolRunner;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.pool = createPool(config.databaseUrl, config.dbPoolSize);
-    // An idle connection the server dropped: the pool discards it; only log it.
-    this.pool.on('error', (err) => this.logger.warn(`idle database connection lost: ${err.message}`));
+    this.pool = createPool(config.databaseUrl, config.dbPoolSize, config.dependencyTimeoutMs, (message) => this.logger.warn(message));
     this.runner = new PoolRunner(this.pool);
   }
 
@@ -154,6 +178,12 @@ export class SqlService implements Sql, OnModuleDestroy {
       if (!tx.committing) await client.query('COMMIT');
       return result;
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        // The connection is gone or not answering: a ROLLBACK would wait another timeout for nothing, and the
+        // server rolls back a transaction whose connection ends.
+        broken = err as Error;
+        throw err;
+      }
       try {
         // Also after a failed `finish`: PostgreSQL answers a ROLLBACK outside a transaction with a warning only.
         await client.query('ROLLBACK');

@@ -47,7 +47,8 @@ export class PumpingGuard implements SendCheck {
     const refusal: SendRefusal = { reason: 'destination_suspended', detail: `texts to ${displayPrefix(prefix)} are suspended (pumping guard)` };
     const [suspended] = await this.store.suspended([prefix]);
     if (suspended) return refusal;
-    const figures = await this.store.count(prefix, 's');
+    // Once per attempt: a send retried after a provider error (each try asks this check again) is one text.
+    const figures = await this.store.count(prefix, 's', Date.now(), ctx.attemptId);
     if (!shouldSuspend(figures, this.config.pumping)) return null;
     if (await this.store.suspend(prefix, figures)) {
       this.logger.warn(`suspended texts to ${displayPrefix(prefix)}: ${figures.verified} of ${figures.sent} codes verified in ${this.config.pumping.windowMin} min`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { pumpingSuspendedKey, pumpingWindowKey } from '@redial/contracts';
+import { pumpingSuspendedKey, pumpingCountedKey, pumpingWindowKey } from '@redial/contracts';
 import { PrefixFigures, windowFigures } from '@redial/domain';
 import { PRODUCER_REDIS } from '@redial/queue';
 
@@ -17,12 +17,15 @@ export interface StoredSuspension {
 /**
  * Adds one to this minute's `s` (sent) or `v` (verified) field, drops fields older than the window, keeps the
  * key alive one window past its last write, and returns the remaining fields — one round trip, atomic.
- * KEYS[1] window hash; ARGV: field letter, this minute, window minutes.
+ * KEYS[1] window hash; KEYS[2], when given, a marker that makes the count happen once per attempt (a send
+ * retried after a provider error is one text, not two); ARGV: field letter, this minute, window minutes.
  */
 const COUNT = `
 local minute = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
-redis.call('HINCRBY', KEYS[1], ARGV[1] .. ARGV[2], 1)
+local fresh = true
+if #KEYS > 1 then fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', (window + 1) * 60) end
+if fresh then redis.call('HINCRBY', KEYS[1], ARGV[1] .. ARGV[2], 1) end
 local all = redis.call('HGETALL', KEYS[1])
 local kept = {}
 for i = 1, #all, 2 do
@@ -55,11 +58,16 @@ export class PumpingStore {
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {}
 
-  /** Counts a text sent (`s`) or a code verified (`v`) now; returns the window's figures after it. */
-  async count(prefix: string, what: 's' | 'v', now = Date.now()): Promise<PrefixFigures> {
+  /**
+   * Counts a text sent (`s`) or a code verified (`v`) now — once per `onceId` (an attempt) when one is given —
+   * and returns the window's figures after it.
+   */
+  async count(prefix: string, what: 's' | 'v', now = Date.now(), onceId?: string): Promise<PrefixFigures> {
     const minute = Math.floor(now / MINUTE);
     const windowMin = this.config.pumping.windowMin;
-    const fields = (await this.redis.eval(COUNT, 1, pumpingWindowKey(this.config.queuePrefix, prefix), what, String(minute), String(windowMin))) as string[];
+    const window = pumpingWindowKey(this.config.queuePrefix, prefix);
+    const keys = onceId === undefined ? [window] : [window, pumpingCountedKey(this.config.queuePrefix, onceId)];
+    const fields = (await this.redis.eval(COUNT, keys.length, ...keys, what, String(minute), String(windowMin))) as string[];
     return windowFigures(toBuckets(fields), minute, windowMin);
   }
 

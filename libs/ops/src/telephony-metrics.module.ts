@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { createRedis } from '@redial/queue';
+import { createRedis, producerTimeouts } from '@redial/queue';
 import { TELEPHONY_PROVIDER, TelephonyModule, TelephonyProvider } from '@redial/telephony';
 import { InstrumentedTelephonyProvider } from './instrumented-telephony.provider';
 import { MetricsRecorder } from './redis-metrics.store';
@@ -18,7 +18,7 @@ export const INSTRUMENTED_TELEPHONY_PROVIDER = Symbol('INSTRUMENTED_TELEPHONY_PR
     {
       // Its own Redis connection, closed (after a last flush) when the app shuts down.
       provide: MetricsRecorder,
-      useFactory: (config: AppConfig) => new MetricsRecorder(createRedis(config.redisUrl, 'producer'), config.queuePrefix),
+      useFactory: (config: AppConfig) => new MetricsRecorder(createRedis(config, 'producer', producerTimeouts(config.dependencyTimeoutMs)), config.queuePrefix),
       inject: [APP_CONFIG],
     },
     {

@@ -12,7 +12,8 @@ import {
   OpsServerToClient,
   socketIoKey,
 } from '@redial/contracts';
-import { createRedis } from './redis.connection';
+import { createRedis, isClusterTarget, producerTimeouts } from './redis.connection';
+import { ShardedEmitter } from './sharded-emitter';
 
 /** The Redis key the socket.io adapter and emitter share, declared in libs/contracts (redis-keys.ts). */
 export { socketIoKey };
@@ -31,18 +32,22 @@ export class EventPublisher implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // Auto-pipelining: the publishes of one tick (an update goes to its challenge's room and to the operators,
     // and concurrent transitions publish together) leave in one write instead of one each.
-    this.redis = createRedis(config.redisUrl, 'producer', { enableAutoPipelining: true });
+    this.redis = createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) });
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
     // process. Hand it a client whose publish never rejects: a lost event is re-sent as a snapshot on reconnect.
     const redis = this.redis;
-    const safeClient = {
-      publish: (channel: string, message: string | Buffer) =>
-        redis.publish(channel, message).catch((err: Error) => {
-          this.logger.warn(`event publish failed: ${err.message}`);
-          return 0;
-        }),
+    const failed = (err: Error) => {
+      this.logger.warn(`event publish failed: ${err.message}`);
+      return 0;
     };
-    const root = new Emitter(safeClient, { key: socketIoKey(config.queuePrefix) });
+    const safeClient = {
+      publish: (channel: string, message: string | Buffer) => redis.publish(channel, message).catch(failed),
+      spublish: (channel: string, message: string) => redis.spublish(channel, message).catch(failed),
+    };
+    // On a Redis Cluster the gateways run socket.io's sharded adapter (SSUBSCRIBE): publish in its format.
+    const root = isClusterTarget(config)
+      ? (new ShardedEmitter(safeClient, socketIoKey(config.queuePrefix)) as unknown as Emitter)
+      : new Emitter(safeClient, { key: socketIoKey(config.queuePrefix) });
     this.challenges = root.of(CHALLENGES_NAMESPACE) as unknown as Emitter<ChallengesServerToClient>;
     this.ops = root.of(OPS_NAMESPACE) as unknown as Emitter<OpsServerToClient>;
   }

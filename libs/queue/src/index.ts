@@ -4,4 +4,5 @@ export * from './queue.module';
 export * from './queue.options';
 export * from './queue.service';
 export * from './redis.connection';
+export * from './redis-errors';
 export * from './redis-keys';

@@ -1,7 +1,7 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { createRedis } from './redis.connection';
+import { createRedis, producerTimeouts } from './redis.connection';
 
 /** The app's producer connection to Redis (fails fast when Redis is away: `enableOfflineQueue: false`). */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
@@ -12,7 +12,7 @@ export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
  * queues and workers are.
  */
 @Module({
-  providers: [{ provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config.redisUrl, 'producer'), inject: [APP_CONFIG] }],
+  providers: [{ provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', producerTimeouts(config.dependencyTimeoutMs)), inject: [APP_CONFIG] }],
   exports: [PRODUCER_REDIS],
 })
 export class ProducerConnectionModule implements OnApplicationShutdown {

@@ -17,6 +17,27 @@ describe('every error in the contract shape', () => {
   });
 
   it.each([
+    ['PostgreSQL refusing connections', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect', errno: -111 })],
+    ['a pool that found no connection in time', new Error('timeout exceeded when trying to connect')],
+    ['a statement past statement_timeout', Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })],
+    ['a statement the server never answered (query_timeout)', new Error('Query read timeout')],
+    ['a connection that dropped', new Error('Connection terminated unexpectedly')],
+    ['the server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['Prisma: server unreachable', Object.assign(new Error("Can't reach database server"), { code: 'P1001' })],
+    ['Redis away (fail-fast producer)', new Error("Stream isn't writeable and enableOfflineQueue options is false")],
+    ['a Redis command past its timeout', new Error('Command timed out')],
+    ['a Redis socket that stopped answering', new Error("Socket timeout. Expecting data, but didn't receive any in 5000ms.")],
+    ['a closed Redis connection', new Error('Connection is closed.')],
+    ['a wrapped cause', new Error('could not enqueue', { cause: new Error('Connection is closed.') })],
+  ])('a dependency away (%s) is 503 unavailable with retryAfter, never 500', (_name, exception) => {
+    expect(toErrorResponse(exception, 5)).toEqual({ status: 503, body: { error: 'unavailable', message: expect.any(String), retryAfter: 5 } });
+  });
+
+  it('a statement PostgreSQL refused (not a fault of the server being away) stays a 500', () => {
+    expect(toErrorResponse(Object.assign(new Error('syntax error'), { code: '42601' })).status).toBe(500);
+  });
+
+  it.each([
     ['HPE_HEADER_OVERFLOW', 431, 'headers_too_large'],
     ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'request_timeout'],
     ['HPE_INVALID_METHOD', 400, 'bad_request'],

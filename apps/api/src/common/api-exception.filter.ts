@@ -1,19 +1,29 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, NotFoundException } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ApiErrorBody } from '@redial/contracts';
+import { isDatabaseUnavailable } from '@redial/database';
 import { RequestRefusedError } from '@redial/guard';
+import { isRedisUnavailable } from '@redial/queue';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findWebDist, readIndexHtml } from '../web/web-assets';
 
 /**
  * Every error leaves the API in the contract's shape. Client mistakes keep their 4xx; anything unexpected is
  * logged and answered 500 without internals (a request never gets a 500 for anything it sent — such a case is
- * a bug to fix, not to hide). A browser asking for a page that does not exist gets the web app's page (its
+ * a bug to fix, not to hide). PostgreSQL or Redis away or not answering (a refused or dropped connection, a
+ * statement or command past DEPENDENCY_TIMEOUT_MS) is `503 unavailable` with `Retry-After`, logged as a warning:
+ * the request was fine, try again shortly. A browser asking for a page that does not exist gets the web app's page (its
  * "not found" view) with the 404, not JSON. Errors Fastify answers before routing: api.app.ts.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');
   private indexHtml: string | undefined;
+  private readonly retryAfterSec: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.retryAfterSec = unavailableRetryAfterSec(config.dependencyTimeoutMs);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -23,9 +33,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       void reply.status(404).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(this.indexHtml);
       return;
     }
-    const { status, body } = toErrorResponse(exception);
+    const { status, body } = toErrorResponse(exception, this.retryAfterSec);
     if (body.retryAfter !== undefined) void reply.header('retry-after', String(body.retryAfter));
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (status === 503) this.logger.warn(`${request.method} ${request.url}: ${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
+    else if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
@@ -42,7 +53,19 @@ export function wantsHtml(request: Pick<FastifyRequest, 'method' | 'headers'>): 
   return (request.method === 'GET' || request.method === 'HEAD') && /\btext\/html\b/i.test(String(request.headers.accept ?? ''));
 }
 
-export function toErrorResponse(exception: unknown): { status: number; body: ApiErrorBody } {
+/** The `Retry-After` of a 503: the dependency timeout, in whole seconds (at least 1). */
+export function unavailableRetryAfterSec(dependencyTimeoutMs: number): number {
+  return Math.max(1, Math.ceil(dependencyTimeoutMs / 1000));
+}
+
+/** Which dependency an error says is away, if any. */
+export function unavailableDependency(exception: unknown): 'database' | 'redis' | undefined {
+  if (isDatabaseUnavailable(exception)) return 'database';
+  if (isRedisUnavailable(exception)) return 'redis';
+  return undefined;
+}
+
+export function toErrorResponse(exception: unknown, retryAfterSec = unavailableRetryAfterSec(5000)): { status: number; body: ApiErrorBody } {
   if (exception instanceof RequestRefusedError) {
     const { field, retryAfterSec, limit } = exception.extra;
     return {
@@ -69,6 +92,11 @@ export function toErrorResponse(exception: unknown): { status: number; body: Api
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: fastifyBody(fastifyError.statusCode, fastifyError.code, fastifyError.message) };
+  }
+  const dependency = unavailableDependency(exception);
+  if (dependency !== undefined) {
+    const part = dependency === 'database' ? 'The database' : 'Redis';
+    return { status: 503, body: { error: 'unavailable', message: `${part} is not answering right now. Please try again in ${retryAfterSec} s.`, retryAfter: retryAfterSec } };
   }
   return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side. Please try again.' } };
 }

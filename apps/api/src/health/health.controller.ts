@@ -1,40 +1,57 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@redial/config';
 import { type Health, HealthQuerySchema } from '@redial/contracts';
 import { PrismaService } from '@redial/database';
 import { QueueService, waitReady } from '@redial/queue';
 import type { FastifyReply } from 'fastify';
 import { Auth } from '../common/auth.guard';
+import { unavailableRetryAfterSec } from '../common/api-exception.filter';
 import { ValidQuery } from '../common/zod-validation.pipe';
 import { HealthDetailsService } from '../ops/health-details.service';
 
 type PartStatus = 'up' | 'down';
 
-/** `200 {"status":"ok","redis":"up","database":"up"}`, or `503` naming the part that is down. */
+/** How long a probe may take: a part that does not answer within this is down (well inside DEPENDENCY_TIMEOUT_MS). */
+const PROBE_TIMEOUT_MS = 2000;
+
+/**
+ * `200 {"status":"ok","redis":"up","database":"up"}`, or `503` (with `Retry-After`) naming the part that is down.
+ * Each probe is bounded (PROBE_TIMEOUT_MS, or DEPENDENCY_TIMEOUT_MS if that is shorter), so a frozen dependency is
+ * reported as down rather than holding the health check (a load balancer's or orchestrator's readiness probe).
+ */
 @Controller('health')
 export class HealthController {
+  private readonly probeTimeoutMs: number;
+  private readonly retryAfterSec: number;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly prisma: PrismaService,
     private readonly queues: QueueService,
     private readonly details: HealthDetailsService,
-  ) {}
+  ) {
+    this.probeTimeoutMs = Math.min(PROBE_TIMEOUT_MS, config.dependencyTimeoutMs);
+    this.retryAfterSec = unavailableRetryAfterSec(config.dependencyTimeoutMs);
+  }
 
   @Get()
   @Auth('public')
   async health(@Res() reply: FastifyReply, @ValidQuery(HealthQuerySchema) query: { verbose?: '1' | 'true' }): Promise<void> {
     const [redis, database] = await Promise.all([this.check(async () => {
-        await waitReady(this.queues.connection, 2000);
+        await waitReady(this.queues.connection, this.probeTimeoutMs);
         return this.queues.connection.ping();
       }), this.check(() => this.prisma.ping())]);
     const ok = redis === 'up' && database === 'up';
     const body: Health = { status: ok ? 'ok' : 'unavailable', redis, database };
     // ?verbose=1 adds worker heartbeats and queue backlog (Redis only); the status code still means Redis + PostgreSQL.
-    const extra = query.verbose !== undefined && redis === 'up' ? await withTimeout(this.details.details(), 2000).catch(() => undefined) : undefined;
+    const extra = query.verbose !== undefined && redis === 'up' ? await withTimeout(this.details.details(), this.probeTimeoutMs).catch(() => undefined) : undefined;
+    if (!ok) void reply.header('retry-after', String(this.retryAfterSec));
     void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send(extra ? { ...body, ...extra } : body);
   }
 
   private async check(probe: () => Promise<unknown>): Promise<PartStatus> {
     try {
-      await withTimeout(probe(), 2000);
+      await withTimeout(probe(), this.probeTimeoutMs);
       return 'up';
     } catch {
       return 'down';

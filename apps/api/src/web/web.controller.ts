@@ -7,8 +7,8 @@ import { Auth } from '../common/auth.guard';
 import { findWebDist, readIndexHtml } from './web-assets';
 
 /**
- * The single-page UI: its pages (each answers index.html; the client routes), `/ui-config.json`, and in
- * sandbox mode a same-origin proxy to the sandbox's control API for the phone simulator.
+ * The single-page UI: its pages (each answers index.html; the client routes) and `/ui-config.json` (which
+ * carries the development API key for the phone simulator in sandbox mode only, never in live mode).
  */
 @Controller()
 @Auth('public')
@@ -41,6 +41,24 @@ export class WebController {
     return config;
   }
 
+  /** The gateway on the host the browser used, unless GATEWAY_PUBLIC_URL was set to something else. */
+  private gatewayUrlFor(request: FastifyRequest): string {
+    const configured = new URL(this.config.gatewayPublicUrl);
+    const host = request.hostname?.split(':')[0];
+    if (host && (configured.hostname === '127.0.0.1' || configured.hostname === 'localhost')) configured.hostname = host;
+    return configured.toString().replace(/\/$/, '');
+  }
+}
+
+/**
+ * Sandbox mode only — ApiModule mounts this controller when there are no Twilio credentials, so in live mode
+ * `/sandbox/*` is an unknown path (404): a same-origin proxy to the sandbox's control API for the phone simulator.
+ */
+@Controller()
+@Auth('public')
+export class SandboxProxyController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   @All('sandbox/*')
   async sandboxProxy(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (this.config.twilio.mode !== 'sandbox' || !this.config.twilio.apiUrl) {
@@ -55,13 +73,5 @@ export class WebController {
     if (!upstream) throw new ApiError(502, 'sandbox_unreachable', 'The local Twilio sandbox is not answering.');
     const text = await upstream.text();
     void reply.status(upstream.status).header('content-type', upstream.headers.get('content-type') ?? 'application/json').send(text);
-  }
-
-  /** The gateway on the host the browser used, unless GATEWAY_PUBLIC_URL was set to something else. */
-  private gatewayUrlFor(request: FastifyRequest): string {
-    const configured = new URL(this.config.gatewayPublicUrl);
-    const host = request.hostname?.split(':')[0];
-    if (host && (configured.hostname === '127.0.0.1' || configured.hostname === 'localhost')) configured.hostname = host;
-    return configured.toString().replace(/\/$/, '');
   }
 }
