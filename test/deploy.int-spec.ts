@@ -11,13 +11,13 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { parse } from 'yaml';
 import { PG_SERVER_URL } from './support/database';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis';
+import { freePort } from './support/ports';
 
 const root = path.resolve(__dirname, '..');
 
@@ -150,13 +150,6 @@ describe('docker-compose.yml: what reaches the apps', () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function run(cwd: string, command: string[], env: Env, timeoutMs = 20000): Promise<{ code: number | null; out: string }> {
   const child = spawn(command[0] === 'node' ? process.execPath : command[0], command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -25,6 +25,7 @@ import { eventually, getChallenge, inbox, latestCode, registerVerified, setNumbe
 import { connect, LiveClient } from './support/gateway-client';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis';
 import type { Stack } from './support/stack';
+import { freePort } from './support/ports';
 
 const root = path.resolve(__dirname, '..');
 const RECONCILE_INTERVAL_MS = 500;
@@ -55,13 +56,6 @@ function ensureBuilt(): void {
   (require('../scripts/build.js') as { buildServer(): void }).buildServer();
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One app in its own process; `output` is what it printed (LOG_LEVEL=silent: its start-up line and errors). */
 class AppProcess {
