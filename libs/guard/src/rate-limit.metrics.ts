@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { metricsKey } from '@redial/contracts';
+import { HashIncrementBatch } from '@redial/queue';
 import { RATE_LIMITS, type RateLimitName } from './rate-limits';
 
 /**
@@ -12,38 +13,23 @@ export const RATE_LIMIT_CHECKS = 'redial_rate_limit_checks_total';
 export const RATE_LIMIT_REFUSALS = 'redial_rate_limit_refusals_total';
 
 export class RateLimitCounters {
-  private pending = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private readonly batch: HashIncrementBatch;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-    private readonly flushMs = 1000,
-  ) {}
+    flushMs = 1000,
+  ) {
+    this.batch = new HashIncrementBatch(redis, flushMs);
+  }
 
   checked(limit: RateLimitName, refused: boolean): void {
-    this.add(RATE_LIMIT_CHECKS, limit);
-    if (refused) this.add(RATE_LIMIT_REFUSALS, limit);
+    this.batch.add(metricsKey(this.prefix, RATE_LIMIT_CHECKS), limit, 1);
+    if (refused) this.batch.add(metricsKey(this.prefix, RATE_LIMIT_REFUSALS), limit, 1);
   }
 
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    const pipeline = this.redis.pipeline();
-    for (const [field, by] of batch) {
-      const [metric, limit] = field.split('|');
-      pipeline.hincrby(metricsKey(this.prefix, metric), limit, by);
-    }
-    await pipeline.exec().catch(() => undefined);
-  }
-
-  private add(metric: string, limit: RateLimitName): void {
-    const field = `${metric}|${limit}`;
-    this.pending.set(field, (this.pending.get(field) ?? 0) + 1);
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+  flush(): Promise<void> {
+    return this.batch.flush();
   }
 }
 

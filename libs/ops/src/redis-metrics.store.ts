@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { metricsKey } from '@redial/contracts';
+import { HashIncrementBatch } from '@redial/queue';
 
 /**
  * Counters and histograms that several processes add to and any api instance reads, kept in Redis hashes
@@ -59,39 +60,25 @@ function increments(spec: HistogramSpec, labels: Record<string, string>, seconds
  */
 export class MetricsRecorder {
   private closed = false;
-  private pending = new Map<string, Map<string, number>>();
-  private timer?: NodeJS.Timeout;
+  private readonly batch: HashIncrementBatch;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly flushMs = 1000,
-  ) {}
+    flushMs = 1000,
+  ) {
+    this.batch = new HashIncrementBatch(redis, flushMs);
+  }
 
   observe(spec: HistogramSpec, labels: Record<string, string>, seconds: number): void {
     if (this.closed) return;
     const key = metricsKey(this.prefix, spec.name);
-    let fields = this.pending.get(key);
-    if (!fields) this.pending.set(key, (fields = new Map()));
-    for (const [field, by] of increments(spec, labels, seconds)) fields.set(field, (fields.get(field) ?? 0) + by);
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+    for (const [field, by] of increments(spec, labels, seconds)) this.batch.add(key, field, by, field.endsWith('|sum'));
   }
 
   /** Writes what has been observed so far. */
-  async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const batch = this.pending;
-    this.pending = new Map();
-    const pipeline = this.redis.pipeline();
-    for (const [key, fields] of batch) {
-      for (const [field, by] of fields) {
-        if (field.endsWith('|sum')) pipeline.hincrbyfloat(key, field, by);
-        else pipeline.hincrby(key, field, by);
-      }
-    }
-    await pipeline.exec().catch(() => undefined);
+  flush(): Promise<void> {
+    return this.batch.flush();
   }
 
   /** Writes what is left and closes the connection (the recorder owns it). Later observations are dropped. */

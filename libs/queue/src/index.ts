@@ -6,3 +6,4 @@ export * from './queue.service';
 export * from './redis.connection';
 export * from './redis-errors';
 export * from './redis-keys';
+export * from './hash-increments.batch';
