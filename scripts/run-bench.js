@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick | --only=… | --reps=N | --profile=<app> | --out=…]`: builds the server apps
-// (nest build, incremental: scripts/build.js), compiles bench/ with swc into dist/bench — the `@redial/*` path
-// aliases rewritten to relative paths into dist/libs, as the server build does — then runs the suite:
-// node dist/bench/run.js. See bench/README.md.
+// `npm run bench [-- --quick | --only=… | --reps=N | --profile=<app> | --out=… | --keep-as=… | --compare=…]`:
+// builds the server apps (nest build, incremental: scripts/build.js), compiles bench/ with swc into dist/bench —
+// the `@redial/*` path aliases rewritten to relative paths into dist/libs, as the server build does — then runs
+// the suite: node dist/bench/run.js. See bench/README.md.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } = require('node:fs');

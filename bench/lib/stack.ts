@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { AppConfig, loadConfig } from '@redial/config';
 import { createDatabaseFromTemplate, dropDatabase, PhoneSettingsRepository, SqlService, withAdminClient } from '@redial/database';
 import { deleteKeysWithPrefix } from '@redial/queue';
+import { commandOf, CpuMeter, parentOf, ProcessGroups, waitIdle } from './cpu';
 import { requestJson } from './http';
 import { AppProcess, DIST, spawnApp } from './procs';
 import { mapLimit, sleep, waitUntil } from './stats';
@@ -53,6 +54,14 @@ export class BenchStack {
   pg!: Client;
   private sql?: SqlService;
   private cleaned = false;
+  /** The Redis server's pid (INFO server), when it runs on this machine and /proc shows it. */
+  private redisPid?: number;
+  /** Whether /proc shows PostgreSQL's processes (it does not when the server runs elsewhere or in a container). */
+  private postgresVisible = false;
+  /** PostgreSQL's postmaster (it forks a backend for each new connection), the parent of every backend. */
+  private postmasterPid?: number;
+  /** Server processes whose CPU cannot be measured from here: said in the report. */
+  readonly unmeasured: string[] = [];
 
   private constructor(
     readonly dbName: string,
@@ -114,7 +123,57 @@ export class BenchStack {
     const stack = new BenchStack(dbName, prefix, env, config, options);
     stack.pg = new Client({ connectionString: config.databaseUrl });
     await stack.pg.connect();
+    await stack.findServerProcesses();
     return stack;
+  }
+
+  /**
+   * PostgreSQL's and Redis's processes, for measuring their CPU through /proc: the pid PostgreSQL gives this
+   * connection's backend, and the one Redis gives in INFO server — each checked to be that program here, as a
+   * server on another machine or in a container has pids that mean nothing (or something else) on this one.
+   */
+  private async findServerProcesses(): Promise<void> {
+    const backend = (await this.pg.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    this.postgresVisible = commandOf(backend) === 'postgres';
+    if (this.postgresVisible) this.postmasterPid = parentOf(backend);
+    else this.unmeasured.push('postgres');
+    const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const info = await redis.info('server').finally(() => redis.disconnect());
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    if (commandOf(pid)?.startsWith('redis-server')) this.redisPid = pid;
+    else this.unmeasured.push('redis-server');
+  }
+
+  /**
+   * The processes a measurement covers, by group: each running app (or the given ones), `postgres` — the
+   * backends of this run's database (the apps' connections, and autovacuum working on it; not the runner's own
+   * connection), `postgres-shared` — the postmaster and the server's background processes (WAL writer,
+   * checkpointer, background writer, launchers), which work for every database on the server — `redis-server`,
+   * and the runner (the load generator).
+   */
+  async processes(apps: Record<string, { pid: number; exited?: boolean } | undefined> = this.apps): Promise<ProcessGroups> {
+    const groups: ProcessGroups = {};
+    for (const [name, app] of Object.entries(apps)) if (app && !app.exited) groups[name] = [app.pid];
+    if (this.postgresVisible) {
+      const { rows } = await this.pg.query<{ pid: number; shared: boolean }>(
+        'SELECT pid, datname IS NULL AS shared FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (datname = current_database() OR datname IS NULL)',
+      );
+      groups.postgres = rows.filter((r) => !r.shared).map((r) => r.pid);
+      groups['postgres-shared'] = [...rows.filter((r) => r.shared).map((r) => r.pid), ...(this.postmasterPid ? [this.postmasterPid] : [])];
+    }
+    if (this.redisPid !== undefined) groups['redis-server'] = [this.redisPid];
+    groups.runner = [process.pid];
+    return groups;
+  }
+
+  /** Starts measuring the CPU of every process of the run (see `processes`). */
+  cpuMeter(apps?: Record<string, { pid: number; exited?: boolean } | undefined>): Promise<CpuMeter> {
+    return CpuMeter.start(() => this.processes(apps));
+  }
+
+  /** Waits (at most `maxMs`) until the run's own processes are idle. */
+  waitIdle(maxMs?: number): Promise<number> {
+    return waitIdle(() => this.processes(), maxMs);
   }
 
   get apiUrl(): string {

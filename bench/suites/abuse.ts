@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events';
 import { PhoneSettingsRepository, SqlService } from '@redial/database';
-import { cpuPer, cpuSnapshot, waitIdle } from '../lib/cpu';
 import { requestJson } from '../lib/http';
 import { API_KEY, type BenchStack, deleteKeys } from '../lib/stack';
 import { figure, mapLimit, percentile, sleep, waitUntil, wallNow } from '../lib/stats';
@@ -153,8 +152,8 @@ async function textsToRange(stack: BenchStack, range: string): Promise<number> {
 async function probe(stack: BenchStack, warmUp: Seeded[], users: Seeded[], rate: number): Promise<{ latencies: number[]; apiCpuMs: number; statuses: Record<string, number> }> {
   // A freshly started api: JIT, pools and prepared statements warm up on requests that are not measured.
   await mapLimit(warmUp, 4, (u) => requestJson('POST', `${stack.apiUrl}/v1/challenges`, { userId: u.userId }, stack.auth).catch(() => undefined));
-  await waitIdle(stack.apps, 15_000).catch(() => undefined);
-  const cpu0 = cpuSnapshot(stack.apps);
+  await stack.waitIdle(15_000).catch(() => undefined);
+  const cpu = await stack.cpuMeter();
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const start = wallNow() + 20;
@@ -176,7 +175,7 @@ async function probe(stack: BenchStack, warmUp: Seeded[], users: Seeded[], rate:
     );
   }
   await Promise.all(inflight);
-  return { latencies, apiCpuMs: cpuPer(cpu0, cpuSnapshot(stack.apps), users.length).api ?? Number.NaN, statuses };
+  return { latencies, apiCpuMs: (await cpu.stop(users.length)).api ?? Number.NaN, statuses };
 }
 
 export async function abuse(ctx: SuiteContext): Promise<SuiteResult> {

@@ -1,0 +1,125 @@
+/** The summary of a run: the figures issue 16 is judged on, against their goals, alone or before vs after. */
+import { LOAD_GENERATOR } from './cpu';
+import { figure, median, type Figure } from './stats';
+import type { Goal, SuiteResult } from './suite';
+
+/** What `npm run bench` writes to bench/results/*.json, as far as the summaries read it. */
+export interface BenchReport {
+  date: string;
+  mode: string;
+  results: Record<string, SuiteResult>;
+  failures?: Record<string, string>;
+}
+
+interface Headline {
+  label: string;
+  suite: string;
+  figure: string;
+  goal?: Omit<Goal, 'figure'>;
+}
+
+/**
+ * The headline figures, in the order of the summary: the goals of issue 16's "Done when" (the suites declare
+ * theirs from here: `headlineGoals`), and what they are judged against.
+ */
+export const HEADLINES: Headline[] = [
+  { label: 'raw BullMQ → sandbox baseline', suite: 'baseline', figure: 'jobsPerSec' },
+  { label: 'dispatch ÷ baseline, 1 worker', suite: 'dispatch', figure: 'ratioToBaseline', goal: { op: '>=', value: 0.5 } },
+  { label: 'dispatch ÷ baseline, 2 workers', suite: 'dispatch', figure: 'ratio2WorkersToBaseline', goal: { op: '>=', value: 0.5 } },
+  { label: 'CPU per challenge at 200/s, every process', suite: 'latency', figure: 'cpuMsPerChallenge', goal: { op: '<=', value: 4 } },
+  { label: 'p50 at 200/s', suite: 'latency', figure: 'p50', goal: { op: '<=', value: 20 } },
+  { label: 'p99 at 200/s', suite: 'latency', figure: 'p99', goal: { op: '<=', value: 60 } },
+  // The 200/s latency goal said as a rate: the knee must be at or above it.
+  { label: 'knee: highest rate with p99 ≤ 60 ms', suite: 'knee', figure: 'rate', goal: { op: '>=', value: 200 } },
+  { label: 'knee ÷ baseline', suite: 'knee', figure: 'ratioToBaseline' },
+];
+
+/** A suite's goals among the headline figures. */
+export function headlineGoals(suite: string): Goal[] {
+  return HEADLINES.filter((h) => h.suite === suite && h.goal).map((h) => ({ figure: h.figure, ...(h.goal as Omit<Goal, 'figure'>) }));
+}
+
+export function fmt(v: number, cap?: number): string {
+  if (v === Number.POSITIVE_INFINITY && cap !== undefined) return `>${cap}`;
+  if (!Number.isFinite(v)) return '—';
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+export function meets(goal: Omit<Goal, 'figure'>, value: number): boolean {
+  if (Number.isNaN(value)) return false;
+  return goal.op === '>=' ? value >= goal.value : value <= goal.value;
+}
+
+const goalText = (goal?: Omit<Goal, 'figure'>) => (goal ? `${goal.op} ${goal.value}` : '');
+
+/** A figure's median with its unit, and its spread when there were several repetitions. */
+export function show(f: Figure): string {
+  const value = `${fmt(f.median, f.cap)}${f.unit === '×' ? '×' : ` ${f.unit}`}`;
+  return f.runs.length > 1 ? `${value} (${fmt(f.min, f.cap)}–${fmt(f.max, f.cap)})` : value;
+}
+
+/** Per-repetition CPU per challenge at 200/s, by process group (latency params). */
+function latencyCpu(report: BenchReport): Array<Record<string, number>> {
+  const runs = report.results.latency?.params.cpuMsPerChallenge;
+  return Array.isArray(runs) ? (runs as Array<Record<string, number>>) : [];
+}
+
+/** JSON has no Infinity: a censored value ("more than `cap`") is written as null. */
+function revive(f: Figure): Figure {
+  const value = (v: number | null) => (v === null ? (f.cap !== undefined ? Number.POSITIVE_INFINITY : Number.NaN) : v);
+  return { ...f, median: value(f.median), min: value(f.min), max: value(f.max) };
+}
+
+export function figureOf(report: BenchReport, suite: string, key: string): Figure | undefined {
+  const f = report.results[suite]?.figures[key];
+  if (f) return revive(f);
+  if (suite !== 'latency' || key !== 'cpuMsPerChallenge') return undefined;
+  // Runs before the total was a figure (bench/results/before*.json): the sum of the processes they measured.
+  const runs = latencyCpu(report);
+  if (runs.length === 0) return undefined;
+  return figure(
+    runs.map((c) => Object.entries(c).reduce((a, [group, ms]) => (group === LOAD_GENERATOR || group === 'total' ? a : a + ms), 0)),
+    'ms',
+    1,
+  );
+}
+
+/** "api 2.2 · worker 2.0 · …" — the median CPU per challenge at 200/s of each process group, largest first. */
+export function cpuSplit(report: BenchReport): string {
+  const runs = latencyCpu(report);
+  if (runs.length === 0) return '—';
+  const groups = [...new Set(runs.flatMap((c) => Object.keys(c)))].filter((g) => g !== 'total' && g !== LOAD_GENERATOR);
+  const medians = groups.map((g) => [g, median(runs.map((c) => c[g]).filter((v) => v !== undefined))] as const).sort((a, b) => b[1] - a[1]);
+  const runner = median(runs.map((c) => c[LOAD_GENERATOR]).filter((v) => v !== undefined));
+  const split = medians.map(([g, ms]) => `${g} ${ms.toFixed(1)}`).join(' · ');
+  return Number.isNaN(runner) ? split : `${split} (load generator ${runner.toFixed(1)}, not counted)`;
+}
+
+/** The headline figures of one run with their goals, for the console: rows of figure, goal, median, spread, verdict. */
+export function headlineRows(report: BenchReport): string[][] {
+  return HEADLINES.map(({ label, suite, figure: key, goal }) => {
+    const f = figureOf(report, suite, key);
+    const verdict = !f ? (report.results[suite] ? 'not measured' : 'not run') : goal ? (meets(goal, f.median) ? 'met' : 'MISSED') : '';
+    return [label, goalText(goal), f ? show(f) : '—', verdict];
+  });
+}
+
+/**
+ * The headline figures of two runs side by side, as a Markdown table (README, bench/README.md); without `after`
+ * its column is left for a run to fill. The before column is judged against the same goals.
+ */
+export function comparisonMarkdown(before: BenchReport, after?: BenchReport): string {
+  const cell = (report: BenchReport | undefined, suite: string, key: string, goal?: Omit<Goal, 'figure'>) => {
+    if (!report) return '';
+    const f = figureOf(report, suite, key);
+    if (!f) return '—';
+    return goal ? `${show(f)} — ${meets(goal, f.median) ? 'met' : '**missed**'}` : show(f);
+  };
+  const when = (r?: BenchReport) => (r ? ` (${r.mode} run, ${r.date.slice(0, 10)})` : '');
+  const lines = [`| figure | goal | before${when(before)} | after${when(after)} |`, '|---|---|---|---|'];
+  for (const { label, suite, figure: key, goal } of HEADLINES) {
+    lines.push(`| ${label} | ${goalText(goal) || '—'} | ${cell(before, suite, key, goal)} | ${cell(after, suite, key, goal)} |`);
+  }
+  lines.push(`| CPU per challenge at 200/s, by process (ms) | — | ${cpuSplit(before)} | ${after ? cpuSplit(after) : ''} |`);
+  return lines.join('\n');
+}
