@@ -66,7 +66,7 @@ describe('API description', () => {
     expect(doc.paths['/v1/challenges/{id}/check'].post.security).toEqual([{ apiKey: [] }, { challengeToken: [] }]);
     expect(doc.paths['/v1/ops/stats'].get.security).toEqual([{ operatorToken: [] }]);
     expect(doc.paths['/v1/users/{userId}/phones'].put.requestBody).toBeDefined();
-    // 429: the rate limits (CONTRACT.md additions, issue 13).
-    expect(Object.keys(doc.paths['/v1/challenges'].post.responses).sort()).toEqual(['201', '400', '401', '409', '429']);
+    // 429: the rate limits (CONTRACT.md additions, issue 13); 422: an Idempotency-Key reused with another body (issue 14).
+    expect(Object.keys(doc.paths['/v1/challenges'].post.responses).sort()).toEqual(['201', '400', '401', '409', '422', '429']);
   });
 });

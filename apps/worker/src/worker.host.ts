@@ -11,10 +11,12 @@ import { TimersWorker } from './timers.worker';
 
 /** How often this process says it is alive (LIVENESS_TTL_MS is 15 s). */
 const HEARTBEAT_MS = 5000;
+/** How often expired rows are purged (MaintenanceWorker.purge): a key outlives its 24 hours by a minute at most. */
+const PURGE_INTERVAL_MS = 60_000;
 
 /**
  * The worker process itself (not `@nestjs/bullmq`'s WorkerHost, the base of the `@Processor` classes):
- * - at start, upserts the job schedulers of the fleet-wide periodic work (reconciler, alert evaluation);
+ * - at start, upserts the job schedulers of the fleet-wide periodic work (reconciler, alert evaluation, purge);
  * - beats: records every 5 s that THIS process is alive (/health?verbose=1, /metrics). That is per-process, not
  *   fleet-wide work, so it stays a timer of the process: a scheduled job is taken by one worker per interval and
  *   would say that some worker is alive, not which. Each beat also puts back a job scheduler Redis lost (its
@@ -54,6 +56,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     return [
       [JobName.Reconcile, this.config.reconcileIntervalMs],
       [JobName.EvaluateAlerts, this.config.alerts.intervalMs],
+      [JobName.Purge, PURGE_INTERVAL_MS],
     ];
   }
 

@@ -10,6 +10,8 @@ export enum JobName {
   /** Fleet-wide periodic work (BullMQ job schedulers on the maintenance queue): one run per interval across all workers. */
   Reconcile = 'reconcile',
   EvaluateAlerts = 'evaluate-alerts',
+  /** Deletes what has outlived its retention: idempotency keys after 24 hours. */
+  Purge = 'purge',
 }
 
 export enum QueueName {
@@ -17,7 +19,7 @@ export enum QueueName {
   Texts = 'texts',
   Timers = 'timers',
   /**
-   * Housekeeping that is nobody's request (the reconciler, alert evaluation), kept apart from `timers` so it
+   * Housekeeping that is nobody's request (the reconciler, alert evaluation, the purge), kept apart from `timers` so it
    * neither waits behind a backlog of challenge work nor shows up in that work's counts.
    */
   Maintenance = 'maintenance',
@@ -58,10 +60,11 @@ export interface JobPayloads {
   [JobName.EndCall]: EndCallJob;
   [JobName.Reconcile]: ScheduledJob;
   [JobName.EvaluateAlerts]: ScheduledJob;
+  [JobName.Purge]: ScheduledJob;
 }
 
 /** The jobs that job schedulers produce; each scheduler's id is its job name. */
-export type ScheduledJobName = JobName.Reconcile | JobName.EvaluateAlerts;
+export type ScheduledJobName = JobName.Reconcile | JobName.EvaluateAlerts | JobName.Purge;
 
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
 export type AnyJob = { [N in JobName]: JobOf<N> }[JobName];

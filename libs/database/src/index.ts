@@ -1,6 +1,7 @@
 export * from './challenge.repository';
 export * from './database-errors';
 export * from './database.module';
+export * from './idempotency-key.repository';
 export * from './migrator';
 export * from './phone-settings.repository';
 export * from './prisma.service';

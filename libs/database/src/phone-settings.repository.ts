@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { ContactMethod, PhoneLabel, PhoneRole } from '@redial/contracts';
 import { isUuid } from '@redial/domain';
 import { valuesList } from './sql-columns';
-import { Sql, SqlService } from './sql.service';
+import { Sql, SqlService, Tx } from './sql.service';
 
 export type SettingsState = 'active' | 'pending' | 'superseded' | 'rejected';
 
@@ -52,15 +52,24 @@ export class PhoneSettingsRepository {
 
   /** Stores a new pending version, superseding any earlier pending one. The active version is untouched. */
   async savePending(userId: string, phones: StoredPhone[]): Promise<StoredSettings> {
-    const id = randomUUID();
-    await this.sql.transaction(async (tx) => {
-      await tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [userId]);
-      await tx.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'pending'`, [userId]);
-      await tx.query(`INSERT INTO phone_settings (id, user_id, state) VALUES ($1, $2, 'pending')`, [id, userId]);
-      const rows = valuesList(phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null]));
-      await tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type) VALUES ${rows.sql}`, rows.values);
-    });
-    return (await this.findById(id)) as StoredSettings;
+    const settings = newPendingSettings(userId, phones);
+    await this.sql.transaction((tx) => this.writePending(tx, settings));
+    return (await this.findById(settings.id)) as StoredSettings;
+  }
+
+  /**
+   * savePending's writes on an open transaction — the one that creates the settings' verification challenge
+   * (libs/engine), with its id — issued together (one round trip).
+   */
+  async writePending(tx: Tx, settings: StoredSettings): Promise<void> {
+    const { id, userId } = settings;
+    const rows = valuesList(settings.phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null]));
+    await Promise.all([
+      tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [userId]),
+      tx.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'pending'`, [userId]),
+      tx.query(`INSERT INTO phone_settings (id, user_id, state, challenge_id) VALUES ($1, $2, 'pending', $3)`, [id, userId, settings.challengeId ?? null]),
+      tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type) VALUES ${rows.sql}`, rows.values),
+    ]);
   }
 
   async attachChallenge(settingsId: string, challengeId: string): Promise<void> {
@@ -79,6 +88,11 @@ export class PhoneSettingsRepository {
   async reject(settingsId: string, db: Sql): Promise<void> {
     await db.query(`UPDATE phone_settings SET state = 'rejected' WHERE id = $1 AND state = 'pending'`, [settingsId]);
   }
+}
+
+/** A new pending version of a user's phones, not stored yet (writePending, savePending). */
+export function newPendingSettings(userId: string, phones: StoredPhone[]): StoredSettings {
+  return { id: randomUUID(), userId, state: 'pending', createdAt: new Date(), phones };
 }
 
 type SettingsRow = {

@@ -8,7 +8,7 @@ import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository,
 import { DEFAULT_POLICY, hashCode } from '@redial/domain';
 import type { EventPublisher, QueueService } from '@redial/queue';
 import { CallLog, logged, strictFake } from '../../../test/support/strict-fake';
-import { ChallengeEngine } from './challenge.engine';
+import { ChallengeEngine, type CreationHooks, type StartedChallenge } from './challenge.engine';
 
 const SECRET = 'unit-secret';
 const KEYS = deriveKeys(SECRET);
@@ -145,6 +145,47 @@ describe('ChallengeEngine.createSignIn', () => {
     ]);
     expect(view).toMatchObject({ status: 'pending', currentStep: 0, seq: 2 });
     expect(token).toEqual(expect.any(String));
+  });
+
+  it("a caller's hooks (an Idempotency-Key's) run in the same transaction: begin first, end last with the new challenge", async () => {
+    let inserted: ChallengeRecord | undefined;
+    let stored: StoredSettings | undefined;
+    const pending: StoredSettings = { id: 'set-2', userId: 'u1', state: 'pending', createdAt: new Date(), phones: [{ ...active.phones[1], role: 'primary', position: 0 }] };
+    const h = harness(undefined, {
+      challenges: {
+        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
+        create: (_tx, challenge, steps) => {
+          inserted = { ...record({ steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
+          return { record: inserted, written: Promise.resolve() };
+        },
+        writeTransition: async (_tx, _id, change, last) => {
+          h.writes.push({ change, last: last ?? false });
+          return written(inserted as ChallengeRecord, change);
+        },
+      },
+      settings: {
+        writePending: async (_tx, settings) => {
+          stored = settings;
+        },
+      },
+    });
+    let ended: StartedChallenge | undefined;
+    const hooks: CreationHooks = {
+      begin: async (t) => void h.log.push(t === tx ? 'hooks.begin' : 'hooks.begin outside the transaction'),
+      end: async (t, started) => {
+        h.log.push(t === tx ? 'hooks.end' : 'hooks.end outside the transaction');
+        ended = started;
+      },
+    };
+
+    const started = await h.engine.startSettingsVerification(pending, 'req-2', hooks);
+
+    expect(h.log.slice(0, 6)).toEqual(['challenges.transaction', 'hooks.begin', 'settings.writePending', 'challenges.create', 'challenges.writeTransition', 'hooks.end']);
+    expect(h.writes.map((w) => w.last)).toEqual([false]); // the hook's last statement carries the COMMIT
+    expect(inserted).toMatchObject({ purpose: 'settings', settingsId: 'set-2' });
+    expect(stored).toEqual({ ...pending, challengeId: started.view.id }); // the settings name their challenge
+    expect(ended).toEqual(started);
+    expect(started.statusUrl).toBe(`https://redial.example/status/${started.view.id}?token=${encodeURIComponent(started.token)}`);
   });
 
   it('refuses a user with no active settings, touching nothing else', async () => {

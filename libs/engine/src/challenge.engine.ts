@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
+import type { ChallengePurpose, ChallengeUpdated, ChallengeView } from '@redial/contracts';
 import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
 import {
   callsToEnd,
@@ -39,6 +39,23 @@ export type BeforeDecide = (writes: AttemptWrites, record: ChallengeRecord) => P
 /** Like BeforeDecide, and it also hands its caller a result worked out under the lock (e.g. a reply). */
 export type DecideWith<R> = (writes: AttemptWrites, record: ChallengeRecord) => Promise<{ outcome: Outcome | null; result: R }>;
 
+/** A new challenge: its view, its token, and the person's live status page (with the token). */
+export interface StartedChallenge {
+  view: ChallengeView;
+  token: string;
+  statusUrl: string;
+}
+
+/**
+ * A caller's own statements in the transaction that creates a challenge (an Idempotency-Key's, apps/api):
+ * `begin` before the challenge's writes (it may refuse by throwing), `end` after them, with the new challenge, as
+ * the transaction's last statement (it may send it with the COMMIT: `tx.finish`).
+ */
+export interface CreationHooks {
+  begin(tx: Tx): Promise<void>;
+  end(tx: Tx, started: StartedChallenge): Promise<void>;
+}
+
 /**
  * Applies outcomes to challenges: lock the row, decide with the pure state machine, write the new state and its
  * events in one transaction, then (after commit) enqueue the follow-up jobs and publish the events.
@@ -66,27 +83,41 @@ export class ChallengeEngine {
     purpose: ChallengePurpose,
     requestId?: string,
     admit?: (phones: StoredSettings['phones']) => Promise<void>,
-  ): Promise<{ view: ChallengeView; token: string }> {
+    hooks?: CreationHooks,
+  ): Promise<StartedChallenge> {
     const { active } = await this.settings.findCurrent(userId);
     if (!active) throw new EngineError('no_verified_phone', `User ${userId} has no verified phone. Register phones and verify the primary one first.`);
     if (admit) await admit(active.phones);
-    return this.create(userId, purpose, active, active.phones, requestId);
+    return this.create(userId, purpose, active, active.phones, requestId, hooks);
   }
 
-  /** Saving phone settings: a challenge to the new primary phone; approval activates the settings. */
-  async startSettingsVerification(pending: StoredSettings, requestId?: string): Promise<VerificationRef> {
+  /**
+   * Saving phone settings: `pending`, a new version not stored yet, is written with a challenge to its primary
+   * phone, in one transaction; approval activates the settings.
+   */
+  async startSettingsVerification(pending: StoredSettings, requestId?: string, hooks?: CreationHooks): Promise<StartedChallenge> {
     const primary = pending.phones.filter((p) => p.role === 'primary');
-    const { view, token } = await this.create(pending.userId, 'settings', pending, primary, requestId);
-    await this.settings.attachChallenge(pending.id, view.id);
-    return { challengeId: view.id, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
+    return this.create(pending.userId, 'settings', pending, primary, requestId, hooks);
   }
 
-  private async create(userId: string, purpose: ChallengePurpose, settings: StoredSettings, phones: StoredSettings['phones'], requestId?: string) {
+  private async create(
+    userId: string,
+    purpose: ChallengePurpose,
+    settings: StoredSettings,
+    phones: StoredSettings['phones'],
+    requestId?: string,
+    hooks?: CreationHooks,
+  ): Promise<StartedChallenge> {
     const id = randomUUID();
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.policy.challengeTtlMs);
     const start = decideNext(initialState(phones.map((p) => p.method)), { type: 'start' }, this.policy);
+    const token = signChallengeToken({ challengeId: id, expiresAt }, this.config.keys.challengeTokens);
+    const statusUrl = `${this.config.publicUrl}/status/${id}?token=${encodeURIComponent(token)}`;
     const transition = await this.challenges.transaction(async (tx) => {
+      await hooks?.begin(tx);
+      // A settings challenge is written with the settings it verifies.
+      const settingsWritten = purpose === 'settings' ? this.settings.writePending(tx, { ...settings, challengeId: id }) : undefined;
       // The insert and the first transition leave together: the transition works on the record as inserted.
       const { record, written } = this.challenges.create(
         tx,
@@ -103,14 +134,16 @@ export class ChallengeEngine {
           status: 'waiting',
         })),
       );
-      const started = this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now);
-      started.catch(() => undefined); // the insert's own error, if any, is the one to report
-      await written;
-      return started;
+      const started = this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now, undefined, undefined, hooks === undefined);
+      started.catch(() => undefined); // the inserts' own errors, if any, are the ones to report
+      await Promise.all([settingsWritten, written]);
+      const t = await started;
+      await hooks?.end(tx, { view: t.view, token, statusUrl });
+      return t;
     });
     await this.queues.expire({ challengeId: id }, this.policy.challengeTtlMs).catch((err: unknown) => this.deferred('expire', id, err));
     await this.afterCommit(transition);
-    return { view: transition.view, token: signChallengeToken({ challengeId: id, expiresAt }, this.config.keys.challengeTokens) };
+    return { view: transition.view, token, statusUrl };
   }
 
   /**
@@ -172,7 +205,7 @@ export class ChallengeEngine {
    * Carries out the transition's write plan (planTransition, in libs/domain) in one statement, sent with the
    * COMMIT: the hook's attempt updates, the challenge row, the steps that changed, the events — and, for a
    * settings challenge that ends, its settings. The new record is assembled from what those writes return
-   * (UPDATE … RETURNING) instead of being read again.
+   * (UPDATE … RETURNING) instead of being read again. `commit`: false when the caller has statements to follow.
    */
   private async persist(
     tx: Tx,
@@ -182,10 +215,11 @@ export class ChallengeEngine {
     now: Date,
     outcome?: Outcome,
     attempts?: ReadonlyMap<string, AttemptPatch>,
+    commit = true,
   ): Promise<Transition> {
     const plan = planTransition(record, before, decision, now, outcome);
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
-    const written = await this.challenges.writeTransition(tx, record.id, change, plan.settings === null);
+    const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);

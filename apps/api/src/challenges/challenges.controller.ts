@@ -10,6 +10,7 @@ import {
   type CreatedChallenge,
 } from '@redial/contracts';
 import { Auth, type Caller } from '../common/auth.guard';
+import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
 import { CallerOf, ClientIp, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { ChallengesService } from './challenges.service';
@@ -22,8 +23,14 @@ export class ChallengesController {
 
   @Post()
   @HttpCode(201)
-  create(@ValidBody(CreateChallengeBodySchema) body: CreateChallengeBody, @RequestId() requestId: string, @CallerOf() caller: Caller): Promise<CreatedChallenge> {
-    return this.challenges.create(body, requestId, caller);
+  @Idempotent()
+  create(
+    @ValidBody(CreateChallengeBodySchema) body: CreateChallengeBody,
+    @RequestId() requestId: string,
+    @CallerOf() caller: Caller,
+    @IdempotencyOf() idempotency?: IdempotentRequest,
+  ): Promise<CreatedChallenge> {
+    return this.challenges.create(body, requestId, caller, idempotency);
   }
 
   @Get(':id')

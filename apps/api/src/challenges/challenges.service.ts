@@ -1,18 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@redial/config';
+import { Injectable } from '@nestjs/common';
 import type { ChallengeView, CheckResult, CreateChallengeBody, CreatedChallenge } from '@redial/contracts';
 import { Decision, Outcome } from '@redial/domain';
-import { ChallengeEngine, EngineError, Transition } from '@redial/engine';
-import { ChallengeRepository } from '@redial/database';
+import { ChallengeEngine, EngineError, StartedChallenge, Transition } from '@redial/engine';
+import { ChallengeRepository, StoredSettings } from '@redial/database';
 import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { assertCallerMayAccess, Caller } from '../common/auth.guard';
+import type { IdempotentRequest } from '../common/idempotency.interceptor';
 
 /** The challenge routes' decisions. Inputs arrive parsed by their schemas (libs/contracts); ids are UUIDs. */
 @Injectable()
 export class ChallengesService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly engine: ChallengeEngine,
     private readonly pumping: PumpingGuard,
     private readonly limits: RequestLimits,
@@ -20,16 +19,18 @@ export class ChallengesService {
     private readonly spend: SpendCheck,
   ) {}
 
-  async create(input: CreateChallengeBody, requestId: string, caller?: Caller): Promise<CreatedChallenge> {
+  /** `idempotency`: the request's Idempotency-Key, first use; its answer is stored with the challenge. */
+  async create(input: CreateChallengeBody, requestId: string, caller?: Caller, idempotency?: IdempotentRequest): Promise<CreatedChallenge> {
     // Rate limits first: a refused request creates and sends nothing.
     await this.limits.challengeStart(input.userId, caller?.kind === 'api_key' ? caller.apiKey : undefined);
+    const respond = ({ view, token, statusUrl }: StartedChallenge): CreatedChallenge => ({ ...view, token, statusUrl });
     try {
-      const { view, token } = await this.engine.createSignIn(input.userId, input.purpose, requestId, async (phones) => {
+      const admit = async (phones: StoredSettings['phones']) => {
         await this.pumping.refuseIfUnreachable(phones);
         // The daily spend cap: 429 until the next UTC day when the first send would not fit under it.
         await this.spend.refuseNewChallenge(phones[0]);
-      });
-      return { ...view, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
+      };
+      return respond(await this.engine.createSignIn(input.userId, input.purpose, requestId, admit, idempotency?.hooks(respond)));
     } catch (err) {
       if (err instanceof EngineError) throw ApiError.conflict(err.code, err.message);
       throw err;

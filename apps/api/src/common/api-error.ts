@@ -1,10 +1,10 @@
 import { HttpException } from '@nestjs/common';
 import type { ApiErrorBody } from '@redial/contracts';
 
-/** A 4xx answer in the contract's shape: `{error, message, field?}`. */
+/** A 4xx answer in the contract's shape: `{error, message, field?, retryAfter?}` (retryAfter: also the `Retry-After` header). */
 export class ApiError extends HttpException {
-  constructor(status: number, code: string, message: string, field?: string) {
-    const body: ApiErrorBody = field === undefined ? { error: code, message } : { error: code, message, field };
+  constructor(status: number, code: string, message: string, field?: string, retryAfter?: number) {
+    const body: ApiErrorBody = { error: code, message, ...(field !== undefined && { field }), ...(retryAfter !== undefined && { retryAfter }) };
     super(body, status);
   }
 

@@ -22,6 +22,7 @@ import {
   UserPathParamsSchema,
 } from '@redial/contracts';
 import { z } from 'zod';
+import { IdempotencyKeyHeadersSchema, REPLAYED_HEADER } from '../common/idempotency.interceptor';
 
 /**
  * The REST API's OpenAPI 3 document, generated from the same zod schemas (libs/contracts) that validate the
@@ -48,6 +49,17 @@ const rateLimited = (limits: string): ResponseConfig => ({
   headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } },
 });
 const BROWSER_LIMIT = '`client_ip` for challenge-token callers';
+/** The answer of a route that takes `Idempotency-Key`: the same again for a retry with the key (issue 14). */
+const replayable = (description: string, schema: z.ZodType): ResponseConfig => ({
+  ...ok(`${description}. A retry with the same \`Idempotency-Key\` gets this first answer again, with \`Idempotent-Replayed: true\`; nothing is created or sent again.`, schema),
+  headers: { [REPLAYED_HEADER]: { description: '`true` on a replayed answer', schema: { type: 'string', enum: ['true'] } } },
+});
+const keyInUse = 'or a request with the same `Idempotency-Key` is still being processed (`idempotency_key_in_use`, field `Idempotency-Key`; retry after `Retry-After` seconds for its answer)';
+const conflict = (description: string): ResponseConfig => ({
+  ...refusal(`${description}; ${keyInUse}.`),
+  headers: { 'Retry-After': { description: 'seconds to wait (`idempotency_key_in_use`)', schema: { type: 'integer' } } },
+});
+const keyReused = refusal('The `Idempotency-Key` was used with a different request body (`idempotency_key_reused`, field `Idempotency-Key`): use a new key for a new request.');
 
 /** Every REST route of the api app, with what it takes and what it answers (the contract's status codes). */
 export const API_ROUTES: RouteConfig[] = [
@@ -70,14 +82,15 @@ export const API_ROUTES: RouteConfig[] = [
     summary: "Save a user's phones; starts a verification of the primary phone",
     description: 'The new settings become active when the verification is approved.',
     security: API_KEY,
-    request: { params: UserPathParamsSchema, body: { required: true, content: json(PhoneSettingsInputSchema) } },
+    request: { params: UserPathParamsSchema, headers: IdempotencyKeyHeadersSchema, body: { required: true, content: json(PhoneSettingsInputSchema) } },
     responses: {
-      200: ok('pending settings, with `verification`', PhoneSettingsViewSchema),
+      200: replayable('pending settings, with `verification`', PhoneSettingsViewSchema),
       400: invalid,
       401: unauthorized,
       413: refusal('Body too large (`payload_too_large`).'),
-      409: refusal('The primary phone is a text to a number range the pumping guard has suspended (`destination_suspended`, field `primary.number`): its verification could not arrive.'),
+      409: conflict('The primary phone is a text to a number range the pumping guard has suspended (`destination_suspended`, field `primary.number`): its verification could not arrive'),
       415: refusal('Not JSON (`unsupported_media_type`).'),
+      422: keyReused,
       429: rateLimited('`user_settings_saves`'),
     },
   },
@@ -96,12 +109,13 @@ export const API_ROUTES: RouteConfig[] = [
     tags: ['challenges'],
     summary: 'Start a sign-in challenge',
     security: API_KEY,
-    request: { body: { required: true, content: json(CreateChallengeBodySchema) } },
+    request: { headers: IdempotencyKeyHeadersSchema, body: { required: true, content: json(CreateChallengeBodySchema) } },
     responses: {
-      201: ok('the challenge, its token and the live status page', CreatedChallengeSchema),
+      201: replayable('the challenge, its token and the live status page', CreatedChallengeSchema),
       400: invalid,
       401: unauthorized,
-      409: refusal('The user has no active settings (`no_verified_phone`), or every phone is a text to a number range the pumping guard has suspended (`destination_suspended`).'),
+      409: conflict('The user has no active settings (`no_verified_phone`), or every phone is a text to a number range the pumping guard has suspended (`destination_suspended`)'),
+      422: keyReused,
       429: rateLimited('`user_challenges`, `api_key_challenges`; or `spend_cap_reached` with limit `daily_spend` until the next UTC day'),
     },
   },

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Put } from '@nestjs/common';
 import { type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema } from '@redial/contracts';
+import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
 import { RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { PhonesService } from './phones.service';
@@ -12,8 +13,14 @@ export class PhonesController {
 
   @Put()
   @HttpCode(200)
-  save(@ValidParams(UserPathParamsSchema) path: UserPath, @ValidBody(PhoneSettingsInputSchema) body: PhoneSettingsInput, @RequestId() requestId: string): Promise<PhoneSettingsView> {
-    return this.phones.save(path.userId, body, requestId);
+  @Idempotent()
+  save(
+    @ValidParams(UserPathParamsSchema) path: UserPath,
+    @ValidBody(PhoneSettingsInputSchema) body: PhoneSettingsInput,
+    @RequestId() requestId: string,
+    @IdempotencyOf() idempotency?: IdempotentRequest,
+  ): Promise<PhoneSettingsView> {
+    return this.phones.save(path.userId, body, requestId, idempotency);
   }
 
   @Get()

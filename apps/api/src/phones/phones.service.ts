@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
-import { ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
+import { ChallengeRepository, newPendingSettings, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
 import { geoVerdict, normalisePhone, signChallengeToken } from '@redial/domain';
+import type { CreationHooks, StartedChallenge } from '@redial/engine';
 import { PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
+import type { IdempotentRequest } from '../common/idempotency.interceptor';
 import { toPhoneView } from './phone-view';
 
-/** Starts the verification that activates a pending settings version (the challenge engine provides it). */
+/**
+ * Stores a new pending settings version with the verification that activates it, in one transaction (the
+ * challenge engine provides it).
+ */
 export const SETTINGS_VERIFIER = Symbol('SETTINGS_VERIFIER');
 export interface SettingsVerifier {
-  startSettingsVerification(settings: StoredSettings, requestId?: string): Promise<VerificationRef>;
+  startSettingsVerification(pending: StoredSettings, requestId?: string, hooks?: CreationHooks): Promise<StartedChallenge>;
 }
 
 @Injectable()
@@ -24,17 +29,23 @@ export class PhonesService {
     private readonly pumping: PumpingGuard,
   ) {}
 
-  /** `input` has passed PhoneSettingsInputSchema; here the domain's number rules apply. */
-  async save(userId: string, input: PhoneSettingsInput, requestId?: string): Promise<PhoneSettingsView> {
+  /**
+   * `input` has passed PhoneSettingsInputSchema; here the domain's number rules apply. `idempotency`: the request's
+   * Idempotency-Key, first use; its answer is stored with the settings.
+   */
+  async save(userId: string, input: PhoneSettingsInput, requestId?: string, idempotency?: IdempotentRequest): Promise<PhoneSettingsView> {
     const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
     rejectDuplicates(phones);
     // The verification goes to the primary alone: a text to a suspended number range could never arrive.
     await this.pumping.refuseIfUnreachable([phones[0]], 'primary.number');
     // A valid save sends a verification: the user's hourly budget of those, before anything is stored.
     await this.limits.settingsSave(userId);
-    const pending = await this.settings.savePending(userId, phones);
-    const verification = await this.verifier.startSettingsVerification(pending, requestId);
-    return { ...this.view(userId, pending, 'pending_verification'), verification };
+    const pending = newPendingSettings(userId, phones);
+    const respond = ({ view, token, statusUrl }: StartedChallenge): PhoneSettingsView => ({
+      ...this.view(userId, pending, 'pending_verification'),
+      verification: { challengeId: view.id, token, statusUrl },
+    });
+    return respond(await this.verifier.startSettingsVerification(pending, requestId, idempotency?.hooks(respond)));
   }
 
   async get(userId: string): Promise<PhoneSettingsView> {
