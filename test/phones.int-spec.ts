@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { startStack, Stack } from './support/stack';
 
 describe('phone settings API (real PostgreSQL and Redis)', () => {
@@ -44,6 +45,24 @@ describe('phone settings API (real PostgreSQL and Redis)', () => {
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ userId: 'alice', status: 'pending_verification', primary: { e164: '+12015550123' } });
     expect(got.body.backups.map((b: { e164: string }) => b.e164)).toEqual(['+442079460958', '+4915123456789']);
+  });
+
+  it('concurrent saves for one user all succeed, the last one pending and the others superseded', async () => {
+    const numbers = ['+12015550141', '+12015550142', '+12015550143', '+12015550144', '+12015550145'];
+    const answers = await Promise.all(numbers.map((number) => put('racer', { primary: { number, method: 'sms' } })));
+    expect(answers.map((a) => a.status)).toEqual(numbers.map(() => 200));
+    const got = await stack.request('GET', '/v1/users/racer/phones');
+    expect(got.status).toBe(200);
+    expect(numbers).toContain(got.body.primary.e164);
+    const db = new Client({ connectionString: stack.db.url });
+    await db.connect();
+    const { rows: states } = await db
+      .query("SELECT state, count(*) AS n FROM phone_settings WHERE user_id = 'racer' GROUP BY state ORDER BY state")
+      .finally(() => db.end());
+    expect(states).toEqual([
+      { state: 'pending', n: '1' },
+      { state: 'superseded', n: '4' },
+    ]);
   });
 
   it('answers 404 for a user with no settings', async () => {

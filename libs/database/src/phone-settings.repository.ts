@@ -65,7 +65,9 @@ export class PhoneSettingsRepository {
     const { id, userId } = settings;
     const rows = valuesList(settings.phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null]));
     await Promise.all([
-      tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [userId]),
+      // DO UPDATE (not DO NOTHING) locks the user's row: saves for one user run one after the other, each
+      // superseding the pending version before it, instead of the second tripping the one-pending index.
+      tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id', [userId]),
       tx.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'pending'`, [userId]),
       tx.query(`INSERT INTO phone_settings (id, user_id, state, challenge_id) VALUES ($1, $2, 'pending', $3)`, [id, userId, settings.challengeId ?? null]),
       tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type) VALUES ${rows.sql}`, rows.values),
