@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ChallengeRepository } from './challenge.repository';
+import { ChallengeEventsRepository } from './challenge-events.repository';
 import { PhoneSettingsRepository } from './phone-settings.repository';
 import { PrismaService } from './prisma.service';
 import { SqlService } from './sql.service';
 
-const repositories = [PrismaService, SqlService, PhoneSettingsRepository, ChallengeRepository];
+const repositories = [PrismaService, SqlService, PhoneSettingsRepository, ChallengeRepository, ChallengeEventsRepository];
 
 /** PostgreSQL: Prisma and plain SQL, and the repositories over them. Needs ConfigModule.forRoot(config) in the app. */
 @Module({ providers: repositories, exports: repositories })
