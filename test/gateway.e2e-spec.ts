@@ -8,6 +8,7 @@ import { CHALLENGE_EVENT_TYPES, CHALLENGES_NAMESPACE, ChallengeUpdated, OPS_NAME
 import { signChallengeToken } from '@redial/domain';
 import { createRedis, socketIoKey, waitReady } from '@redial/queue';
 import { Emitter } from '@socket.io/redis-emitter';
+import { challengeEventsConnectionName } from '../apps/gateway/src/challenge-events.subscriber';
 import { type RunningGateway, startGateway } from '../apps/gateway/src/gateway.app';
 import { type ClientOptions, connect, LiveClient } from './support/gateway-client';
 import { startStack, type Stack } from './support/stack';
@@ -292,6 +293,96 @@ describe('two gateway processes', () => {
     expect(types.at(-1)).toBe('challenge.approved');
     expectContiguous(seenByOne);
     expect(sinceFailover(two)).toEqual(seenByOne);
+  });
+});
+
+/** The client's own websocket (the `ws` package's), to send frames socket.io-client never would. */
+interface RawWebSocket {
+  send(frame: string): void;
+  once(event: 'close', listener: (code: number) => void): void;
+}
+function rawSocket(client: LiveClient): RawWebSocket {
+  return (client.socket.io.engine as unknown as { transport: { ws: RawWebSocket } }).transport.ws;
+}
+
+/** Updates after the snapshot: seq rising by 1, the last one approving. */
+function expectApprovedInOrder(client: LiveClient): void {
+  expect(client.serverEvents[0].event).toBe('challenge.snapshot');
+  const updates = client.updates;
+  expect(updates.map((u) => u.seq)).toEqual(updates.map((_, k) => client.snapshots[0].seq + 1 + k));
+  expect(updates.at(-1)?.challenge.status).toBe('approved');
+}
+
+describe('faults from clients and Redis', () => {
+  it('garbage, a client-sent `error` event and an oversized frame close that connection only (or nothing): the gateway keeps serving', async () => {
+    const phone = freshNumber();
+    await behave(phone, { voice: 'interactive' });
+    const { token } = await savePhones('garbage-user', { primary: { number: phone, method: 'call' } });
+    const open4 = () => Promise.all([0, 1, 2, 3].map(async () => {
+      const c = open(CHALLENGES_NAMESPACE, { token });
+      await c.nextEvent('challenge.snapshot');
+      return c;
+    }));
+    const [erroring, malformed, oversized, unparsable] = await open4();
+    const root = open('/', undefined);
+    await root.nextEvent('connect');
+
+    // An event the client named `error` is handed to the socket's error handler; the connection stays.
+    rawSocket(erroring).send(`42${CHALLENGES_NAMESPACE},["error","${phone} boom"]`);
+    // A socket.io packet whose JSON does not parse, on a namespace and on the main one: that connection is closed.
+    rawSocket(malformed).send(`42${CHALLENGES_NAMESPACE},["challenge.x",{oops`);
+    rawSocket(root).send('42["x",{oops');
+    // An engine.io packet of no known type, and a frame over maxHttpBufferSize (16 KiB): closed too.
+    rawSocket(unparsable).send('garbage');
+    const tooBig = new Promise<number>((resolve) => rawSocket(oversized).once('close', (code: number) => resolve(code)));
+    rawSocket(oversized).send(`42${CHALLENGES_NAMESPACE},["x","${'x'.repeat(20 * 1024)}"]`);
+    expect(await tooBig).toBe(1009); // the websocket's "message too big"
+    for (const c of [malformed, root, unparsable, oversized]) expect((await c.nextEvent('disconnect')).payload).toMatch(/^transport (close|error)$/);
+
+    // Still serving: a new client gets its snapshot, and it and the `error` sender both get every update.
+    const newcomer = open(CHALLENGES_NAMESPACE, { token });
+    await newcomer.nextEvent('challenge.snapshot');
+    await press(phone, '#');
+    await Promise.all([newcomer.updateWithStatus('approved'), erroring.updateWithStatus('approved')]);
+    expectApprovedInOrder(newcomer);
+    expectApprovedInOrder(erroring);
+    expect(erroring.received.filter((r) => r.event === 'disconnect')).toEqual([]);
+  });
+
+  it('its challenge-events connection killed (CLIENT KILL): it subscribes again, and every socket, old or new, gets every update in order', async () => {
+    const phone = freshNumber();
+    await behave(phone, { voice: 'interactive' });
+    const { token } = await savePhones('client-kill-user', { primary: { number: phone, method: 'call' } });
+    const before = open(CHALLENGES_NAMESPACE, { token });
+    await before.nextEvent('challenge.snapshot');
+
+    const redis = createRedis(stack.config.redisUrl, 'producer');
+    try {
+      await waitReady(redis);
+      const name = challengeEventsConnectionName(stack.config.queuePrefix);
+      const connectionId = async () => {
+        const list = (await redis.client('LIST')) as string;
+        return list.split('\n').find((line) => line.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
+      };
+      const killed = await connectionId();
+      expect(killed).toEqual(expect.any(String));
+      expect(await redis.client('KILL', 'ID', killed as string)).toBe(1);
+
+      const after = open(CHALLENGES_NAMESPACE, { token });
+      await after.nextEvent('challenge.snapshot');
+      await press(phone, '#');
+      await Promise.all([before.updateWithStatus('approved'), after.updateWithStatus('approved')]);
+      expectApprovedInOrder(before);
+      expectApprovedInOrder(after);
+      // The gateway is subscribed again on a new connection.
+      const replaced = await eventually('the gateway to reconnect its subscriber', async () => {
+        const id = await connectionId();
+        return id !== undefined && id !== killed ? id : undefined;
+      });
+      expect(replaced).not.toBe(killed);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -2,12 +2,14 @@
  * Redial on a Redis Cluster (REDIS_CLUSTER_NODES, hash-tagged QUEUE_PREFIX): a local 3-master cluster with one
  * replica each, from the installed redis-server, on free ports. api, worker, sandbox and gateway run in this
  * process with every Redis client a Cluster client; the sign-in flows by text and by call, with live socket.io
- * updates through the sharded adapter, then a master failover (CLUSTER FAILOVER on the replica of the master that
- * owns the prefix's slot) in the middle of 12 sign-ins — none lost, none texted or called twice.
+ * updates through sharded pub/sub (SPUBLISH/SSUBSCRIBE: the challenge-events channel, and the sharded socket.io
+ * adapter for `/ops`), each socket's in seq order after its snapshot, then a master failover (CLUSTER FAILOVER on
+ * the replica of the master that owns the prefix's slot) in the middle of 12 sign-ins — none lost, none texted or
+ * called twice, every socket's updates still in order.
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { CHALLENGES_NAMESPACE, ChallengeUpdated } from '@redial/contracts';
+import { challengeEventsChannel, CHALLENGES_NAMESPACE, ChallengeUpdated, OPS_NAMESPACE } from '@redial/contracts';
 import { PRODUCER_REDIS } from '@redial/queue';
 import { connect, LiveClient } from './support/gateway-client';
 import { eventually, inbox, latestCode, registerVerified, signIn, waitForStatus } from './support/flows';
@@ -27,11 +29,12 @@ function watch(token: string): LiveClient {
   return client;
 }
 
-/** The updates a socket received, in order: seq rises by 1 from the first, ending with `status`. */
+/** What a socket received: its snapshot, then updates with seq rising by 1 from just after it, ending with `status`. */
 function expectInOrder(client: LiveClient, status: string): ChallengeUpdated[] {
+  expect(client.serverEvents.map((r) => r.event)).toEqual(['challenge.snapshot', ...client.updates.map(() => 'challenge.updated')]);
   const updates = client.updates;
-  const seqs = updates.map((u) => u.seq);
-  expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+  const first = client.snapshots[0].seq + 1;
+  expect(updates.map((u) => u.seq)).toEqual(updates.map((_, i) => first + i));
   expect(updates.at(-1)?.challenge.status).toBe(status);
   return updates;
 }
@@ -70,11 +73,13 @@ it('every Redis client is a Cluster client, and every key under the hash-tagged 
   }
   expect(keys).toBeGreaterThan(5); // BullMQ's queues, the workers' heartbeats, the guards' counters…
   expect(slots.size).toBe(1);
-  // The gateway's socket.io adapter is the sharded one: it holds a sharded subscription on the owning shard.
-  const channel = `${prefix}-socket.io#${CHALLENGES_NAMESPACE}#`;
-  const { master } = await cluster.ownerOf(channel);
-  const [, subscribers] = (await cluster.cli(master, 'pubsub', 'shardnumsub', channel)).trim().split('\n');
-  expect(Number(subscribers)).toBeGreaterThanOrEqual(1);
+  // The gateway holds sharded subscriptions on the owning shard: the challenge-events channel, and its socket.io
+  // adapter's (the sharded one).
+  for (const channel of [challengeEventsChannel(prefix), `${prefix}-socket.io#${OPS_NAMESPACE}#`]) {
+    const { master } = await cluster.ownerOf(channel);
+    const [, subscribers] = (await cluster.cli(master, 'pubsub', 'shardnumsub', channel)).trim().split('\n');
+    expect([channel, Number(subscribers)]).toEqual([channel, 1]);
+  }
 });
 
 it('sign-in by text: the code approves, and the gateway streams every update in order', async () => {

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { type AppConfig, deriveKeys } from '@redial/config';
 import type { ChallengeUpdated } from '@redial/contracts';
-import type { ChallengeRecord, ChallengeRepository } from '@redial/database';
+import type { ChallengeEventsRepository, ChallengeRecord, ChallengeRepository, EventHeader } from '@redial/database';
 import { signChallengeToken } from '@redial/domain';
+import type { ChallengeEventsListener, ChallengeEventsSubscriber } from './challenge-events.subscriber';
 import { ChallengeSocket, ChallengesNamespace, ChallengesNsp } from './challenges.namespace';
 
 const SECRET = 'unit-test-secret-0123456789';
@@ -24,50 +25,50 @@ function record(lastSeq: number, status = 'pending'): ChallengeRecord {
 class FakeSocket {
   data: Record<string, string> = {};
   connected = true;
-  rooms: string[] = [];
   emitted: Array<[string, unknown]> = [];
-  disconnects: boolean[] = [];
-  private outgoing: Array<(event: string, payload: unknown) => void> = [];
+  disconnects = 0;
+  /** The engine connection: closing it is what makes a client reconnect. */
+  conn = { closed: 0, close: () => void this.conn.closed++ };
+  private onDisconnect: () => void = () => undefined;
   constructor(readonly handshake: { auth: Record<string, unknown>; query: Record<string, unknown> }) {}
-  join(room: string) {
-    this.rooms.push(room);
-  }
   emit(event: string, payload: unknown) {
     this.emitted.push([event, payload]);
   }
-  once() {
-    return this;
+  once(_event: 'disconnect', fn: () => void) {
+    this.onDisconnect = fn;
   }
-  onAnyOutgoing(fn: (event: string, payload: unknown) => void) {
-    this.outgoing.push(fn);
-  }
-  offAnyOutgoing(fn: (event: string, payload: unknown) => void) {
-    this.outgoing = this.outgoing.filter((f) => f !== fn);
-  }
-  /** What the Redis adapter does when an update for the room arrives. */
-  relay(update: Pick<ChallengeUpdated, 'seq'>) {
-    this.emitted.push(['challenge.updated', update]);
-    for (const fn of this.outgoing) fn('challenge.updated', update);
-  }
-  disconnect(close = false) {
-    this.disconnects.push(close);
+  disconnect() {
+    this.disconnects++;
     this.connected = false;
+    this.onDisconnect();
+  }
+  /** `[event, seq]` of what it was sent. */
+  get sent(): Array<[string, number]> {
+    return this.emitted.map(([e, p]) => [e, (p as { seq: number }).seq]);
   }
 }
 
+const update = (seq: number, id = ID): ChallengeUpdated => ({ seq, type: 'attempt.sent', at: `at ${seq}`, challenge: { id, seq } }) as ChallengeUpdated;
+
 /** Initialises the gateway on a fake nsp (as Nest does) and returns its middleware and connection handler. */
-function setUp(find: (id: string) => Promise<ChallengeRecord | undefined>) {
+function setUp(find: (id: string) => Promise<ChallengeRecord | undefined>, between: (id: string, from: number, to: number) => Promise<EventHeader[]> = async () => []) {
   const repo = { find: jest.fn(find) } as unknown as ChallengeRepository & { find: jest.Mock };
-  const ns = new ChallengesNamespace(config, repo);
+  const events = { between: jest.fn(between) } as unknown as ChallengeEventsRepository & { between: jest.Mock };
+  let listener: ChallengeEventsListener = { update: () => undefined, resubscribed: () => undefined };
+  const subscriber = { listen: (l: ChallengeEventsListener) => (listener = l) } as unknown as ChallengeEventsSubscriber;
+  const ns = new ChallengesNamespace(config, repo, events, subscriber);
   let middleware: (s: FakeSocket, next: (err?: Error) => void) => void = () => undefined;
   ns.afterInit({ use: (fn: typeof middleware) => (middleware = fn) } as unknown as ChallengesNsp);
   const onConnection = (s: FakeSocket) => ns.handleConnection(s as unknown as ChallengeSocket);
   const handshake = (socket: FakeSocket) => new Promise<Error | undefined>((resolve) => middleware(socket, resolve));
-  const connect = async (socket: FakeSocket) => {
-    onConnection(socket);
+  const settle = async () => {
     for (let i = 0; i < 20; i++) await Promise.resolve();
   };
-  return { ns, repo, handshake, connect };
+  const connect = async (socket: FakeSocket) => {
+    onConnection(socket);
+    await settle();
+  };
+  return { ns, repo, events, handshake, connect, settle, publish: (u: ChallengeUpdated) => listener.update(u), resubscribed: () => listener.resubscribed() };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -108,53 +109,89 @@ describe('ChallengesNamespace handshake', () => {
 });
 
 describe('ChallengesNamespace connection', () => {
-  const connected = () => {
+  const connected = (id = ID) => {
     const socket = socketWith();
-    socket.data.challengeId = ID;
+    socket.data.challengeId = id;
     return socket;
   };
 
-  it('joins the room before reading, then sends the snapshot', async () => {
+  it('listens before it reads: an update relayed during the read follows the snapshot, one the snapshot covers is dropped', async () => {
     const socket = connected();
-    const { connect, ns } = setUp(async () => {
-      expect(socket.rooms).toEqual([`challenge-${ID}`]);
-      return record(3);
-    });
-    await connect(socket);
-    expect(socket.emitted).toEqual([['challenge.snapshot', expect.objectContaining({ id: ID, status: 'pending' })]]);
-    expect(ns.openSockets).toBe(1);
-  });
-
-  it('reads again when an update newer than the read overtook it, so the snapshot never goes back in time', async () => {
-    const socket = connected();
-    const reads = [record(4), record(5, 'approved')];
-    const { connect, repo } = setUp(async () => {
-      if (repo.find.mock.calls.length === 1) socket.relay({ seq: 5 });
-      return reads.shift();
-    });
-    await connect(socket);
-    expect(repo.find).toHaveBeenCalledTimes(2);
-    expect(socket.emitted.map(([e]) => e)).toEqual(['challenge.updated', 'challenge.snapshot']);
-    expect(socket.emitted[1][1]).toMatchObject({ status: 'approved' });
-  });
-
-  it('reads once when the relayed update is already in the read', async () => {
-    const socket = connected();
-    const { connect, repo } = setUp(async () => {
-      socket.relay({ seq: 4 });
+    const { connect, ns, publish } = setUp(async () => {
+      publish(update(4));
+      publish(update(5));
       return record(4);
     });
     await connect(socket);
-    expect(repo.find).toHaveBeenCalledTimes(1);
+    expect(socket.sent).toEqual([['challenge.snapshot', 4], ['challenge.updated', 5]]);
+    expect(socket.emitted[0][1]).toMatchObject({ id: ID, status: 'pending' });
+    expect(ns.openSockets).toBe(1);
   });
 
-  it('closes the connection when the snapshot cannot be read, so the client reconnects', async () => {
+  it('relays an update to the sockets of its challenge only, and to none once they are gone', async () => {
+    const other = '0b7c5a8e-1234-4567-89ab-1234567890ab';
+    const [one, two, elsewhere] = [connected(), connected(), connected(other)];
+    const { connect, publish, ns } = setUp(async () => record(2));
+    for (const s of [one, two, elsewhere]) await connect(s);
+    publish(update(3));
+    expect([one.sent, two.sent, elsewhere.sent]).toEqual([
+      [['challenge.snapshot', 2], ['challenge.updated', 3]],
+      [['challenge.snapshot', 2], ['challenge.updated', 3]],
+      [['challenge.snapshot', 2]],
+    ]);
+    one.disconnect();
+    publish(update(4));
+    expect(one.sent).toHaveLength(2);
+    expect(two.sent.at(-1)).toEqual(['challenge.updated', 4]);
+    expect(ns.openSockets).toBe(2);
+  });
+
+  it('fills a gap from the events table, with the challenge the later update carries', async () => {
+    const socket = connected();
+    const { connect, publish, settle, events } = setUp(
+      async () => record(3),
+      async (_id, from) => [{ seq: from, type: 'attempt.sent', createdAt: new Date('2026-01-01T00:00:01Z') }],
+    );
+    await connect(socket);
+    publish(update(5));
+    await settle();
+    expect(events.between).toHaveBeenCalledWith(ID, 4, 5);
+    expect(socket.sent).toEqual([['challenge.snapshot', 3], ['challenge.updated', 4], ['challenge.updated', 5]]);
+    expect(socket.emitted[1][1]).toEqual({ seq: 4, type: 'attempt.sent', at: '2026-01-01T00:00:01.000Z', challenge: update(5).challenge });
+  });
+
+  it('after the subscription was lost and is back, reads what each socket missed', async () => {
+    const socket = connected();
+    let lastSeq = 3;
+    const { connect, settle, resubscribed, events } = setUp(
+      async () => record(lastSeq),
+      async (_id, from, to) => Array.from({ length: to - from }, (_, k) => ({ seq: from + k, type: 'attempt.sent' as const, createdAt: new Date() })),
+    );
+    await connect(socket);
+    lastSeq = 5;
+    resubscribed();
+    await settle();
+    expect(events.between).toHaveBeenCalledWith(ID, 4, 6);
+    expect(socket.sent).toEqual([['challenge.snapshot', 3], ['challenge.updated', 4], ['challenge.updated', 5]]);
+  });
+
+  it('closes the transport, not the namespace, when the snapshot cannot be read, so the client reconnects', async () => {
     const socket = connected();
     const { connect } = setUp(async () => {
       throw new Error('timeout');
     });
     await connect(socket);
     expect(socket.emitted).toEqual([]);
-    expect(socket.disconnects).toEqual([true]);
+    expect([socket.conn.closed, socket.disconnects]).toEqual([1, 0]);
+  });
+
+  it('closes the transport when a gap cannot be filled', async () => {
+    const socket = connected();
+    const { connect, publish, settle } = setUp(async () => record(3));
+    await connect(socket);
+    publish(update(6));
+    await settle();
+    expect(socket.sent).toEqual([['challenge.snapshot', 3]]);
+    expect(socket.conn.closed).toBe(1);
   });
 });

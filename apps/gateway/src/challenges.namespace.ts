@@ -2,10 +2,12 @@ import { Inject, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { CHALLENGES_NAMESPACE, challengeRoom, ChallengesServerToClient, ChallengeUpdated, ChallengeView } from '@redial/contracts';
-import { ChallengeRepository } from '@redial/database';
+import { CHALLENGES_NAMESPACE, ChallengesServerToClient, ChallengeUpdated } from '@redial/contracts';
+import { ChallengeEventsRepository, ChallengeRepository } from '@redial/database';
 import { verifyChallengeToken } from '@redial/domain';
 import { toChallengeView } from '@redial/engine';
+import { ChallengeEventsSubscriber } from './challenge-events.subscriber';
+import { ChallengeReader, ChallengeSocketRelay } from './challenge-socket.relay';
 import { handshakeToken, unauthorized } from './handshake-auth';
 
 type NoEvents = Record<string, never>;
@@ -15,22 +17,38 @@ export interface ChallengeSocketData {
 export type ChallengesNsp = Namespace<NoEvents, ChallengesServerToClient, NoEvents, ChallengeSocketData>;
 export type ChallengeSocket = Socket<NoEvents, ChallengesServerToClient, NoEvents, ChallengeSocketData>;
 
-/** Reads of a snapshot that may be repeated when an update overtook the first read (see `snapshotAfterJoin`). */
-const SNAPSHOT_READS = 3;
-
 /**
- * `/challenges`: one challenge per socket, opened by its token. Authenticate at handshake, join the challenge's
- * room, send a snapshot from PostgreSQL; the Redis adapter relays `challenge.updated` from api and worker.
+ * `/challenges`: one challenge per socket, opened by its token. Authenticate at handshake, send a snapshot from
+ * PostgreSQL, then relay the challenge's updates from the challenge-events channel, each socket's in `seq` order
+ * (ChallengeSocketRelay). Updates come from api and worker processes, which may publish one challenge's updates
+ * out of order; each socket's relay puts them in order and reads what is missing from PostgreSQL.
  */
 @WebSocketGateway({ namespace: CHALLENGES_NAMESPACE })
 export class ChallengesNamespace implements OnGatewayInit<ChallengesNsp>, OnGatewayConnection<ChallengeSocket> {
   private readonly logger = new Logger('ChallengesNamespace');
+  /** This process's sockets, by challenge. */
+  private readonly relays = new Map<string, Set<ChallengeSocketRelay>>();
   private open = 0;
+  private readonly reader: ChallengeReader = {
+    view: async (id) => {
+      const record = await this.challenges.find(id);
+      return record && toChallengeView(record, this.config.maxWrongCodes);
+    },
+    events: async (id, from, to) =>
+      (await this.events.between(id, from, to)).map((e) => ({ seq: e.seq, type: e.type, at: e.createdAt.toISOString() })),
+  };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly challenges: ChallengeRepository,
-  ) {}
+    private readonly events: ChallengeEventsRepository,
+    subscriber: ChallengeEventsSubscriber,
+  ) {
+    subscriber.listen({
+      update: (update) => this.relay(update),
+      resubscribed: () => this.relays.forEach((relays) => relays.forEach((relay) => relay.resync())),
+    });
+  }
 
   /** Sockets connected to this process's `/challenges`. */
   get openSockets(): number {
@@ -65,49 +83,30 @@ export class ChallengesNamespace implements OnGatewayInit<ChallengesNsp>, OnGate
     const { challengeId } = socket.data;
     this.open++;
     this.logger.debug(`connected to challenge ${challengeId} (${this.open} open)`);
+    // Listen first, read second: an update committed after the read started is held for the socket, so none is lost.
+    const relay = new ChallengeSocketRelay(socket, challengeId, this.reader, this.logger);
+    const relays = this.relays.get(challengeId) ?? new Set();
+    this.relays.set(challengeId, relays.add(relay));
     socket.once('disconnect', (reason) => {
       this.open--;
+      relays.delete(relay);
+      if (relays.size === 0) this.relays.delete(challengeId);
       this.logger.debug(`disconnected from challenge ${challengeId}: ${reason} (${this.open} open)`);
     });
-    // Join first, read second: an update committed after the read started reaches the room, so none is lost.
-    void socket.join(challengeRoom(challengeId));
     try {
-      const view = await this.snapshotAfterJoin(socket, challengeId);
+      const view = await this.reader.view(challengeId);
       if (!socket.connected) return;
       if (view === undefined) {
         socket.disconnect(); // the challenge disappeared after the handshake
         return;
       }
-      socket.emit('challenge.snapshot', view);
+      relay.snapshot(view);
     } catch (err) {
-      this.logger.warn(`snapshot of challenge ${challengeId} failed: ${(err as Error).message}`);
-      // Closing the transport (not just this namespace) lets the client reconnect and try again.
-      socket.disconnect(true);
+      relay.fail(`its snapshot could not be read: ${(err as Error).message}`);
     }
   }
 
-  /**
-   * The challenge as PostgreSQL has it now. An update relayed to the socket while the read was in flight may be
-   * newer than what the read saw; the snapshot, sent after it, would then take the client back in time. Such a
-   * read is repeated: the update was committed before it was published, so the next read includes it.
-   */
-  private async snapshotAfterJoin(socket: ChallengeSocket, challengeId: string): Promise<ChallengeView | undefined> {
-    let relayedSeq = 0;
-    const watch = (event: string, update?: ChallengeUpdated): void => {
-      if (event === 'challenge.updated' && update !== undefined && update.seq > relayedSeq) relayedSeq = update.seq;
-    };
-    socket.onAnyOutgoing(watch);
-    try {
-      let view: ChallengeView | undefined;
-      for (let read = 0; read < SNAPSHOT_READS; read++) {
-        const record = await this.challenges.find(challengeId);
-        if (record === undefined) return undefined;
-        view = toChallengeView(record, this.config.maxWrongCodes);
-        if (record.lastSeq >= relayedSeq) break;
-      }
-      return view;
-    } finally {
-      socket.offAnyOutgoing(watch);
-    }
+  private relay(update: ChallengeUpdated): void {
+    this.relays.get(update.challenge.id)?.forEach((relay) => relay.update(update));
   }
 }

@@ -3,11 +3,15 @@ import { AppConfig, ConfigModule } from '@redial/config';
 import { DatabaseModule } from '@redial/database';
 import { LoggingModule, OpsModule } from '@redial/ops';
 import { QueueModule } from '@redial/queue';
+import { ChallengeEventsSubscriber } from './challenge-events.subscriber';
 import { ChallengesNamespace } from './challenges.namespace';
 import { GatewayPresence } from './gateway.presence';
 import { OpsNamespace } from './ops.namespace';
 
-/** The socket.io gateways, one per namespace; the server and its Redis adapter come from RedisIoAdapter. */
+/**
+ * The socket.io gateways, one per namespace, and the challenge-events subscription `/challenges` relays; the server
+ * and its Redis adapter come from RedisIoAdapter.
+ */
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -20,7 +24,7 @@ export class GatewayModule {
         QueueModule, // the producer connection for the socket reports
         OpsModule, // /ops: OpsStatsService (queue counts, figures)
       ],
-      providers: [ChallengesNamespace, OpsNamespace, GatewayPresence],
+      providers: [ChallengeEventsSubscriber, ChallengesNamespace, OpsNamespace, GatewayPresence],
       exports: [GatewayPresence],
     };
   }

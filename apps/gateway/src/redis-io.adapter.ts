@@ -5,15 +5,17 @@ import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@redial/config';
 import { createRedis, isClusterTarget, socketIoKey, waitReady } from '@redial/queue';
+import { handleSocketErrors, logRedisErrors } from './error-handlers';
 
 /** Clients only send their handshake; nothing they could send needs more room than this. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
-const REDIS_READY_TIMEOUT_MS = 5000;
+export const REDIS_READY_TIMEOUT_MS = 5000;
 
 /**
  * Nest's socket.io adapter with the Redis adapter installed: the server's key is the emitter's (EventPublisher),
- * so what api and worker publish reaches every gateway process, and rooms span processes. The server options
- * live here, not in the gateways' decorators: both namespaces share one server.
+ * so what api and worker publish to `/ops` reaches every gateway process (a challenge's own updates take the
+ * challenge-events channel: ChallengeEventsSubscriber). The server options and the sockets' error handlers live
+ * here, not in the gateways' decorators: both namespaces share one server.
  *
  * Use: `connectToRedis()`, then `app.useWebSocketAdapter(adapter)`, `app.init()` (the gateways' namespaces are
  * created and subscribe), then `subscribed()` before accepting clients.
@@ -34,6 +36,8 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     const pub = (this.pub = createRedis(this.config, 'subscriber'));
     const sub = (this.sub = createRedis(this.config, 'subscriber'));
+    logRedisErrors(pub, this.logger, 'socket.io adapter publisher');
+    logRedisErrors(sub, this.logger, 'socket.io adapter subscriber');
     await Promise.all([waitReady(pub, REDIS_READY_TIMEOUT_MS), waitReady(sub, REDIS_READY_TIMEOUT_MS)]);
     if (isClusterTarget(this.config)) {
       const ssubscribe = sub.ssubscribe.bind(sub) as (...channels: string[]) => Promise<unknown>;
@@ -79,7 +83,9 @@ export class RedisIoAdapter extends IoAdapter {
       serveClient: false,
       maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     };
-    return super.createIOServer(port, serverOptions as ServerOptions) as Server;
+    const server = super.createIOServer(port, serverOptions as ServerOptions) as Server;
+    handleSocketErrors(server, this.logger);
+    return server;
   }
 
   /**

@@ -24,7 +24,6 @@ export interface OpsServerToClient {
 }
 
 /** Rooms and Redis channel names (no ':' anywhere). */
-export const challengeRoom = (challengeId: string): string => `challenge-${challengeId}`;
 export const OPS_ROOM = 'ops';
 export const CHALLENGES_NAMESPACE = '/challenges';
 export const OPS_NAMESPACE = '/ops';

@@ -6,8 +6,15 @@
  * `<prefix>:<queue>:…`, are the only ones with `:`).
  */
 
-/** The channel key the socket.io Redis adapter (gateway) and emitter (api, worker) share. */
+/** The channel key the socket.io Redis adapter (gateway) and emitter (api, worker) share (the `/ops` feed). */
 export const socketIoKey = (prefix: string): string => `${prefix}-socket.io`;
+
+/**
+ * Pub/sub channel: every `challenge.updated` of the stack as JSON, published by api and worker after the commit
+ * (PUBLISH; SPUBLISH on a Redis Cluster, where the hash-tagged prefix puts it on one shard) and read by every
+ * gateway, which relays each challenge's updates to its sockets in `seq` order.
+ */
+export const challengeEventsChannel = (prefix: string): string => `${prefix}-challenge-events`;
 
 /** Sorted set: worker id → time of its last heartbeat (ms). */
 export const workersKey = (prefix: string): string => `${prefix}-workers`;
@@ -49,4 +56,4 @@ export const pumpingCountedKey = (prefix: string, attemptId: string): string => 
 export const pumpingSuspendedKey = (prefix: string): string => `${prefix}-pumping-suspended`;
 
 /** Every key builder above, by name (for tests: each stays under the prefix and free of `:`). */
-export const REDIS_KEYS = { socketIoKey, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey, rateLimitKey, spendKey, pumpingWindowKey, pumpingCountedKey, pumpingSuspendedKey } as const;
+export const REDIS_KEYS = { socketIoKey, challengeEventsChannel, workersKey, gatewaysKey, gatewaySocketsKey, metricsKey, alertsLockKey, rateLimitKey, spendKey, pumpingWindowKey, pumpingCountedKey, pumpingSuspendedKey } as const;

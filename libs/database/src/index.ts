@@ -1,4 +1,5 @@
 export * from './challenge.repository';
+export * from './challenge-events.repository';
 export * from './database-errors';
 export * from './database.module';
 export * from './idempotency-key.repository';

@@ -2,16 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import {
-  CHALLENGES_NAMESPACE,
-  ChallengesServerToClient,
-  challengeRoom,
-  ChallengeUpdated,
-  OPS_NAMESPACE,
-  OpsAlert,
-  OpsServerToClient,
-  socketIoKey,
-} from '@redial/contracts';
+import { challengeEventsChannel, ChallengeUpdated, OPS_NAMESPACE, OpsAlert, OpsServerToClient, socketIoKey } from '@redial/contracts';
 import { createRedis, isClusterTarget, producerTimeouts } from './redis.connection';
 import { ShardedEmitter } from './sharded-emitter';
 
@@ -19,22 +10,26 @@ import { ShardedEmitter } from './sharded-emitter';
 export { socketIoKey };
 
 /**
- * Publishes committed changes to every gateway process through Redis (socket.io emitter). Publishing is
- * best-effort: PostgreSQL has the events, and a client that missed one gets a fresh snapshot on reconnect.
+ * Publishes committed changes to every gateway process through Redis. A challenge's updates go as JSON on the
+ * stack's challenge-events channel (PUBLISH; SPUBLISH on a Redis Cluster), which every gateway reads and relays to
+ * that challenge's sockets in `seq` order (apps/gateway, ChallengeFeed); the operators' `/ops` feed goes through the
+ * socket.io emitter into the gateways' Redis adapter. Publishing is best-effort: PostgreSQL has the events, a
+ * gateway that sees a later `seq` reads the missing ones from it, and a client that reconnects gets a snapshot.
  */
 @Injectable()
 export class EventPublisher implements OnModuleDestroy {
   private readonly logger = new Logger('EventPublisher');
   private readonly redis: Redis;
-  private readonly challenges: Emitter<ChallengesServerToClient>;
+  private readonly publishChallenge: (message: string) => Promise<unknown>;
   private readonly ops: Emitter<OpsServerToClient>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    // Auto-pipelining: the publishes of one tick (an update goes to its challenge's room and to the operators,
+    // Auto-pipelining: the publishes of one tick (an update goes to its challenge's channel and to the operators,
     // and concurrent transitions publish together) leave in one write instead of one each.
     this.redis = createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) });
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
-    // process. Hand it a client whose publish never rejects: a lost event is re-sent as a snapshot on reconnect.
+    // process. Hand it a client whose publish never rejects: a gateway that sees a later event reads a lost one from
+    // PostgreSQL, and a client that reconnects gets a snapshot.
     const redis = this.redis;
     const failed = (err: Error) => {
       this.logger.warn(`event publish failed: ${err.message}`);
@@ -44,17 +39,19 @@ export class EventPublisher implements OnModuleDestroy {
       publish: (channel: string, message: string | Buffer) => redis.publish(channel, message).catch(failed),
       spublish: (channel: string, message: string) => redis.spublish(channel, message).catch(failed),
     };
-    // On a Redis Cluster the gateways run socket.io's sharded adapter (SSUBSCRIBE): publish in its format.
-    const root = isClusterTarget(config)
+    // On a Redis Cluster the gateways subscribe with SSUBSCRIBE, and run socket.io's sharded adapter: publish in its format.
+    const cluster = isClusterTarget(config);
+    const channel = challengeEventsChannel(config.queuePrefix);
+    this.publishChallenge = cluster ? (message) => safeClient.spublish(channel, message) : (message) => safeClient.publish(channel, message);
+    const root = cluster
       ? (new ShardedEmitter(safeClient, socketIoKey(config.queuePrefix)) as unknown as Emitter)
       : new Emitter(safeClient, { key: socketIoKey(config.queuePrefix) });
-    this.challenges = root.of(CHALLENGES_NAMESPACE) as unknown as Emitter<ChallengesServerToClient>;
     this.ops = root.of(OPS_NAMESPACE) as unknown as Emitter<OpsServerToClient>;
   }
 
   challengeUpdated(update: ChallengeUpdated): void {
     try {
-      this.challenges.to(challengeRoom(update.challenge.id)).emit('challenge.updated', update);
+      void this.publishChallenge(JSON.stringify(update));
       this.ops.emit('challenge.updated', update);
     } catch (err) {
       this.logger.warn(`publish failed for challenge ${update.challenge.id}: ${(err as Error).message}`);
