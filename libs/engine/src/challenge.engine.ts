@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
-import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
+import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx } from '@redial/database';
 import {
   callsToEnd,
   ChallengePolicy,
@@ -17,6 +17,7 @@ import {
   Outcome,
   planTransition,
   signChallengeToken,
+  statusPageUrl,
 } from '@redial/domain';
 import { EventPublisher, QueueService } from '@redial/queue';
 import { AttemptWrites } from './attempt-writes';
@@ -78,7 +79,13 @@ export class ChallengeEngine {
     const primary = pending.phones.filter((p) => p.role === 'primary');
     const { view, token } = await this.create(pending.userId, 'settings', pending, primary, requestId);
     await this.settings.attachChallenge(pending.id, view.id);
-    return { challengeId: view.id, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
+    return { challengeId: view.id, token, statusUrl: statusPageUrl(this.config.publicUrl, view.id, token) };
+  }
+
+  /** "Verify this phone now": a challenge to one phone of the settings alone; approval records it as verified. */
+  async startPhoneCheck(settings: StoredSettings, phone: StoredPhone, requestId?: string): Promise<VerificationRef> {
+    const { view, token } = await this.create(settings.userId, 'phone_check', settings, [phone], requestId);
+    return { challengeId: view.id, token, statusUrl: statusPageUrl(this.config.publicUrl, view.id, token) };
   }
 
   private async create(userId: string, purpose: ChallengePurpose, settings: StoredSettings, phones: StoredSettings['phones'], requestId?: string) {
@@ -90,7 +97,7 @@ export class ChallengeEngine {
       // The insert and the first transition leave together: the transition works on the record as inserted.
       const { record, written } = this.challenges.create(
         tx,
-        { id, userId, purpose, settingsId: purpose === 'settings' ? settings.id : null, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
+        { id, userId, purpose, settingsId: purpose === 'sign_in' ? null : settings.id, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
         phones.map((p, index) => ({
           index,
           role: p.role,
@@ -185,10 +192,12 @@ export class ChallengeEngine {
   ): Promise<Transition> {
     const plan = planTransition(record, before, decision, now, outcome);
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
-    const written = await this.challenges.writeTransition(tx, record.id, change, plan.settings === null);
+    const written = await this.challenges.writeTransition(tx, record.id, change, plan.settings === null && plan.verifiedStep === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
+    const verified = steps.find((s) => s.index === plan.verifiedStep);
+    if (verified) await this.settings.markVerified(record.userId, verified, now, tx);
     const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengeView, CheckResult, CreateChallengeBody, CreatedChallenge } from '@redial/contracts';
-import { Decision, Outcome } from '@redial/domain';
+import { Decision, Outcome, statusPageUrl } from '@redial/domain';
 import { ChallengeEngine, EngineError, Transition } from '@redial/engine';
 import { ChallengeRepository } from '@redial/database';
 import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
@@ -29,7 +29,7 @@ export class ChallengesService {
         // The daily spend cap: 429 until the next UTC day when the first send would not fit under it.
         await this.spend.refuseNewChallenge(phones[0]);
       });
-      return { ...view, token, statusUrl: `${this.config.publicUrl}/status/${view.id}?token=${encodeURIComponent(token)}` };
+      return { ...view, token, statusUrl: statusPageUrl(this.config.publicUrl, view.id, token) };
     } catch (err) {
       if (err instanceof EngineError) throw ApiError.conflict(err.code, err.message);
       throw err;
