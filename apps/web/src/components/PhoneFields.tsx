@@ -32,7 +32,10 @@ interface Props {
   hint?: string;
 }
 
-/** One phone: (label), country, number, (extension), call or text, and the international SMS caution. */
+/**
+ * One phone: (label), country, number, (extension), call or text, the international SMS caution, when it was last
+ * verified, and — for a backup — "Verify this phone now" and its move and remove buttons.
+ */
 export function PhoneFields({ path, title, draft, errors, senderCountry, onChange, onCheck, onRemove, onMoveUp, onMoveDown, onVerify, verifying, hint }: Props) {
   const isBackup = path !== 'primary';
   const id = (field: string): string => fieldId(`${path}.${field}`);
@@ -192,7 +195,7 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
           <p className="phone__verified" data-testid={`verified-${fieldId(path)}`} data-verified={draft.verifiedAt ? 'yes' : 'no'}>
             {draft.verifiedAt ? (
               <>
-                <Icon name="check" className="icon phone__verified-icon" /> Verified on {formatDate(draft.verifiedAt)}
+                <Icon name="check" /> Verified on {formatDate(draft.verifiedAt)}
               </>
             ) : (
               'Not verified yet'
