@@ -1,6 +1,5 @@
-import type { Locator, Page } from 'playwright-core';
 import { PumpingStore } from '@redial/guard';
-import { ensureWebBuilt, launchBrowser, TestBrowser } from './support/browser';
+import { byTestId, ensureWebBuilt, launchBrowser, shown, TestBrowser } from './support/browser';
 import { eventually } from './support/flows';
 import { startStack, Stack } from './support/stack';
 
@@ -11,9 +10,6 @@ import { startStack, Stack } from './support/stack';
 describe('abuse controls in headless Chromium (geo permissions on the settings page, suspensions on the dashboard)', () => {
   let stack: Stack;
   let browser: TestBrowser;
-
-  const byTestId = (scope: Page | Locator, id: string): Locator => scope.locator(`[data-testid="${id}"]`);
-  const shown = (scope: Page | Locator, id: string) => byTestId(scope, id).first().waitFor({ state: 'visible' });
 
   beforeAll(async () => {
     ensureWebBuilt();

@@ -113,6 +113,15 @@ describe('every live answer matches the generated API documents', () => {
     const verified = await call('GET', PHONES, '/v1/users/schema-ann/phones');
     expect(verified.body.status).toBe('verified');
 
+    // "Verify this phone now" for the office backup (the sandbox presses #): its answers and the phone's verifiedAt.
+    const BACKUP = '/v1/users/{userId}/phones/backups/{index}/verify';
+    const check = await call('POST', BACKUP, '/v1/users/schema-ann/phones/backups/0/verify');
+    expect(check.status).toBe(201);
+    await waitStatus(check.body.challengeId, check.body.token, 'approved');
+    expect((await call('GET', PHONES, '/v1/users/schema-ann/phones')).body.backups[0].verifiedAt).toEqual(expect.any(String));
+    expect((await call('POST', BACKUP, '/v1/users/schema-ann/phones/backups/3/verify')).body).toMatchObject({ error: 'backup_not_found', field: 'index' });
+    expect((await call('POST', BACKUP, '/v1/users/schema-ann/phones/backups/x/verify')).body).toMatchObject({ error: 'invalid_value', field: 'index' });
+
     // The check itself: an extra field anywhere, or a missing one, is reported.
     const schema = schemaFor(api, 'GET', PHONES, 200);
     const extra = { ...verified.body, primary: { ...verified.body.primary, nickname: 'x' } };

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually, latestCode, registerVerified, setNumber, signIn } from './support/flows';
-import { ensureWebBuilt, launchBrowser, TestBrowser, WEB_DIR } from './support/browser';
+import { byTestId, ensureWebBuilt, launchBrowser, pageWidths, shown, TestBrowser, WEB_DIR } from './support/browser';
 import { startStack, Stack } from './support/stack';
 
 /**
@@ -18,12 +18,6 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
   const digitsOf = (e164: string) => e164.replace(/\D/g, '');
   /** `+12015557000` → `(201) 555-7000`, as a person types it with the country set to United States. */
   const national = (e164: string) => `(${e164.slice(2, 5)}) ${e164.slice(5, 8)}-${e164.slice(8)}`;
-
-  /** An element by data-testid and, optionally, the data-* attributes it must have. */
-  const byTestId = (scope: Page | Locator, id: string, data: Record<string, string | number> = {}): Locator =>
-    scope.locator([`[data-testid="${id}"]`, ...Object.entries(data).map(([k, v]) => `[data-${k}="${v}"]`)].join(''));
-  const shown = (scope: Page | Locator, id: string, data: Record<string, string | number> = {}, timeout?: number) =>
-    byTestId(scope, id, data).first().waitFor({ state: 'visible', timeout });
 
   /** Every step and attempt entry on the timeline, in page order. */
   const timelineEntries = (page: Page): Promise<string[]> =>
@@ -93,7 +87,7 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     // The call rings in the simulator, waiting in its Gather; the status page says so.
     const ringing = byTestId(card, 'sim-ringing');
     await ringing.waitFor();
-    await page.waitForFunction(() => /press #/i.test(document.querySelector('[data-testid="challenge-headline"]')?.textContent ?? ''));
+    await page.waitForFunction(() => /^(ringing|on the line with) your primary phone/i.test(document.querySelector('[data-testid="challenge-headline"]')?.textContent ?? ''));
     expect(await byTestId(page, 'challenge-status').getAttribute('data-status')).toBe('pending');
     await browser.screenshot(sim, '02-simulator-ringing');
     await browser.screenshot(page, '03-status-calling');
@@ -199,7 +193,7 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await shown(page, 'code-form');
     await shown(page, 'connection-state', { state: 'live' });
     expect(await byTestId(page, 'challenge-headline').textContent()).toMatch(/busy on your primary phone, so we're waiting for the code/i);
-    expect(await byTestId(page, 'step-0-sentence').textContent()).toMatch(/busy/);
+    expect(await byTestId(page, 'step-0-attempt-1').textContent()).toMatch(/The line was busy/);
     expect(await byTestId(page, 'challenge-status').getAttribute('data-status')).toBe('pending');
     await browser.docScreenshot(page, 'status-failover.png');
 
@@ -208,11 +202,7 @@ describe('web UI in headless Chromium (settings, live status, phone simulator, o
     await mobile.goto(url);
     await shown(mobile, 'step-1', { status: 'active' });
     await shown(mobile, 'code-form');
-    const widths = await mobile.evaluate(() => ({
-      viewport: window.innerWidth,
-      visible: document.documentElement.clientWidth,
-      content: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
-    }));
+    const widths = await pageWidths(mobile);
     expect(widths.viewport).toBe(390);
     expect(widths.content).toBeLessThanOrEqual(widths.visible);
     await browser.screenshot(mobile, '08-status-failover-390px');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /**
  * Headless Chromium for the browser suites: Debian's /usr/bin/chromium driven by playwright-core (which never
@@ -161,4 +161,21 @@ export async function launchBrowser(): Promise<TestBrowser> {
       }
     },
   };
+}
+
+/** An element by data-testid and, optionally, the data-* attributes it must have. */
+export const byTestId = (scope: Page | Locator, id: string, data: Record<string, string | number> = {}): Locator =>
+  scope.locator([`[data-testid="${id}"]`, ...Object.entries(data).map(([k, v]) => `[data-${k}="${v}"]`)].join(''));
+
+/** Waits until that element is visible. */
+export const shown = (scope: Page | Locator, id: string, data: Record<string, string | number> = {}, timeout?: number): Promise<void> =>
+  byTestId(scope, id, data).first().waitFor({ state: 'visible', timeout });
+
+/** The page's widths: nothing may be wider than what is visible (no sideways scrolling on a phone). */
+export function pageWidths(page: Page): Promise<{ viewport: number; visible: number; content: number }> {
+  return page.evaluate(() => ({
+    viewport: window.innerWidth,
+    visible: document.documentElement.clientWidth,
+    content: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+  }));
 }

@@ -41,7 +41,7 @@ export function App() {
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <Header />
+      <Header person={path.startsWith('/status/')} />
       <main id="main" ref={main} className="main" tabIndex={-1}>
         {error && (
           <Notice tone="error" title="Can't reach the Redial server" testId="config-error">

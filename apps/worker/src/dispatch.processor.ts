@@ -143,7 +143,7 @@ export class DispatchProcessor {
   /** The text's body (undefined for a call). */
   private textBody(p: Prepared): string | undefined {
     if (p.step.method !== 'sms') return undefined;
-    return smsBody(p.code as string, this.config.publicUrl, p.purpose === 'settings' ? 'settings' : 'sign_in', Math.max(1, Math.round(remainingSecOf(p) / 60)));
+    return smsBody(p.code as string, this.config.publicUrl, p.purpose === 'sign_in' ? 'sign_in' : 'settings', Math.max(1, Math.round(remainingSecOf(p) / 60)));
   }
 
   private send(p: Prepared, text: string | undefined): Promise<ProviderReceipt> {

@@ -10,10 +10,14 @@ export type ChallengeStatus = (typeof CHALLENGE_STATUSES)[number];
 /** The statuses a challenge never leaves. */
 export const FINAL_CHALLENGE_STATUSES = ['approved', 'denied', 'failed', 'expired', 'canceled', 'max_attempts_reached'] as const satisfies readonly ChallengeStatus[];
 
-export const CHALLENGE_PURPOSES = ['sign_in', 'settings'] as const;
+/**
+ * `sign_in` from `POST /v1/challenges`; `settings` from saving phones (approval activates them); `phone_check` from
+ * verifying one saved backup phone on demand (approval records when that phone was verified).
+ */
+export const CHALLENGE_PURPOSES = ['sign_in', 'settings', 'phone_check'] as const;
 export type ChallengePurpose = (typeof CHALLENGE_PURPOSES)[number];
 
-/** The purposes a client may ask for with `POST /v1/challenges` (`settings` challenges come from saving phones). */
+/** The purposes a client may ask for with `POST /v1/challenges` (the others come from the phone settings routes). */
 export const REQUESTABLE_PURPOSES = ['sign_in'] as const satisfies readonly ChallengePurpose[];
 
 export const STEP_STATUSES = ['waiting', 'active', 'succeeded', 'failed', 'skipped'] as const;

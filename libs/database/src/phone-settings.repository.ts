@@ -16,6 +16,8 @@ export interface StoredPhone {
   label?: PhoneLabel;
   extension?: string;
   lineType?: string;
+  /** When this phone last approved a verification; absent until it has. */
+  verifiedAt?: Date;
 }
 
 export interface StoredSettings {
@@ -30,7 +32,7 @@ export interface StoredSettings {
 
 const SETTINGS_COLUMNS = `ps.id, ps.user_id AS "userId", ps.state, ps.challenge_id AS "challengeId", ps.created_at AS "createdAt", ps.activated_at AS "activatedAt",
   (SELECT coalesce(json_agg(p ORDER BY p.position), '[]') FROM (
-     SELECT role, position, e164, country, method, label, extension, line_type AS "lineType" FROM phones WHERE settings_id = ps.id) p) AS phones`;
+     SELECT role, position, e164, country, method, label, extension, line_type AS "lineType", verified_at AS "verifiedAt" FROM phones WHERE settings_id = ps.id) p) AS phones`;
 
 /** Phone settings in and out as plain objects. Decisions about them live in the services. */
 @Injectable()
@@ -63,14 +65,14 @@ export class PhoneSettingsRepository {
    */
   async writePending(tx: Tx, settings: StoredSettings): Promise<void> {
     const { id, userId } = settings;
-    const rows = valuesList(settings.phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null]));
+    const rows = valuesList(settings.phones.map((p) => [randomUUID(), id, p.role, p.position, p.e164, p.country, p.method, p.label ?? null, p.extension ?? null, p.lineType ?? null, p.verifiedAt ?? null]));
     await Promise.all([
       // DO UPDATE (not DO NOTHING) locks the user's row: saves for one user run one after the other, each
       // superseding the pending version before it, instead of the second tripping the one-pending index.
       tx.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id', [userId]),
       tx.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'pending'`, [userId]),
       tx.query(`INSERT INTO phone_settings (id, user_id, state, challenge_id) VALUES ($1, $2, 'pending', $3)`, [id, userId, settings.challengeId ?? null]),
-      tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type) VALUES ${rows.sql}`, rows.values),
+      tx.query(`INSERT INTO phones (id, settings_id, role, position, e164, country, method, label, extension, line_type, verified_at) VALUES ${rows.sql}`, rows.values),
     ]);
   }
 
@@ -85,6 +87,18 @@ export class PhoneSettingsRepository {
     await db.query(`UPDATE phone_settings SET state = 'superseded' WHERE user_id = $1 AND state = 'active'`, [settings.userId]);
     await db.query(`UPDATE phone_settings SET state = 'active', activated_at = $2 WHERE id = $1`, [settingsId, now]);
     return true;
+  }
+
+  /**
+   * Records that a phone (its number and extension) approved a verification: on the user's active and pending
+   * settings alike, so a version saved while the verification ran does not lose it.
+   */
+  async markVerified(userId: string, phone: { e164: string; extension: string | null }, at: Date, db: Sql): Promise<void> {
+    await db.query(
+      `UPDATE phones p SET verified_at = $4 FROM phone_settings ps
+       WHERE p.settings_id = ps.id AND ps.user_id = $1 AND ps.state IN ('active', 'pending') AND p.e164 = $2 AND p.extension IS NOT DISTINCT FROM $3`,
+      [userId, phone.e164, phone.extension, at],
+    );
   }
 
   async reject(settingsId: string, db: Sql): Promise<void> {
@@ -104,7 +118,18 @@ type SettingsRow = {
   challengeId: string | null;
   createdAt: Date;
   activatedAt: Date | null;
-  phones: Array<{ role: string; position: number; e164: string; country: string; method: string; label: string | null; extension: string | null; lineType: string | null }>;
+  phones: Array<{
+    role: string;
+    position: number;
+    e164: string;
+    country: string;
+    method: string;
+    label: string | null;
+    extension: string | null;
+    lineType: string | null;
+    /** JSON: the timestamp as text. */
+    verifiedAt: string | null;
+  }>;
 };
 
 function toSettings(row: SettingsRow): StoredSettings {
@@ -124,6 +149,7 @@ function toSettings(row: SettingsRow): StoredSettings {
       label: (p.label ?? undefined) as PhoneLabel | undefined,
       extension: p.extension ?? undefined,
       lineType: p.lineType ?? undefined,
+      verifiedAt: p.verifiedAt ? new Date(p.verifiedAt) : undefined,
     })),
   };
 }

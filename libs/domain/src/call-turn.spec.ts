@@ -24,6 +24,7 @@ const rows: Array<[string, CallTurnInput, CallTurn]> = [
   ['answered by a human (AMD)', input(answer('human')), { outcome: { type: 'answered', ...REF }, attemptPatch: { promptsPlayed: 1, status: 'answered', statusRank: 4, deliveredAt: NOW }, reply: prompt }],
   ['answered again (the Redirect after silence): the prompt once more, no second answered', input(answer(), { promptsPlayed: 1, statusRank: 4 }), { outcome: null, attemptPatch: { promptsPlayed: 2 }, reply: prompt }],
   ['a settings challenge gets the settings prompt', input(answer(), { purpose: 'settings', statusRank: 4 }), { outcome: null, attemptPatch: { promptsPlayed: 1 }, reply: { type: 'prompt', purpose: 'settings' } }],
+  ['a backup checked on demand gets the settings prompt too', input(answer(), { purpose: 'phone_check', statusRank: 4 }), { outcome: null, attemptPatch: { promptsPlayed: 1 }, reply: { type: 'prompt', purpose: 'settings' } }],
   ['the prompt limit: silence counts as no answer', input(answer(), { promptsPlayed: MAX_PROMPTS, statusRank: 4 }), { outcome: { type: 'step_failed', reason: 'no_answer', ...REF }, attemptPatch: { reason: 'no_answer' }, reply: goodbye(CALL_GOODBYE.noInput) }],
   // Answering machines.
   ['a machine (machine_start) is voicemail', input(answer('machine_start')), { outcome: { type: 'step_failed', reason: 'voicemail', ...REF }, attemptPatch: { answeredBy: 'machine_start', reason: 'voicemail' }, reply: goodbye(CALL_GOODBYE.machine) }],

@@ -56,7 +56,8 @@ export interface CallTurn {
 export function decideCallTurn({ challenge, attempt, request, now }: CallTurnInput): CallTurn {
   if (challenge.status !== 'pending') return { outcome: null, attemptPatch: {}, reply: goodbye(CALL_GOODBYE.inactive) };
   const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
-  const purpose: CallPurpose = challenge.purpose === 'settings' ? 'settings' : 'sign_in';
+  // A challenge that confirms a phone (saved settings, a backup checked on demand) speaks as one.
+  const purpose: CallPurpose = challenge.purpose === 'sign_in' ? 'sign_in' : 'settings';
 
   if (request.kind === 'answer') {
     if (request.answeredBy !== undefined && isMachineAnswer(request.answeredBy)) {

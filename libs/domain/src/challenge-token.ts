@@ -62,3 +62,8 @@ function parseClaims(json: string): { c: string; e: number } | null {
   if (typeof c !== 'string' || c === '' || typeof e !== 'number' || !Number.isSafeInteger(e)) return null;
   return { c, e };
 }
+
+/** The person's live status page for a challenge, the token in its query: `statusUrl` in the API's answers. */
+export function statusPageUrl(publicUrl: string, challengeId: string, token: string): string {
+  return `${publicUrl}/status/${challengeId}?token=${encodeURIComponent(token)}`;
+}

@@ -9,6 +9,7 @@ const A = { step: 0, attemptNo: 1 };
 
 const signIn: TransitionSubject = { purpose: 'sign_in', settingsId: null, lastSeq: 4, version: 7, firstDeliveryAt: null };
 const settings: TransitionSubject = { ...signIn, purpose: 'settings', settingsId: 'set-1' };
+const phoneCheck: TransitionSubject = { ...signIn, purpose: 'phone_check', settingsId: 'set-1' };
 
 function running(methods: Array<'call' | 'sms'>, patch: Partial<ChallengeState> = {}): ChallengeState {
   return { ...decideNext(initialState(methods), { type: 'start' }, policy).state, ...patch };
@@ -73,7 +74,11 @@ const rows: Row[] = [
   ['a settings challenge failed rejects them', settings, running(['call']), { type: 'step_failed', reason: 'busy', ...A }, { settings: { settingsId: 'set-1', verdict: 'reject' } }],
   ['a settings challenge expired rejects them', settings, running(['call']), { type: 'expire' }, { patch: { status: 'expired', finishedAt: NOW }, settings: { settingsId: 'set-1', verdict: 'reject' } }],
   ['a settings challenge still pending settles nothing', settings, running(['call']), { type: 'ringing', ...A }, { settings: null }],
-  ['a sign-in challenge approved settles nothing', signIn, running(['call']), { type: 'approved_by_call', ...A }, { settings: null }],
+  ['a sign-in challenge approved settles nothing', signIn, running(['call']), { type: 'approved_by_call', ...A }, { settings: null, verifiedStep: null }],
+  ['a settings challenge approved records its phone as verified', settings, running(['call']), { type: 'approved_by_call', ...A }, { verifiedStep: 0 }],
+  ['a phone check approved records its phone, and settles no settings', phoneCheck, running(['sms'], { hasCode: true }), { type: 'code_checked', correct: true }, { settings: null, verifiedStep: 0 }],
+  ['a phone check that fails records nothing', phoneCheck, running(['call']), { type: 'step_failed', reason: 'busy', ...A }, { patch: { status: 'failed' }, settings: null, verifiedStep: null }],
+  ['a phone check still pending records nothing', phoneCheck, running(['call']), { type: 'ringing', ...A }, { verifiedStep: null }],
 ];
 
 describe('planTransition', () => {
@@ -85,6 +90,7 @@ describe('planTransition', () => {
     if (expected.firstSeq !== undefined) expect(plan.firstSeq).toBe(expected.firstSeq);
     if (expected.events) expect(plan.events).toEqual(expected.events);
     if (expected.settings !== undefined) expect(plan.settings).toEqual(expected.settings);
+    if (expected.verifiedStep !== undefined) expect(plan.verifiedStep).toBe(expected.verifiedStep);
   });
 
   it('writes one row per event, with the state after the transition and the event details', () => {

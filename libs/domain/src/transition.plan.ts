@@ -69,6 +69,11 @@ export interface WritePlan {
   firstSeq: number;
   events: EventRow[];
   settings: SettingsVerdict | null;
+  /**
+   * The step whose phone just approved a challenge that confirms a phone (`settings`, `phone_check`): its
+   * `verified_at` is recorded. Not for sign-ins: they are about the person, not the phone, and stay one statement.
+   */
+  verifiedStep: number | null;
 }
 
 export function planTransition(subject: TransitionSubject, before: ChallengeState, decision: Decision, now: Date, outcome?: Outcome): WritePlan {
@@ -115,7 +120,8 @@ export function planTransition(subject: TransitionSubject, before: ChallengeStat
     isFinal(after.status) && subject.purpose === 'settings' && subject.settingsId !== null
       ? { settingsId: subject.settingsId, verdict: after.status === 'approved' ? 'activate' : 'reject' }
       : null;
-  return { patch, steps, firstSeq: subject.lastSeq + 1, events, settings };
+  const verifiedStep = after.status === 'approved' && subject.purpose !== 'sign_in' ? (after.steps.find((s) => s.status === 'succeeded')?.index ?? null) : null;
+  return { patch, steps, firstSeq: subject.lastSeq + 1, events, settings, verifiedStep };
 }
 
 export function isEndedStep(status: StepStatus): boolean {

@@ -78,8 +78,8 @@ export function smsBody(code: string, host: string, purpose: ChallengePurpose, e
   const minutes = Math.max(1, Math.ceil(expiresInMinutes));
   const expiry = `It expires in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
   const opening =
-    purpose === 'settings'
-      ? `Your Redial code to confirm this phone number is ${code}.`
-      : `Your Redial verification code is ${code}.`;
+    purpose === 'sign_in'
+      ? `Your Redial verification code is ${code}.`
+      : `Your Redial code to confirm this phone number is ${code}.`;
   return `${opening} ${expiry} Don't share it with anyone.\n\n@${webOtpHost(host)} #${code}`;
 }

@@ -303,21 +303,37 @@ describe('ChallengeEngine.apply', () => {
     expect(h.queued).toEqual([['endCall', { challengeId: ID, attemptId: 'a1' }]]);
   });
 
-  it('a settings challenge approved activates its settings in the same transaction, after the transition', async () => {
+  it('a settings challenge approved activates its settings and records the primary as verified, in the same transaction', async () => {
     const activated: Array<[string, unknown, Date]> = [];
+    const verified: Array<[string, { e164: string; extension: string | null }, Date, unknown]> = [];
     const h = harness(record({ purpose: 'settings', settingsId: 'set-1' }), {
       settings: {
         activate: async (id, db, now) => {
           activated.push([id, db, now]);
           return true;
         },
+        markVerified: async (userId, phone, at, db) => void verified.push([userId, phone, at, db]),
       },
     });
     await h.engine.apply({ attemptId: 'a1' }, { type: 'approved_by_call', step: 0, attemptNo: 1 });
-    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'settings.activate', 'publisher.challengeUpdated']);
-    expect(h.writes[0].last).toBe(false); // the settings statement is the transaction's last
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'settings.activate', 'settings.markVerified', 'publisher.challengeUpdated']);
+    expect(h.writes[0].last).toBe(false); // the settings statements are the transaction's last
     expect(activated.map(([id]) => id)).toEqual(['set-1']);
     expect(activated[0][1]).toBe(tx); // the transition's own transaction
+    const [[userId, phone, at, db]] = verified;
+    expect({ userId, e164: phone.e164, extension: phone.extension, at }).toEqual({ userId: 'u1', e164: '+15550000000', extension: null, at: activated[0][2] });
+    expect(db).toBe(tx);
+  });
+
+  it('a phone check approved records that phone as verified and settles no settings', async () => {
+    const verified: string[] = [];
+    const h = harness(record({ purpose: 'phone_check', settingsId: 'set-1', steps: [{ ...step(0, 'call', 'active'), role: 'backup', e164: '+15550000009' }] }), {
+      settings: { markVerified: async (_userId, phone) => void verified.push(phone.e164) },
+    });
+    await h.engine.apply({ attemptId: 'a1' }, { type: 'approved_by_call', step: 0, attemptNo: 1 });
+    expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'settings.markVerified', 'publisher.challengeUpdated']);
+    expect(h.writes[0].last).toBe(false);
+    expect(verified).toEqual(['+15550000009']);
   });
 
   it('a settings challenge that fails rejects its settings', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import type { ChallengePurpose, ChallengeUpdated, ChallengeView } from '@redial/contracts';
-import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredSettings, Tx } from '@redial/database';
+import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
+import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx } from '@redial/database';
 import {
   callsToEnd,
   ChallengePolicy,
@@ -17,6 +17,7 @@ import {
   Outcome,
   planTransition,
   signChallengeToken,
+  statusPageUrl,
 } from '@redial/domain';
 import { EventPublisher, QueueService } from '@redial/queue';
 import { AttemptWrites } from './attempt-writes';
@@ -100,6 +101,12 @@ export class ChallengeEngine {
     return this.create(pending.userId, 'settings', pending, primary, requestId, hooks);
   }
 
+  /** "Verify this phone now": a challenge to one phone of the settings alone; approval records it as verified. */
+  async startPhoneCheck(settings: StoredSettings, phone: StoredPhone, requestId?: string): Promise<VerificationRef> {
+    const { view, token, statusUrl } = await this.create(settings.userId, 'phone_check', settings, [phone], requestId);
+    return { challengeId: view.id, token, statusUrl };
+  }
+
   private async create(
     userId: string,
     purpose: ChallengePurpose,
@@ -113,7 +120,7 @@ export class ChallengeEngine {
     const expiresAt = new Date(now.getTime() + this.policy.challengeTtlMs);
     const start = decideNext(initialState(phones.map((p) => p.method)), { type: 'start' }, this.policy);
     const token = signChallengeToken({ challengeId: id, expiresAt }, this.config.keys.challengeTokens);
-    const statusUrl = `${this.config.publicUrl}/status/${id}?token=${encodeURIComponent(token)}`;
+    const statusUrl = statusPageUrl(this.config.publicUrl, id, token);
     const transition = await this.challenges.transaction(async (tx) => {
       await hooks?.begin(tx);
       // A settings challenge is written with the settings it verifies.
@@ -121,7 +128,7 @@ export class ChallengeEngine {
       // The insert and the first transition leave together: the transition works on the record as inserted.
       const { record, written } = this.challenges.create(
         tx,
-        { id, userId, purpose, settingsId: purpose === 'settings' ? settings.id : null, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
+        { id, userId, purpose, settingsId: purpose === 'sign_in' ? null : settings.id, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
         phones.map((p, index) => ({
           index,
           role: p.role,
@@ -219,10 +226,12 @@ export class ChallengeEngine {
   ): Promise<Transition> {
     const plan = planTransition(record, before, decision, now, outcome);
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
-    const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null);
+    const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null && plan.verifiedStep === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
+    const verified = steps.find((s) => s.index === plan.verifiedStep);
+    if (verified) await this.settings.markVerified(record.userId, verified, now, tx);
     const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }

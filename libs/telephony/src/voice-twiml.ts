@@ -19,7 +19,7 @@ const PROMPTS: Record<PromptPurpose, string> = {
     'This is Redial with your sign-in verification. Press the pound key to approve. ' +
     'If you did not try to sign in, press zero, then pound.',
   settings:
-    'This is Redial, confirming the new phone number for your account. Press the pound key to approve. ' +
+    'This is Redial, confirming this phone number for your account. Press the pound key to approve. ' +
     'If you did not ask for this, press zero, then pound.',
 };
 

@@ -1,6 +1,7 @@
 import { OpenApiGeneratorV3, OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import {
   ApiErrorSchema,
+  BackupPathParamsSchema,
   ChallengeIdParamsSchema,
   ChallengeSearchQuerySchema,
   ChallengeViewSchema,
@@ -20,6 +21,7 @@ import {
   SuspensionParamsSchema,
   SuspensionReleaseSchema,
   UserPathParamsSchema,
+  VerificationRefSchema,
 } from '@redial/contracts';
 import { z } from 'zod';
 import { IdempotencyKeyHeadersSchema, REPLAYED_HEADER } from '../common/idempotency.interceptor';
@@ -102,6 +104,24 @@ export const API_ROUTES: RouteConfig[] = [
     security: API_KEY,
     request: { params: UserPathParamsSchema },
     responses: { 200: ok('settings', PhoneSettingsViewSchema), 400: invalid, 401: unauthorized, 404: refusal('No settings (`no_phone_settings`).') },
+  },
+  {
+    method: 'post',
+    path: '/v1/users/{userId}/phones/backups/{index}/verify',
+    tags: ['phones'],
+    summary: 'Verify one backup phone now',
+    description:
+      'A challenge (purpose `phone_check`) to the backup at `index` of the active settings alone; when it is approved, that phone\'s `verifiedAt` is set. The settings themselves do not change.',
+    security: API_KEY,
+    request: { params: BackupPathParamsSchema },
+    responses: {
+      201: ok('the verification: its challenge, token and live status page', VerificationRefSchema),
+      400: invalid,
+      401: unauthorized,
+      404: refusal('No backup phone at that index (`backup_not_found`, field `index`).'),
+      409: refusal('The user has no active settings (`no_verified_phone`), or the phone is a text to a number range the pumping guard has suspended (`destination_suspended`).'),
+      429: rateLimited('`user_challenges`, `api_key_challenges`; or `spend_cap_reached` with limit `daily_spend` until the next UTC day'),
+    },
   },
   {
     method: 'post',

@@ -10,6 +10,7 @@ export function toPhoneView(phone: StoredPhone, senderCountry: string): PhoneVie
     method: phone.method,
     role: phone.role,
     internationalSmsCharges: phone.method === 'sms' && phone.country !== senderCountry,
+    verifiedAt: phone.verifiedAt?.toISOString() ?? null,
   };
   if (phone.label !== undefined) view.label = phone.label;
   if (phone.extension !== undefined) view.extension = phone.extension;

@@ -1,11 +1,13 @@
-import { Controller, Get, HttpCode, Put } from '@nestjs/common';
-import { type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema } from '@redial/contracts';
+import { Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { BackupPathParamsSchema, type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema, type VerificationRef } from '@redial/contracts';
+import type { Caller } from '../common/auth.guard';
 import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
-import { RequestId } from '../common/request-context';
+import { CallerOf, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { PhonesService } from './phones.service';
 
 type UserPath = { userId: string };
+type BackupPath = { userId: string; index: number };
 
 @Controller('v1/users/:userId/phones')
 export class PhonesController {
@@ -21,6 +23,13 @@ export class PhonesController {
     @IdempotencyOf() idempotency?: IdempotentRequest,
   ): Promise<PhoneSettingsView> {
     return this.phones.save(path.userId, body, requestId, idempotency);
+  }
+
+  /** "Verify this phone now": a challenge to that backup alone; its approval records the phone as verified. */
+  @Post('backups/:index/verify')
+  @HttpCode(201)
+  verifyBackup(@ValidParams(BackupPathParamsSchema) path: BackupPath, @RequestId() requestId: string, @CallerOf() caller: Caller): Promise<VerificationRef> {
+    return this.phones.verifyBackup(path.userId, path.index, caller.kind === 'api_key' ? caller.apiKey : undefined, requestId);
   }
 
   @Get()

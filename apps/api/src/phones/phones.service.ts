@@ -2,20 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, VerificationRef } from '@redial/contracts';
 import { ChallengeRepository, newPendingSettings, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
-import { geoVerdict, normalisePhone, signChallengeToken } from '@redial/domain';
+import { geoVerdict, normalisePhone, signChallengeToken, statusPageUrl } from '@redial/domain';
 import type { CreationHooks, StartedChallenge } from '@redial/engine';
-import { PumpingGuard, RequestLimits } from '@redial/guard';
+import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import type { IdempotentRequest } from '../common/idempotency.interceptor';
 import { toPhoneView } from './phone-view';
 
-/**
- * Stores a new pending settings version with the verification that activates it, in one transaction (the
- * challenge engine provides it).
- */
+/** Starts the verifications of saved phones (the challenge engine provides them). */
 export const SETTINGS_VERIFIER = Symbol('SETTINGS_VERIFIER');
 export interface SettingsVerifier {
+  /**
+   * The verification that activates a pending settings version: `pending`, not stored yet, is written with its
+   * challenge in one transaction.
+   */
   startSettingsVerification(pending: StoredSettings, requestId?: string, hooks?: CreationHooks): Promise<StartedChallenge>;
+  /** A verification of one phone of the settings alone, which records it as verified. */
+  startPhoneCheck(settings: StoredSettings, phone: StoredPhone, requestId?: string): Promise<VerificationRef>;
 }
 
 @Injectable()
@@ -27,6 +30,7 @@ export class PhonesService {
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
     private readonly limits: RequestLimits,
     private readonly pumping: PumpingGuard,
+    private readonly spend: SpendCheck,
   ) {}
 
   /**
@@ -34,13 +38,14 @@ export class PhonesService {
    * Idempotency-Key, first use; its answer is stored with the settings.
    */
   async save(userId: string, input: PhoneSettingsInput, requestId?: string, idempotency?: IdempotentRequest): Promise<PhoneSettingsView> {
-    const phones = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
-    rejectDuplicates(phones);
+    const typed = [this.normalise(input.primary, 'primary', 0), ...(input.backups ?? []).map((b, i) => this.normalise(b, `backups[${i}]`, i + 1))];
+    rejectDuplicates(typed);
     // The verification goes to the primary alone: a text to a suspended number range could never arrive.
-    await this.pumping.refuseIfUnreachable([phones[0]], 'primary.number');
+    await this.pumping.refuseIfUnreachable([typed[0]], 'primary.number');
     // A valid save sends a verification: the user's hourly budget of those, before anything is stored.
     await this.limits.settingsSave(userId);
-    const pending = newPendingSettings(userId, phones);
+    const { active, pending: before } = await this.settings.findCurrent(userId);
+    const pending = newPendingSettings(userId, keepVerification(typed, [...(active?.phones ?? []), ...(before?.phones ?? [])]));
     const respond = ({ view, token, statusUrl }: StartedChallenge): PhoneSettingsView => ({
       ...this.view(userId, pending, 'pending_verification'),
       verification: { challengeId: view.id, token, statusUrl },
@@ -72,7 +77,23 @@ export class PhonesService {
     const challenge = await this.challenges.find(challengeId);
     if (!challenge || challenge.status !== 'pending') return undefined;
     const token = signChallengeToken({ challengeId, expiresAt: challenge.expiresAt }, this.config.keys.challengeTokens);
-    return { challengeId, token, statusUrl: `${this.config.publicUrl}/status/${challengeId}?token=${encodeURIComponent(token)}` };
+    return { challengeId, token, statusUrl: statusPageUrl(this.config.publicUrl, challengeId, token) };
+  }
+
+  /**
+   * "Verify this phone now" for the backup at `index` of the active settings: a challenge to that phone alone,
+   * under the same limits as a sign-in (the user's and the API key's budgets, the pumping guard, the spend cap).
+   */
+  async verifyBackup(userId: string, index: number, apiKey: string | undefined, requestId?: string): Promise<VerificationRef> {
+    const { active } = await this.settings.findCurrent(userId);
+    if (!active) throw ApiError.conflict('no_verified_phone', `User ${userId} has no verified phone settings yet: verify the primary phone first.`);
+    const backups = active.phones.filter((p) => p.role === 'backup');
+    const backup = backups[index];
+    if (!backup) throw new ApiError(404, 'backup_not_found', `User ${userId} has ${backups.length === 1 ? '1 backup phone' : `${backups.length} backup phones`}; there is none at index ${index}.`, 'index');
+    await this.limits.challengeStart(userId, apiKey);
+    await this.pumping.refuseIfUnreachable([backup], 'index');
+    await this.spend.refuseNewChallenge(backup);
+    return this.verifier.startPhoneCheck(active, backup, requestId);
   }
 
   private normalise(input: PhoneInput, path: string, position: number): StoredPhone {
@@ -100,10 +121,21 @@ export class PhonesService {
   }
 }
 
+/** One phone: its number and extension (a desk phone's extensions are different phones). */
+const phoneKey = (p: StoredPhone): string => `${p.e164};${p.extension ?? ''}`;
+
+/** A phone saved again keeps when it last approved a verification, from the versions it was in before. */
+function keepVerification(phones: StoredPhone[], before: StoredPhone[]): StoredPhone[] {
+  return phones.map((p) => {
+    const times = before.filter((b) => b.verifiedAt && phoneKey(b) === phoneKey(p)).map((b) => (b.verifiedAt as Date).getTime());
+    return times.length > 0 ? { ...p, verifiedAt: new Date(Math.max(...times)) } : p;
+  });
+}
+
 function rejectDuplicates(phones: StoredPhone[]): void {
   const seen = new Map<string, number>();
   phones.forEach((p, i) => {
-    const key = `${p.e164};${p.extension ?? ''}`;
+    const key = phoneKey(p);
     const first = seen.get(key);
     if (first !== undefined) {
       const field = i === 0 ? 'primary.number' : `backups[${i - 1}].number`;

@@ -35,7 +35,8 @@ export function CodeEntry({ challenge, token, onResult }: Props) {
       const result = await api.checkCode(challenge.id, token, value);
       setLeft(result.attemptsLeft);
       if (result.status === 'pending') {
-        setMessage(`That code didn't work. ${plural(result.attemptsLeft, 'attempt')} left.`);
+        // How many tries are left is the line under the box (attempts-left), which this updates.
+        setMessage("That code didn't work. Check the text and try again.");
         setCode('');
         input.current?.focus();
       }

@@ -1,9 +1,11 @@
+import { Icon } from './Icon';
+
 /** The message under a control; its id is what the control's aria-describedby points at. */
 export function FieldError({ id, message }: { id: string; message?: string }) {
   if (!message) return null;
   return (
     <p className="field__error" id={id} data-testid={`error-${id.replace(/-error$/, '')}`}>
-      <span aria-hidden="true">⚠ </span>
+      <Icon name="alert" className="icon field__icon" />
       {message}
     </p>
   );

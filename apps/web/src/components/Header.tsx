@@ -8,11 +8,28 @@ interface NavItem {
   active: (path: string) => boolean;
 }
 
-export function Header() {
+/**
+ * The site header. `person` is the minimal one of the pages a person signing in reaches (the live status page):
+ * the name alone, with no way into the settings demo, the simulator or the operators' pages.
+ */
+export function Header({ person = false }: { person?: boolean }) {
   const { config } = useConfig();
   const { path } = useLocation();
+  if (person) {
+    return (
+      <header className="site-header" data-testid="person-header">
+        <div className="site-header__inner">
+          <span className="brand">
+            <span className="brand__mark" aria-hidden="true">R</span>
+            <span className="brand__name">Redial</span>
+            {config?.sandbox && <span className="badge badge--sandbox">Sandbox</span>}
+          </span>
+        </div>
+      </header>
+    );
+  }
   const items: NavItem[] = [
-    { href: '/', label: 'Settings', active: (p) => p === '/' || p.startsWith('/status/') },
+    { href: '/', label: 'Settings', active: (p) => p === '/' },
     ...(config?.sandbox
       ? [{ href: '/simulator', label: 'Phone simulator', active: (p: string) => p.startsWith('/simulator') }]
       : []),
@@ -21,7 +38,7 @@ export function Header() {
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link href="/" className="brand" aria-label="Redial home">
+        <Link href="/" className="brand">
           <span className="brand__mark" aria-hidden="true">R</span>
           <span className="brand__name">Redial</span>
           {config?.sandbox && <span className="badge badge--sandbox">Sandbox</span>}

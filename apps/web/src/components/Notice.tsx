@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
+import { Icon, type IconName } from './Icon';
 
 type Tone = 'info' | 'warning' | 'error' | 'success';
 
-const ICON: Record<Tone, string> = { info: 'i', warning: '!', error: '×', success: '✓' };
+const ICON: Record<Tone, IconName> = { info: 'info', warning: 'alert', error: 'cross', success: 'check' };
 
 /** A boxed message. Errors are announced at once (role=alert); the rest politely, when `live`. */
 export function Notice({
@@ -24,7 +25,7 @@ export function Notice({
   return (
     <div className={`notice notice--${tone}`} role={role} data-testid={testId} id={id}>
       <span className="notice__icon" aria-hidden="true">
-        {ICON[tone]}
+        <Icon name={ICON[tone]} />
       </span>
       <div className="notice__body">
         {title && <p className="notice__title">{title}</p>}

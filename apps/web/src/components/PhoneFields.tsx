@@ -1,8 +1,10 @@
 import type { ContactMethod, PhoneLabel } from '@redial/contracts';
 import { countryName, findCountry, isInternational } from '../lib/countries';
+import { formatDate } from '../lib/format';
 import { showsExtension, type PhoneDraft } from '../lib/settings-form';
 import { CountrySelect } from './CountrySelect';
 import { describedBy, FieldError, fieldId } from './FieldError';
+import { Icon } from './Icon';
 
 const LABELS: Array<{ value: PhoneLabel; text: string }> = [
   { value: 'mobile', text: 'Mobile phone' },
@@ -18,12 +20,23 @@ interface Props {
   errors: Record<string, string>;
   senderCountry: string;
   onChange: (patch: Partial<PhoneDraft>) => void;
+  /** A field was left: check it now (validation on blur). */
+  onCheck?: (field: 'number' | 'extension') => void;
   onRemove?: () => void;
+  /** Backups: move this one up or down the list (absent at either end). */
+  onMoveUp?: () => void;
+  onMoveDown?: () => void;
+  /** Backups as saved: "Verify this phone now". */
+  onVerify?: () => void;
+  verifying?: boolean;
   hint?: string;
 }
 
-/** One phone: (label), country, number, (extension), call or text, and the international SMS caution. */
-export function PhoneFields({ path, title, draft, errors, senderCountry, onChange, onRemove, hint }: Props) {
+/**
+ * One phone: (label), country, number, (extension), call or text, the international SMS caution, when it was last
+ * verified, and — for a backup — "Verify this phone now" and its move and remove buttons.
+ */
+export function PhoneFields({ path, title, draft, errors, senderCountry, onChange, onCheck, onRemove, onMoveUp, onMoveDown, onVerify, verifying, hint }: Props) {
   const isBackup = path !== 'primary';
   const id = (field: string): string => fieldId(`${path}.${field}`);
   const err = (field: string): string | undefined => errors[`${path}.${field}`];
@@ -41,12 +54,12 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
   const number = input('number');
   const extension = input('extension');
   const method = input('method');
+  const verify = input('verify');
   const hintId = hint ? `${fieldId(path)}-hint` : undefined;
 
   const international =
     draft.method === 'sms' && (draft.serverIntl || isInternational(draft.country, draft.number, senderCountry));
   const cautionId = `${fieldId(path)}-intl`;
-  const editNumber = (patch: Partial<PhoneDraft>) => onChange({ ...patch, serverIntl: undefined });
   const dial = findCountry(draft.country)?.dial;
 
   return (
@@ -85,7 +98,7 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
           <CountrySelect
             id={country.id}
             value={draft.country}
-            onChange={(code) => editNumber({ country: code })}
+            onChange={(code) => onChange({ country: code })}
             senderCountry={senderCountry}
             invalid={!!country.message}
             describedBy={describedBy(country.message && country.errorId)}
@@ -106,7 +119,8 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
               inputMode="tel"
               autoComplete={isBackup ? 'off' : 'tel-national'}
               value={draft.number}
-              onChange={(e) => editNumber({ number: e.target.value })}
+              onChange={(e) => onChange({ number: e.target.value })}
+              onBlur={() => onCheck?.('number')}
               aria-invalid={number['aria-invalid']}
               aria-describedby={describedBy(number.message && number.errorId, hintId, international && cautionId)}
               placeholder={draft.country === 'US' || draft.country === 'CA' ? '(555) 010-0123' : 'Number'}
@@ -156,6 +170,7 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
             autoComplete="off"
             value={draft.extension}
             onChange={(e) => onChange({ extension: e.target.value.replace(/[^\d]/g, '') })}
+            onBlur={() => onCheck?.('extension')}
             aria-invalid={extension['aria-invalid']}
             aria-describedby={describedBy(extension.message && extension.errorId)}
             maxLength={10}
@@ -167,16 +182,63 @@ export function PhoneFields({ path, title, draft, errors, senderCountry, onChang
 
       {international && (
         <p className="caution" id={cautionId} data-testid={`intl-caution-${fieldId(path)}`}>
-          <span aria-hidden="true">⚠ </span>
-          International SMS charges may apply: texts come from {countryName(senderCountry) || senderCountry}, so your
-          phone company may charge international rates for each text you receive at sign-in.
+          <Icon name="alert" className="icon caution__icon" />
+          <span>
+            International SMS charges may apply: texts come from {countryName(senderCountry) || senderCountry}, so your
+            phone company may charge international rates for each text you receive at sign-in.
+          </span>
         </p>
       )}
 
-      {onRemove && (
-        <button type="button" className="button button--quiet phone__remove" onClick={onRemove} data-testid={`remove-${fieldId(path)}`}>
-          Remove this backup phone
-        </button>
+      {(draft.verifiedAt || isBackup) && (
+        <div className="phone__verification">
+          <p className="phone__verified" data-testid={`verified-${fieldId(path)}`} data-verified={draft.verifiedAt ? 'yes' : 'no'}>
+            {draft.verifiedAt ? (
+              <>
+                <Icon name="check" /> Verified on {formatDate(draft.verifiedAt)}
+              </>
+            ) : (
+              'Not verified yet'
+            )}
+          </p>
+          {onVerify ? (
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={onVerify}
+              disabled={verifying}
+              aria-describedby={describedBy(verify.message && verify.errorId)}
+              data-testid={`verify-${fieldId(path)}`}
+            >
+              {verifying ? 'Starting…' : 'Verify this phone now'}
+            </button>
+          ) : (
+            isBackup && <p className="hint">You can verify this phone on its own once these settings are saved and in use.</p>
+          )}
+          <FieldError id={verify.errorId} message={verify.message} />
+        </div>
+      )}
+
+      {isBackup && (
+        <div className="phone__tools">
+          {onMoveUp && (
+            <button type="button" className="button button--quiet" id={`move-up-${fieldId(path)}`} onClick={onMoveUp} data-testid={`move-up-${fieldId(path)}`}>
+              <Icon name="up" /> Move up
+              <span className="sr-only"> ({title.toLowerCase()})</span>
+            </button>
+          )}
+          {onMoveDown && (
+            <button type="button" className="button button--quiet" id={`move-down-${fieldId(path)}`} onClick={onMoveDown} data-testid={`move-down-${fieldId(path)}`}>
+              <Icon name="down" /> Move down
+              <span className="sr-only"> ({title.toLowerCase()})</span>
+            </button>
+          )}
+          {onRemove && (
+            <button type="button" className="button button--quiet phone__remove" onClick={onRemove} data-testid={`remove-${fieldId(path)}`}>
+              Remove this backup phone
+            </button>
+          )}
+        </div>
       )}
     </fieldset>
   );

@@ -1,11 +1,12 @@
 import type { PhoneSettingsView, PhoneView } from '@redial/contracts';
 import { Link } from './Link';
 import { onThisOrigin } from '../lib/router';
+import { unbroken } from '../lib/status-text';
 
 function phoneLine(p: PhoneView): string {
   const kind = p.role === 'primary' ? 'Primary' : `Backup${p.label ? ` (${p.label})` : ''}`;
   const how = p.method === 'sms' ? 'text' : 'call';
-  return `${kind}: ${p.masked} — ${how}${p.extension ? `, ext. ${p.extension}` : ''}`;
+  return `${kind}: ${unbroken(p.masked)} — ${how}${p.extension ? `, ext. ${p.extension}` : ''}`;
 }
 
 /** "Verified" or "Pending verification", with the phones in force and the ones waiting. */

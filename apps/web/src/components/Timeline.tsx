@@ -1,16 +1,10 @@
 import type { ChallengeView, StepView } from '@redial/contracts';
-import { attemptStatusText, formatTime, reasonText, stepSentence } from '../lib/format';
+import { formatTime } from '../lib/format';
+import { attemptText, stepOutcome, stepReason, stepSentence } from '../lib/status-text';
+import { Icon, type IconName } from './Icon';
 import { StatusBadge } from './StatusBadge';
 
-const STEP_LABEL: Record<string, string> = {
-  waiting: 'Not yet',
-  active: 'In progress',
-  succeeded: 'Worked',
-  failed: "Didn't work",
-  skipped: 'Skipped',
-};
-
-const MARKER: Record<string, string> = { waiting: '', active: '•', succeeded: '✓', failed: '×', skipped: '–' };
+const MARKER: Record<string, IconName> = { active: 'dot', succeeded: 'check', failed: 'cross', skipped: 'minus' };
 
 interface Props {
   challenge: ChallengeView;
@@ -64,16 +58,16 @@ function TimelineStep({
       aria-current={current ? 'step' : undefined}
     >
       <span className="timeline__marker" aria-hidden="true">
-        {MARKER[step.status] ?? ''}
+        {MARKER[step.status] && <Icon name={MARKER[step.status]} />}
       </span>
       <div className="timeline__body">
         <p className="timeline__sentence" data-testid={`step-${step.index}-sentence`}>
           {stepSentence(step, challenge)}
         </p>
         <p className="timeline__meta">
-          <StatusBadge status={step.status} label={STEP_LABEL[step.status]} />
+          <StatusBadge status={step.status} label={stepOutcome(step, challenge)} />
           <span className="timeline__method">{step.method === 'sms' ? 'Text message' : 'Voice call'}</span>
-          {step.reason && step.status !== 'failed' && <span className="muted">{reasonText(step.reason)}</span>}
+          {stepReason(step) && <span className="muted">{stepReason(step)}</span>}
         </p>
         {attempts.length > 0 && (
           <ul className="attempts" aria-label={`Attempts for step ${step.index + 1}`}>
@@ -82,10 +76,7 @@ function TimelineStep({
               return (
                 <li key={a.attemptNo} data-testid={`step-${step.index}-attempt-${a.attemptNo}`} data-status={a.status}>
                   <span className="attempts__no">Attempt {a.attemptNo}</span>
-                  <span className="attempts__status">
-                    {attemptStatusText(a.status)}
-                    {a.reason && reasonText(a.reason) !== attemptStatusText(a.status) ? ` — ${reasonText(a.reason)}` : ''}
-                  </span>
+                  <span className="attempts__status">{attemptText(a)}</span>
                   <time className="attempts__time" dateTime={a.at}>
                     {formatTime(a.at)}
                   </time>

@@ -13,6 +13,8 @@ export interface ChallengeLive {
   lastEvent: ChallengeUpdated | null;
   state: LiveState;
   error: string | null;
+  /** The link's token was refused, or names no challenge: asking again will not help. */
+  invalid: boolean;
   /** Replace the view with a challenge the REST API just returned (after check/advance/cancel). */
   replace: (c: ChallengeView) => void;
   refresh: () => Promise<void>;
@@ -28,6 +30,7 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
   const [lastEvent, setLastEvent] = useState<ChallengeUpdated | null>(null);
   const [state, setState] = useState<LiveState>('connecting');
   const [error, setError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState(false);
   const seq = useRef(0);
   const final = useRef(false);
 
@@ -36,15 +39,19 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
     setChallenge(c);
     setError(null);
   }, []);
+  const fail = useCallback((err: unknown) => {
+    setError(describe(err));
+    setInvalid(isDeadLink(err));
+  }, []);
 
   const refresh = useCallback(async () => {
     if (!token) return;
     try {
       apply(await api.getChallenge(id, token));
     } catch (err) {
-      setError(describe(err));
+      fail(err);
     }
-  }, [apply, id, token]);
+  }, [apply, fail, id, token]);
 
   useEffect(() => {
     if (!token || gatewayUrl === null) return;
@@ -64,9 +71,9 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
         return true;
       } catch (err) {
         if (disposed) return false;
-        setError(describe(err));
+        fail(err);
         // A bad or expired link will not get better by asking again.
-        return !(err instanceof ApiError && (err.isAuth || err.status === 404));
+        return !isDeadLink(err);
       }
     };
     const tick = async (): Promise<void> => {
@@ -101,7 +108,7 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
       setState('live');
     });
     socket.on('disconnect', (reason) => {
-      if (disposed) return;
+      if (disposed || reason === 'io client disconnect') return;
       setState('reconnecting');
       // The server closed the connection itself: socket.io will not retry, so poll instead.
       if (reason === 'io server disconnect') startPolling();
@@ -110,17 +117,25 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
       // `unauthorized` too: the REST API decides whether the token is really bad (and says so).
       startPolling();
     });
+    // A final state never changes (CONTRACT.md): once one is shown there is nothing left to listen for.
+    const closeIfFinal = (): void => {
+      if (!final.current) return;
+      socket.disconnect();
+      setState('offline');
+    };
     socket.on('challenge.snapshot', (c) => {
       // A snapshot older than an update already shown (they can cross on a reconnect) would set the page back.
       if (typeof c.seq === 'number' && c.seq < seq.current) return;
       if (typeof c.seq === 'number') seq.current = c.seq;
       apply(c);
+      closeIfFinal();
     });
     socket.on('challenge.updated', (update) => {
       if (update.seq <= seq.current) return;
       seq.current = update.seq;
       setLastEvent(update);
       apply(update.challenge);
+      closeIfFinal();
     });
 
     return () => {
@@ -130,14 +145,14 @@ export function useChallengeLive(id: string, token: string | null, gatewayUrl: s
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [apply, gatewayUrl, id, token]);
+  }, [apply, fail, gatewayUrl, id, token]);
 
-  return { challenge, lastEvent, state, error, replace: apply, refresh };
+  return { challenge, lastEvent, state, error, invalid, replace: apply, refresh };
 }
 
+const isDeadLink = (err: unknown): boolean => err instanceof ApiError && (err.isAuth || err.status === 404);
+
 function describe(err: unknown): string {
-  if (err instanceof ApiError && (err.isAuth || err.status === 404)) {
-    return "This verification link isn't valid any more. Start again from the page that sent you here.";
-  }
+  if (isDeadLink(err)) return "This verification link isn't valid any more. Go back to the sign-in page and start again.";
   return errorMessage(err);
 }

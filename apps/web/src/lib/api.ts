@@ -4,12 +4,15 @@ import type {
   ChallengeView,
   CheckCodeBody,
   CheckResult,
+  CreateChallengeBody,
+  CreatedChallenge,
   OpsAlertList,
   OpsChallengePage,
   OpsStats,
   PhoneSettingsInput,
   PhoneSettingsView,
   UiConfig,
+  VerificationRef,
 } from '@redial/contracts';
 
 /** Every failure the UI can show: the API's `{error, message, field?}` or a transport problem. */
@@ -104,6 +107,12 @@ export const api = {
     request<PhoneSettingsView>('GET', `/v1/users/${enc(userId)}/phones`, { token: apiKey, signal }),
   putPhones: (userId: string, apiKey: string, body: PhoneSettingsInput) =>
     request<PhoneSettingsView>('PUT', `/v1/users/${enc(userId)}/phones`, { token: apiKey, body }),
+  /** "Verify this phone now": `index` is the backup's position in the active settings' `backups`. */
+  verifyBackup: (userId: string, index: number, apiKey: string) =>
+    request<VerificationRef>('POST', `/v1/users/${enc(userId)}/phones/backups/${index}/verify`, { token: apiKey, body: {} }),
+  /** What the customer's sign-in system does (the settings page's demo): `POST /v1/challenges` with the API key. */
+  startSignIn: (userId: string, apiKey: string) =>
+    request<CreatedChallenge>('POST', '/v1/challenges', { token: apiKey, body: { userId, purpose: 'sign_in' } satisfies CreateChallengeBody }),
 
   getChallenge: (id: string, token: string, signal?: AbortSignal) =>
     request<ChallengeView>('GET', `/v1/challenges/${enc(id)}`, { token, signal }),

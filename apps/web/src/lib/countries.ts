@@ -78,13 +78,6 @@ export function countryOptions(...extra: Array<string | undefined>): Country[] {
   return [...COUNTRIES, ...unique];
 }
 
-/** The national part of an E.164 number for a country, or the whole E.164 when the code doesn't match. */
-export function nationalPart(e164: string, country: string | undefined): string {
-  const dial = findCountry(country)?.dial;
-  if (dial && e164.startsWith(`+${dial}`)) return e164.slice(dial.length + 1);
-  return e164;
-}
-
 /**
  * Whether a text to this number would be international for the sender. A number typed in full (`+44…`)
  * is judged by its dialling code; otherwise by the chosen country.

@@ -3,16 +3,21 @@ import type { PhoneSettingsView, UiConfig } from '@redial/contracts';
 import { api, ApiError, errorMessage, fieldErrors } from '../lib/api';
 import { navigate, onThisOrigin, useLocation } from '../lib/router';
 import {
+  BACKUP_WHAT,
+  edited,
   emptyPhone,
   fromView,
   MAX_BACKUPS,
   normaliseErrorPaths,
+  swapBackupErrors,
   toSettingsInput,
   validate,
+  validatePhone,
   type PhoneDraft,
 } from '../lib/settings-form';
 import { KEYS, local, session } from '../lib/storage';
-import { describedBy, FieldError } from '../components/FieldError';
+import { DemoAccess } from '../components/DemoAccess';
+import { FieldError, fieldId } from '../components/FieldError';
 import { Link } from '../components/Link';
 import { Notice } from '../components/Notice';
 import { AllowedCountries } from '../components/AllowedCountries';
@@ -44,16 +49,23 @@ export function SettingsPage({ config }: { config: UiConfig }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
+  /** A sign-in or a backup's verification being started (the key of that backup), before the page moves on. */
+  const [starting, setStarting] = useState<string | null>(null);
+  /** Said (politely) after a backup moved, since the focus stays on its button. */
+  const [moved, setMoved] = useState('');
   const errorSummary = useRef<HTMLDivElement>(null);
 
   const needsKey = !demoKey;
   const firstTime = load.kind === 'loaded' && (!load.settings || (!load.settings.primary && !load.settings.pending));
+  const verified = load.kind === 'loaded' && load.settings?.status === 'verified';
 
   const fill = useCallback(
     (settings: PhoneSettingsView | null) => {
-      const source = settings?.pending ?? (settings?.primary ? { primary: settings.primary, backups: settings.backups } : null);
+      const pending = settings?.pending;
+      const source = pending ?? (settings?.primary ? { primary: settings.primary, backups: settings.backups } : null);
       setPrimary(source ? fromView(source.primary, sender) : emptyPhone(sender));
-      setBackups(source ? source.backups.map((b) => fromView(b, sender)) : []);
+      // Only backups of the settings in use can be verified on their own (the API names them by index).
+      setBackups(source ? source.backups.map((b, i) => fromView(b, sender, pending ? undefined : i)) : []);
       setErrors({});
     },
     [sender],
@@ -128,12 +140,40 @@ export function SettingsPage({ config }: { config: UiConfig }) {
     });
 
   const changePrimary = (patch: Partial<PhoneDraft>) => {
-    setPrimary((p) => ({ ...p, ...patch }));
+    setPrimary((p) => edited(p, patch));
     clearError(...Object.keys(patch).map((k) => `primary.${k}`), 'primary');
   };
   const changeBackup = (index: number, patch: Partial<PhoneDraft>) => {
-    setBackups((list) => list.map((b, i) => (i === index ? { ...b, ...patch } : b)));
+    setBackups((list) => list.map((b, i) => (i === index ? edited(b, patch) : b)));
     clearError(...Object.keys(patch).map((k) => `backups[${index}].${k}`), `backups[${index}]`);
+  };
+  /** Validation on blur: a problem with the field just left shows at once (an empty one waits for Save). */
+  const checkField = (path: string, draft: PhoneDraft, what: string) => (field: 'number' | 'extension') => {
+    const message = validatePhone(draft, path, what, true)[`${path}.${field}`];
+    if (message) setErrors((current) => ({ ...current, [`${path}.${field}`]: message }));
+  };
+  /** Swaps two neighbouring backups; the focus stays on the button that moved it, wherever that now is. */
+  const moveBackup = (from: number, to: number) => {
+    setBackups((list) => list.map((b, i) => (i === from ? list[to] : i === to ? list[from] : b)));
+    setErrors((current) => swapBackupErrors(current, from, to));
+    setMoved(`Backup phone ${from + 1} is now backup phone ${to + 1}.`);
+    const direction = to < from ? 'up' : 'down';
+    const other = direction === 'up' ? 'down' : 'up';
+    window.setTimeout(() => {
+      const id = fieldId(`backups[${to}]`);
+      (document.getElementById(`move-${direction}-${id}`) ?? document.getElementById(`move-${other}-${id}`))?.focus();
+    }, 0);
+  };
+  /** Starts a challenge (a sign-in, a backup's verification) and opens its status page; a refusal stays here. */
+  const start = async (key: string, errorPath: string, begin: () => Promise<{ statusUrl: string }>) => {
+    setStarting(key);
+    clearError(errorPath);
+    try {
+      navigate(onThisOrigin((await begin()).statusUrl));
+    } catch (err) {
+      setErrors((current) => ({ ...current, [errorPath]: errorMessage(err) }));
+      setStarting(null);
+    }
   };
   const addBackup = () => {
     setBackups((list) => (list.length >= MAX_BACKUPS ? list : [...list, emptyPhone(sender, list.length === 0 ? 'office' : 'mobile')]));
@@ -192,8 +232,6 @@ export function SettingsPage({ config }: { config: UiConfig }) {
     }
   };
 
-  const hasIntl = [primary, ...backups].some((p) => p.method === 'sms' && p.serverIntl);
-
   return (
     <div className="page page--settings">
       <h1 tabIndex={-1} className="page__title">
@@ -203,59 +241,28 @@ export function SettingsPage({ config }: { config: UiConfig }) {
         When you sign in, we check it's really you by calling or texting your phone. Choose the phones we should use.
       </p>
 
-      <form className="card user-picker" onSubmit={chooseUser} aria-label="Whose settings" data-testid="user-form">
-        <div className="field">
-          <label htmlFor="user-id">User id</label>
-          <input
-            id="user-id"
-            value={userInput}
-            onChange={(e) => setUserInput(e.target.value)}
-            autoComplete="username"
-            spellCheck={false}
-            aria-invalid={errors.userId ? true : undefined}
-            aria-describedby={describedBy(errors.userId && 'userId-error')}
-            data-testid="user-id"
-          />
-          <FieldError id="userId-error" message={errors.userId} />
-        </div>
-        {needsKey && (
-          <div className="field">
-            <label htmlFor="api-key">API key</label>
-            <input
-              id="api-key"
-              type="password"
-              value={apiKey}
-              onChange={(e) => {
-                setApiKey(e.target.value);
-                clearError('apiKey');
-              }}
-              autoComplete="off"
-              aria-invalid={errors.apiKey ? true : undefined}
-              aria-describedby={describedBy('api-key-hint', errors.apiKey && 'apiKey-error')}
-              data-testid="api-key"
-            />
-            <p className="hint" id="api-key-hint">
-              This page stands in for your own sign-in system, which calls Redial with its API key.
-            </p>
-            <FieldError id="apiKey-error" message={errors.apiKey} />
-          </div>
-        )}
-        <button type="submit" className="button button--secondary" data-testid="load-settings">
-          Load settings
-        </button>
-      </form>
-
-      {config.sandbox && (
-        <Notice tone="info" title="Sandbox mode">
-          <p>
-            No real calls or texts are made. They arrive in the{' '}
-            <a href="/simulator" target="_blank" rel="noopener">
-              phone simulator
-            </a>{' '}
-            (opens in a new tab, so you can watch both).
-          </p>
-        </Notice>
-      )}
+      <DemoAccess
+        sandbox={config.sandbox}
+        userInput={userInput}
+        onUserInput={setUserInput}
+        apiKey={
+          needsKey
+            ? {
+                value: apiKey,
+                onChange: (value) => {
+                  setApiKey(value);
+                  clearError('apiKey');
+                },
+              }
+            : undefined
+        }
+        errors={errors}
+        onLoad={chooseUser}
+        onTrySignIn={
+          verified ? () => void start('sign-in', 'signIn', () => api.startSignIn(userId, apiKey)) : undefined
+        }
+        trying={starting === 'sign-in'}
+      />
 
       <div className="load-state" aria-live="polite">
         {load.kind === 'loading' && <p className="muted" data-testid="settings-loading">Loading settings for {userId}…</p>}
@@ -285,6 +292,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
           errors={errors}
           senderCountry={sender}
           onChange={changePrimary}
+          onCheck={checkField('primary', primary, 'your primary phone number')}
         />
 
         <section className="backups" aria-labelledby="backups-heading">
@@ -304,9 +312,21 @@ export function SettingsPage({ config }: { config: UiConfig }) {
               errors={errors}
               senderCountry={sender}
               onChange={(patch) => changeBackup(i, patch)}
+              onCheck={checkField(`backups[${i}]`, b, BACKUP_WHAT)}
               onRemove={() => removeBackup(i)}
+              onMoveUp={i > 0 ? () => moveBackup(i, i - 1) : undefined}
+              onMoveDown={i < backups.length - 1 ? () => moveBackup(i, i + 1) : undefined}
+              onVerify={
+                b.savedIndex === undefined
+                  ? undefined
+                  : () => void start(b.key, `backups[${i}].verify`, () => api.verifyBackup(userId, b.savedIndex as number, apiKey))
+              }
+              verifying={starting === b.key}
             />
           ))}
+          <p className="sr-only" aria-live="polite" data-testid="backup-moved">
+            {moved}
+          </p>
           <FieldError id="backups-error" message={errors.backups} />
           <button
             type="button"
@@ -326,11 +346,6 @@ export function SettingsPage({ config }: { config: UiConfig }) {
               With no backup phone, a lost or dead primary phone means you can't sign in. We recommend adding one before
               you save — you can still save without it.
             </p>
-          </Notice>
-        )}
-        {hasIntl && (
-          <Notice tone="warning" testId="intl-notice">
-            <p>One or more of your phones receives texts from abroad; international SMS charges may apply.</p>
           </Notice>
         )}
 

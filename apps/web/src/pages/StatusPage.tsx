@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import type { ChallengeView, CheckResult, UiConfig } from '@redial/contracts';
 import { api, errorMessage } from '../lib/api';
-import { countdown, currentStep, headline, isFinal, reasonText } from '../lib/format';
+import { countdown, currentStep, isFinal } from '../lib/format';
+import { headline, statusTitle } from '../lib/status-text';
 import { useLocation } from '../lib/router';
 import { CodeEntry } from '../components/CodeEntry';
+import { Icon, type IconName } from '../components/Icon';
 import { Link } from '../components/Link';
 import { LiveIndicator } from '../components/LiveIndicator';
 import { Notice } from '../components/Notice';
@@ -12,43 +14,38 @@ import { useChallengeLive } from '../hooks/use-challenge-live';
 import { useNow } from '../hooks/use-now';
 import { usePageTitle } from '../hooks/use-page-title';
 
-const FINAL_ICON: Record<string, string> = {
-  approved: '✓',
-  denied: '⛔',
-  failed: '×',
-  expired: '⌛',
-  canceled: '–',
-  max_attempts_reached: '×',
+const FINAL_ICON: Record<string, IconName> = {
+  approved: 'check',
+  denied: 'stop',
+  failed: 'cross',
+  expired: 'clock',
+  canceled: 'minus',
+  max_attempts_reached: 'cross',
 };
 
+/**
+ * The person's live status page, in its own minimal layout (App renders no navigation around it): the heading
+ * names what is going on and, once it is over, the outcome; the live indicator shows only while it runs.
+ */
 export function StatusPage({ id, config }: { id: string; config: UiConfig }) {
   const { query } = useLocation();
   const token = query.get('token');
   const live = useChallengeLive(id, token, config.gatewayUrl);
   const c = live.challenge;
-  usePageTitle(c?.purpose === 'sign_in' ? 'Signing in' : 'Verifying your phone');
+  const invalid = !token || (!c && live.invalid);
+  const title = invalid ? INVALID_LINK_TITLE : statusTitle(c);
+  usePageTitle(title);
 
-  if (!token) {
-    return (
-      <div className="page page--status">
-        <h1 tabIndex={-1} className="page__title">Verification status</h1>
-        <Notice tone="error" title="This link is missing its token" testId="status-error">
-          <p>Open the link exactly as you were given it, or start again from your settings.</p>
-          <p>
-            <Link href="/">Go to your settings</Link>
-          </p>
-        </Notice>
-      </div>
-    );
-  }
+  if (!token || invalid) return <InvalidLink />;
+  const final = c !== null && isFinal(c.status);
 
   return (
     <div className="page page--status">
       <div className="status-head">
-        <h1 tabIndex={-1} className="page__title">
-          {c?.purpose === 'sign_in' ? 'Signing you in' : 'Verifying your phone'}
+        <h1 tabIndex={-1} className="page__title" data-testid="status-title">
+          {title}
         </h1>
-        <LiveIndicator state={live.state} />
+        {!final && <LiveIndicator state={live.state} />}
       </div>
 
       <section
@@ -58,9 +55,9 @@ export function StatusPage({ id, config }: { id: string; config: UiConfig }) {
         aria-live="polite"
         aria-atomic="true"
       >
-        {c && isFinal(c.status) && (
-          <span className="headline__icon" aria-hidden="true">
-            {FINAL_ICON[c.status]}
+        {c && final && (
+          <span className="headline__icon" data-testid="final-icon">
+            <Icon name={FINAL_ICON[c.status]} />
           </span>
         )}
         <p className="headline__text" data-testid="challenge-headline">
@@ -79,11 +76,33 @@ export function StatusPage({ id, config }: { id: string; config: UiConfig }) {
       {c && (
         <section className="card" aria-labelledby="timeline-heading">
           <h2 id="timeline-heading" className="card__title">
-            What's happened so far
+            {final ? 'What happened' : "What's happened so far"}
           </h2>
           <Timeline challenge={c} />
         </section>
       )}
+    </div>
+  );
+}
+
+const INVALID_LINK_TITLE = "This link doesn't work";
+
+/** A link without its token, with a bad one, or one that has expired with its verification: what to do now. */
+function InvalidLink() {
+  return (
+    <div className="page page--status" data-testid="invalid-link">
+      <h1 tabIndex={-1} className="page__title">
+        {INVALID_LINK_TITLE}
+      </h1>
+      <Notice tone="error" title="The verification can't be shown">
+        <p>
+          A verification link works only while its verification runs (a few minutes), and only exactly as it was sent.
+        </p>
+      </Notice>
+      <p className="next-step" data-testid="invalid-link-next">
+        Go back to the sign-in page and start again. If you were changing your phone settings, open them again and
+        save.
+      </p>
     </div>
   );
 }
@@ -134,16 +153,17 @@ function PendingActions({
         </p>
       )}
       <div className="button-row">
-        <button
-          type="button"
-          className="button button--secondary"
-          onClick={() => void act('advance')}
-          disabled={busy !== null || !hasNext}
-          aria-describedby={hasNext ? undefined : 'no-more-options'}
-          data-testid="advance-button"
-        >
-          {busy === 'advance' ? 'Switching…' : 'Use a different verification option'}
-        </button>
+        {hasNext && (
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => void act('advance')}
+            disabled={busy !== null}
+            data-testid="advance-button"
+          >
+            {busy === 'advance' ? 'Switching…' : 'Use a different verification option'}
+          </button>
+        )}
         <button
           type="button"
           className="button button--quiet"
@@ -154,8 +174,8 @@ function PendingActions({
           {busy === 'cancel' ? 'Canceling…' : 'Cancel'}
         </button>
       </div>
-      {!hasNext && (
-        <p className="hint" id="no-more-options">
+      {!hasNext && challenge.steps.length > 1 && (
+        <p className="hint" data-testid="last-option">
           This is your last verification option.
         </p>
       )}
@@ -168,42 +188,32 @@ function PendingActions({
   );
 }
 
+/** What to do next, once it is over (the headline has said why). */
 function FinalPanel({ challenge }: { challenge: ChallengeView }) {
-  const back = `/?user=${encodeURIComponent(challenge.userId)}`;
-  const failedSteps = challenge.steps.filter((s) => s.status === 'failed');
+  const approved = challenge.status === 'approved';
+  const denied = challenge.status === 'denied';
+  const signIn = challenge.purpose === 'sign_in';
   return (
-    <section className={`card final final--${challenge.status}`} data-testid="final-panel" data-status={challenge.status}>
-      {challenge.status === 'approved' && (
-        <p>{challenge.purpose === 'settings' ? "You're all set. We'll use these phones next time you sign in." : 'You can close this page.'}</p>
-      )}
-      {challenge.status === 'denied' && (
-        <p>
-          Someone pressed 0 then # to report the call as fraud. If that wasn't you, change your password — someone else may
-          know it.
-        </p>
-      )}
-      {challenge.status === 'failed' && (
+    <section className={`card final final--${challenge.status}`} data-testid="final-panel" data-status={challenge.status} aria-label="What to do next">
+      {denied && <p>If that wasn't you, change your password: someone else may know it.</p>}
+      {signIn && <p className="next-step">{approved ? 'You can close this page.' : 'Go back to the sign-in page and start again.'}</p>}
+      {!signIn && (
         <>
-          <p>Here's what happened with each phone:</p>
-          <ul className="plain-list" data-testid="failure-reasons">
-            {failedSteps.map((s) => (
-              <li key={s.index}>
-                {s.role === 'primary' ? 'Primary' : 'Backup'} phone {s.phone}: {reasonText(s.reason) || 'it failed'}
-              </li>
-            ))}
-          </ul>
+          {approved && (
+            <p>
+              {challenge.purpose === 'settings'
+                ? "We'll use these phones next time you sign in."
+                : "We'll use this phone if your primary phone can't be reached."}
+            </p>
+          )}
+          {!approved && challenge.purpose === 'settings' && <p className="muted">Your previous settings are unchanged.</p>}
+          <p>
+            <Link href={`/?user=${encodeURIComponent(challenge.userId)}`} className="button button--secondary" data-testid="back-to-settings">
+              {approved ? 'Back to your settings' : 'Back to your settings to try again'}
+            </Link>
+          </p>
         </>
       )}
-      {challenge.status === 'max_attempts_reached' && <p>For your safety, no more codes can be tried for this verification.</p>}
-      {challenge.status === 'expired' && <p>Verifications only last a few minutes. Start a new one to try again.</p>}
-      {challenge.status !== 'approved' && challenge.purpose === 'settings' && (
-        <p className="muted">Your previous settings are unchanged.</p>
-      )}
-      <p>
-        <Link href={back} className="button button--secondary" data-testid="back-to-settings">
-          {challenge.status === 'approved' ? 'Back to your settings' : 'Back to your settings to try again'}
-        </Link>
-      </p>
     </section>
   );
 }

@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import { LIMITS, LINE_TYPES } from '../enums.constants';
-import { ContactMethodSchema, nonBlank, PhoneLabelSchema, PhoneRoleSchema, SettingsStatusSchema, UserIdSchema, withCode } from './common.schema';
+import { ContactMethodSchema, IsoTimeSchema, nonBlank, PhoneLabelSchema, PhoneRoleSchema, SettingsStatusSchema, UserIdSchema, withCode } from './common.schema';
 
-/** `PUT /v1/users/:userId/phones` and `GET …`: request and response payloads. */
+/** `PUT /v1/users/:userId/phones`, `GET …` and `POST …/backups/:index/verify`: request and response payloads. */
 
 export const UserPathParamsSchema = z.object({ userId: UserIdSchema });
+
+/** `POST /v1/users/:userId/phones/backups/:index/verify`: `index` is the backup's position in `backups` (0 first). */
+export const BackupPathParamsSchema = z.object({
+  userId: UserIdSchema,
+  index: z
+    .string()
+    .refine((i) => /^\d$/.test(i) && Number(i) < LIMITS.maxBackups, withCode('invalid_value', `index must be a backup's position in \`backups\`: 0 to ${LIMITS.maxBackups - 1}.`))
+    .transform(Number)
+    .meta({ description: "the backup's position in `backups`, 0 first", example: '0' }),
+});
 
 /** One phone as sent; number rules (normalisation, line types, countries) are applied afterwards by the domain. */
 export const PhoneInputSchema = z
@@ -53,6 +63,9 @@ export const PhoneViewSchema = z
     extension: z.string().optional(),
     lineType: z.string().optional().meta({ description: `libphonenumber's line type: ${LINE_TYPES.join(', ')}` }),
     internationalSmsCharges: z.boolean().meta({ description: 'an SMS phone outside the sender country (the settings page warns)' }),
+    verifiedAt: IsoTimeSchema.nullable().meta({
+      description: 'when this phone last approved a verification (saving the settings for a primary, "verify this phone now" for a backup); null until then',
+    }),
   })
   .meta({ id: 'Phone' });
 
