@@ -21,7 +21,7 @@ export function Header() {
   return (
     <header className="site-header">
       <div className="site-header__inner">
-        <Link href="/" className="brand" aria-label="Redial home">
+        <Link href="/" className="brand">
           <span className="brand__mark" aria-hidden="true">R</span>
           <span className="brand__name">Redial</span>
           {config?.sandbox && <span className="badge badge--sandbox">Sandbox</span>}
