@@ -20,8 +20,8 @@ export function QueueTable({ stats }: { stats: OpsStats | null }) {
                 {s}
               </th>
             ))}
-            <th scope="col" className="num">
-              oldest waiting
+            <th scope="col" className="num" title="how long the oldest job ready to run has waited since it was due">
+              oldest waiting (since due)
             </th>
           </tr>
         </thead>
