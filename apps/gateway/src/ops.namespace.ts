@@ -21,7 +21,7 @@ export const FEED_BACKFILL = 50;
  * `/ops`: operators' sockets, opened by OPERATOR_TOKEN. `challenge.updated` and alerts arrive from api and worker
  * through the Redis adapter; `queues.stats` is computed here, once a second, only while an operator is connected,
  * and sent to this process's sockets only (each gateway serves its own, so N gateways do not multiply it).
- * A socket that connects first gets the last FEED_BACKFILL events from PostgreSQL as `challenge.updated`.
+ * Right after connecting, a socket gets the last FEED_BACKFILL events from PostgreSQL as `challenge.updated`.
  */
 @WebSocketGateway({ namespace: OPS_NAMESPACE })
 export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<OpsSocket>, OnModuleDestroy {

@@ -41,7 +41,8 @@ export function OpsPage({ config }: { config: UiConfig }) {
     session.set(KEYS.operatorToken, t);
     setNotice(null);
     setToken(t);
-    if (forBoard) void openQueueBoard(t);
+    // Signing in made the board's session: back to the board that sent the operator here.
+    if (forBoard) window.location.assign(QUEUE_BOARD);
   };
   const signOut = (message: string | null = null): void => {
     if (token) void api.closeBoardSession(token).catch(() => undefined);
