@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DEFAULT_METRICS_PREFIX, dropGaugesNamedLikeCounters } from '../apps/api/src/metrics/metrics.service';
+import { DEFAULT_METRICS_PREFIX, dropGaugesNamedLikeCounters, OUTCOMES_METRIC } from '../apps/api/src/metrics/metrics.service';
 import { latestCode, registerVerified, signIn, waitForStatus } from './support/flows';
 import { type Family, lintExposition, parseExposition, readSamples, sampleValue } from './support/prometheus-lint';
 import { startStack, Stack } from './support/stack';
@@ -40,7 +40,7 @@ describe('GET /metrics is valid Prometheus text that promtool accepts', () => {
         'redial_queue_oldest_waiting_seconds',
         'redial_job_duration_seconds',
         'redial_provider_request_duration_seconds',
-        'redial_delivery_attempts_recent',
+        OUTCOMES_METRIC,
         'redial_alerts_firing',
         'redial_workers_alive',
         'redial_gateways_alive',
@@ -53,6 +53,8 @@ describe('GET /metrics is valid Prometheus text that promtool accepts', () => {
     const byName = new Map(families.map((f) => [f.name, f]));
     expect(byName.get('redial_webhook_signature_failures_total')).toMatchObject({ type: 'counter', metrics: [{ value: expect.stringMatching(/^[1-9]\d*$/) }] });
     expect(byName.get('redial_job_duration_seconds')?.type).toBe('histogram');
+    // The operators' counters, with the dashboard's window in their help.
+    expect(byName.get(OUTCOMES_METRIC)).toMatchObject({ type: 'gauge', help: expect.stringContaining('last 60 min') });
     // The parser folds a labelled histogram's series into one: read its samples line by line.
     const samples = readSamples(text);
     const series = { queue: 'texts', job: 'dispatch', outcome: 'completed' };

@@ -1,10 +1,11 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OpsAlert, OpsChallengePage, OpsChallengeSummary, OpsStats } from '@redial/contracts';
+import { OUTCOME_COUNTERS, type OpsAlert, type OpsChallengePage, type OpsChallengeSummary, type OpsStats, type OutcomeCounter } from '@redial/contracts';
 import { PrismaService } from '@redial/database';
 import { AlertsService, signAlertBody } from '@redial/ops';
 import { EventPublisher, QueueService } from '@redial/queue';
 import { QueueName } from '@redial/contracts';
+import { boardSessionCookie } from '../apps/api/src/ops/queue-board';
 import { eventually, latestCode, registerVerified, setNumber, signIn, waitForStatus } from './support/flows';
 import { startStack, Stack } from './support/stack';
 
@@ -56,7 +57,7 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
         CALLS_PER_SECOND: '100',
         // The periodic evaluation stays out of the way: this suite calls evaluate() itself (see ops-alerts-loop).
         ALERT_INTERVAL_MS: '3600000',
-        ALERT_FAILURE_RATE_PERCENT: '20',
+        ALERT_FAILURE_RATE_PERCENT: '12',
         ALERT_FAILURE_MIN_SAMPLES: '3',
         ALERT_FRAUD_REPORTS: '1',
         ALERT_QUEUE_DEPTH: '1',
@@ -175,25 +176,34 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
     expect(stats.queues.texts.failed).toBe(1); // frank's dispatch: UnrecoverableError
     expect(Object.keys(stats.oldestWaitingMs).sort()).toEqual(['calls', 'texts', 'timers']);
 
+    // One definition per counter (libs/contracts ops-counters.ts): sent and delivered by the attempts' own times,
+    // the rest by the challenge's events.
     const count = async (type: string, since?: Date) =>
       prisma().challengeEvent.count({ where: { type, createdAt: { gte: since ?? new Date(0), lte: at } } });
-    const sum = (f: 'sent' | 'delivered' | 'failed' | 'failedOver') => stats.perMinute.reduce((s, b) => s + b[f], 0);
-    expect(stats.perMinute).toHaveLength(30);
-    expect(new Date(stats.perMinute[29].minute).getTime()).toBe(Math.floor(at.getTime() / 60000) * 60000);
-    expect(sum('sent')).toBe(await count('attempt.sent'));
-    expect(sum('delivered')).toBe(await count('attempt.delivered'));
+    const attempts = async (field: 'sentAt' | 'deliveredAt', since?: Date) => prisma().deliveryAttempt.count({ where: { [field]: { gte: since ?? new Date(0), lte: at } } });
+    const sum = (f: OutcomeCounter) => stats.perMinute.reduce((s, b) => s + b[f], 0);
+    expect(stats.perMinute).toHaveLength(60);
+    expect(new Date(stats.perMinute[59].minute).getTime()).toBe(Math.floor(at.getTime() / 60000) * 60000);
+    expect(stats.outcomes.since).toBe(stats.perMinute[0].minute);
+    expect(sum('sent')).toBe(await attempts('sentAt'));
+    expect(sum('delivered')).toBe(await attempts('deliveredAt'));
     // What happened: bob's busy call, carol's undelivered text, erin's failed text, frank's refused text.
     expect(sum('failed')).toBe(4);
     expect(await count('attempt.failed')).toBe(4);
-    // Two failovers: bob (call → text) and carol (text → call).
+    // Two failovers: bob (call → text) and carol (text → call). dave's fraud report is not a failure.
     expect(sum('failedOver')).toBe(2);
+    expect(sum('fraud')).toBe(1);
+    expect(sum('skipped')).toBe(0);
     expect(sum('sent')).toBeGreaterThanOrEqual(14);
+    for (const c of OUTCOME_COUNTERS) expect(stats.outcomes.counts[c]).toBe(sum(c));
     const minuteAgo = new Date(at.getTime() - 60_000);
     expect(stats.rates).toEqual({
-      sent: await count('attempt.sent', minuteAgo),
-      delivered: await count('attempt.delivered', minuteAgo),
+      sent: await attempts('sentAt', minuteAgo),
+      delivered: await attempts('deliveredAt', minuteAgo),
       failed: await count('attempt.failed', minuteAgo),
       failedOver: await count('step.failover', minuteAgo),
+      fraud: await count('challenge.denied', minuteAgo),
+      skipped: 0,
     });
 
     const delivered = await prisma().challenge.findMany({ where: { firstDeliveryAt: { not: null } } });
@@ -203,19 +213,16 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
     expect(stats.timeToFirstDelivery.p95Ms).toBeLessThanOrEqual(ms.at(-1)! + 1);
     expect(stats.timeToFirstDelivery.p50Ms!).toBeLessThanOrEqual(stats.timeToFirstDelivery.p95Ms!);
 
-    // bob's busy call, dave's fraud report; carol's text undelivered with 30003 and erin's failed with 30008 (the
-    // sandbox's codes); frank's refused with 21408.
+    // bob's busy call; carol's text undelivered with 30003 and erin's failed with 30008 (the sandbox's codes);
+    // frank's refused with 21408. dave's fraud report is the fraud counter, not a failure reason.
     const reasons = Object.fromEntries(stats.topFailureReasons.map((r) => [r.reason, r.count]));
-    expect(reasons).toEqual({ busy: 1, unreachable: 1, carrier_error: 1, geo_blocked: 1, fraud_reported: 1 });
-    const failedAttempts = await prisma().deliveryAttempt.count({ where: { OR: [{ reason: { not: null } }, { status: { in: ['undelivered', 'failed', 'busy', 'no_answer', 'canceled'] } }] } });
-    expect(failedAttempts).toBe(5);
+    expect(reasons).toEqual({ busy: 1, unreachable: 1, carrier_error: 1, geo_blocked: 1 });
 
-    const sentAttempts = await prisma().deliveryAttempt.count({ where: { sentAt: { not: null } } });
-    const deliveredAttempts = await prisma().deliveryAttempt.count({ where: { deliveredAt: { not: null } } });
-    expect(stats.byCountry).toEqual([{ country: 'US', sent: sentAttempts, delivered: deliveredAttempts, failed: failedAttempts }]);
+    expect(stats.byCountry).toEqual([{ country: 'US', ...stats.outcomes.counts }]);
 
-    // Approved: 6 verifications (alice, bob, carol, dave, erin, gina) + alice ×2, bob, carol. Failed: dave (denied), erin, frank.
-    expect(stats.challenges).toEqual({ pending: 0, approvedLastHour: 10, failedLastHour: 3 });
+    // Approved: 6 verifications (alice, bob, carol, dave, erin, gina) + alice ×2, bob, carol. Failed: erin, frank
+    // (dave's denied sign-in is counted as fraud).
+    expect(stats.challenges).toEqual({ pending: 0, approvedLastHour: 10, failedLastHour: 2 });
     expect(JSON.stringify(stats)).not.toMatch(/\+\d{7,}/);
   });
 
@@ -226,6 +233,7 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
     expect(dave).toMatchObject({ reason: 'fraud_reported' });
     const stats = (await ops('/v1/ops/stats')).body as OpsStats;
     expect(stats.topFailureReasons.find((r) => r.reason === 'no_answer')).toBeUndefined();
+    expect(stats.topFailureReasons.find((r) => r.reason === 'fraud_reported')).toBeUndefined();
   });
 
   it('caches a snapshot for up to a second, so concurrent callers share one', async () => {
@@ -250,6 +258,15 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
         ['sms', 'succeeded', undefined],
       ]);
       expect(item.steps[0].phone).toBe(`+1 ••• ••• ••${P.bob.slice(-2)}`);
+      // Each attempt's times, in order, for support.
+      expect(item.attemptTimes?.map((t) => [t.step, t.attemptNo, Boolean(t.sentAt), Boolean(t.deliveredAt), Boolean(t.finishedAt)])).toEqual([
+        [0, 1, true, false, true],
+        [1, 1, true, true, true],
+      ]);
+      const [call, text] = item.attemptTimes!;
+      expect(call.createdAt <= call.sentAt! && call.sentAt! <= call.finishedAt!).toBe(true);
+      expect(text.sentAt! <= text.deliveredAt!).toBe(true);
+      expect(item.finishedAt).toEqual(expect.any(String));
       expect(item.providerSids).toEqual([
         { step: 0, attemptNo: 1, sid: expect.stringMatching(/^CA[0-9a-f]{32}$/) },
         { step: 1, attemptNo: 1, sid: expect.stringMatching(/^SM[0-9a-f]{32}$/) },
@@ -337,7 +354,9 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
     // Every dispatch the worker ran is in the shared histogram, with the same outcome BullMQ recorded.
     m = await eventually('job metrics to include every completed job', async () => {
       const now = await read();
-      return now.get('redial_job_duration_seconds_count{queue="texts",job="dispatch",outcome="completed"}') === stats.queues.texts.completed ? now : undefined;
+      const count = (queue: 'texts' | 'calls') => now.get(`redial_job_duration_seconds_count{queue="${queue}",job="dispatch",outcome="completed"}`);
+      // Each worker flushes its observations in batches: wait for both queues' (they may land in different flushes).
+      return count('texts') === stats.queues.texts.completed && count('calls') === stats.queues.calls.completed ? now : undefined;
     });
     expect(m.get('redial_job_duration_seconds_count{queue="texts",job="dispatch",outcome="failed"}')).toBe(1);
     expect(m.get('redial_job_duration_seconds_count{queue="calls",job="dispatch",outcome="completed"}')).toBe(stats.queues.calls.completed);
@@ -348,8 +367,14 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
     expect(m.get('redial_provider_request_duration_seconds_count{provider="twilio",operation="send_sms",outcome="ok"}')).toBe(smsSent);
     expect(m.get('redial_provider_request_duration_seconds_count{provider="twilio",operation="send_sms",outcome="geo_blocked"}')).toBe(1);
     expect(m.get('redial_provider_request_duration_seconds_count{provider="twilio",operation="place_call",outcome="ok"}')).toBe(callsPlaced);
-    expect(m.get('redial_delivery_attempts_recent{channel="call",status="busy",reason="busy"}')).toBe(1);
-    expect(m.get('redial_delivery_attempts_recent{channel="sms",status="failed",reason="geo_blocked"}')).toBe(1);
+    // The operators' counters: the dashboard's numbers, by channel and country.
+    expect(m.get('redial_outcomes_recent{outcome="failed",channel="call",country="US"}')).toBe(1);
+    expect(m.get('redial_outcomes_recent{outcome="failed",channel="sms",country="US"}')).toBe(3);
+    expect(m.get('redial_outcomes_recent{outcome="failedOver",channel="call",country="US"}')).toBe(1);
+    expect(m.get('redial_outcomes_recent{outcome="failedOver",channel="sms",country="US"}')).toBe(1);
+    expect(m.get('redial_outcomes_recent{outcome="fraud",channel="call",country="US"}')).toBe(1);
+    const exported = (outcome: string) => [...m].filter(([k]) => k.startsWith(`redial_outcomes_recent{outcome="${outcome}",`)).reduce((n, [, v]) => n + v, 0);
+    for (const c of OUTCOME_COUNTERS) expect({ c, n: exported(c) }).toEqual({ c, n: stats.outcomes.counts[c] });
     expect(m.get('redial_webhook_signature_failures_total')).toBeGreaterThanOrEqual(1);
     expect(m.get('redial_workers_alive')).toBe(1);
     expect(m.get('redial_gateway_open_sockets')).toBe(0);
@@ -370,9 +395,10 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
         const raised = [...first.raised, ...second.raised];
         expect(raised.map(key).sort()).toEqual(['failure_rate/call', 'failure_rate/sms', 'fraud_report/all', 'provider_configuration/geo_blocked']);
         // Texts: carol's, erin's and frank's failed; alice's three, bob's backup, carol's and erin's verifications got through.
-        expect(raised.find((a) => key(a) === 'failure_rate/sms')).toMatchObject({ severity: 'critical', value: 0.3333, threshold: 0.2 });
-        // Calls: bob's busy call and dave's fraud report failed; bob's, carol's backup, dave's and gina's verifications got through.
-        expect(raised.find((a) => key(a) === 'failure_rate/call')).toMatchObject({ severity: 'critical', value: 0.3333, threshold: 0.2 });
+        expect(raised.find((a) => key(a) === 'failure_rate/sms')).toMatchObject({ severity: 'critical', value: 0.3333, threshold: 0.12 });
+        // Calls: bob's busy call failed; bob's, dave's and gina's verifications, carol's backup and dave's sign-in were
+        // answered (dave then reported fraud: the call got through, it is no failure).
+        expect(raised.find((a) => key(a) === 'failure_rate/call')).toMatchObject({ severity: 'critical', value: 0.1667, threshold: 0.12 });
         expect(raised.find((a) => key(a) === 'fraud_report/all')).toMatchObject({ value: 1, threshold: 1 });
         expect(raised.find((a) => key(a) === 'provider_configuration/geo_blocked')).toMatchObject({ severity: 'critical', value: 1 });
         // The worker's publisher is another instance; count what the api's published.
@@ -450,7 +476,7 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
       expect(login.status).toBe(303);
       expect(login.headers.get('location')).toBe('/ops/queues');
       const setCookie = login.headers.get('set-cookie') ?? '';
-      expect(setCookie).toMatch(/^redial_ops=[^;]+; Path=\/ops; HttpOnly; SameSite=Strict; Max-Age=\d+/);
+      expect(setCookie).toMatch(/^redial_ops=[^;]+; Path=\/ops\/queues; HttpOnly; SameSite=Strict; Max-Age=3600$/);
       expect(setCookie).not.toContain(stack.config.operatorToken);
       const cookie = setCookie.split(';')[0];
       const api = await fetch(`${stack.apiUrl}/ops/queues/api/queues?activeQueue=texts&status=completed&page=1`, { headers: { cookie } });
@@ -460,6 +486,41 @@ describe('operators: stats, alerts, search, queue board, metrics, health', () =>
       const texts = body.queues.find((q) => q.name === 'texts')!;
       expect(texts.jobs.length).toBeGreaterThan(0);
       for (const job of texts.jobs) expect(Object.keys(job.data as object).sort()).toEqual(expect.arrayContaining(['attemptNo', 'challengeId', 'step']));
+    });
+
+    it('POST /v1/ops/session (the dashboard at sign-in) opens a board session for the operator only; DELETE ends it', async () => {
+      const refused = await stack.request('POST', '/v1/ops/session', undefined, stack.auth);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      const opened = await stack.request('POST', '/v1/ops/session', undefined, op);
+      expect(opened.status).toBe(204);
+      const setCookie = opened.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^redial_ops=\d+\.[\w-]{43}; Path=\/ops\/queues; HttpOnly; SameSite=Strict; Max-Age=3600$/);
+      const cookie = setCookie.split(';')[0];
+      expect((await fetch(`${stack.apiUrl}/ops/queues/api/queues`, { headers: { cookie } })).status).toBe(200);
+      // Only the board: the cookie opens no REST route.
+      expect((await ops('/v1/ops/stats', { cookie })).status).toBe(401);
+      // A session past half its life is renewed by the board's own requests; a younger one is left alone.
+      const old = boardSessionCookie(stack.config, { now: Date.now() - 40 * 60_000 }).split(';')[0];
+      const renewed = await fetch(`${stack.apiUrl}/ops/queues/api/queues`, { headers: { cookie: old } });
+      expect(renewed.status).toBe(200);
+      expect(renewed.headers.get('set-cookie')).toMatch(/^redial_ops=\d+\.[\w-]{43}; Path=\/ops\/queues; HttpOnly; SameSite=Strict; Max-Age=3600$/);
+      expect((await fetch(`${stack.apiUrl}/ops/queues/api/queues`, { headers: { cookie } })).headers.get('set-cookie')).toBeNull();
+      const expired = boardSessionCookie(stack.config, { now: Date.now() - 61 * 60_000 }).split(';')[0];
+      expect((await fetch(`${stack.apiUrl}/ops/queues/api/queues`, { headers: { cookie: expired } })).status).toBe(401);
+      const closed = await stack.request('DELETE', '/v1/ops/session', undefined, op);
+      expect(closed.status).toBe(204);
+      expect(closed.headers.get('set-cookie')).toBe('redial_ops=; Path=/ops/queues; HttpOnly; SameSite=Strict; Max-Age=0');
+    });
+
+    it('a browser without a session gets the operators\' sign-in page with the 401; an API client the JSON error', async () => {
+      const browser = await fetch(`${stack.apiUrl}/ops/queues`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+      expect(browser.status).toBe(401);
+      expect(browser.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await browser.text()).toMatch(/<div id="root">/);
+      const client = await fetch(`${stack.apiUrl}/ops/queues/api/queues`, { headers: { accept: 'text/html' } });
+      expect(client.status).toBe(401);
+      expect(await client.json()).toMatchObject({ error: 'unauthorized' });
     });
 
     it('shows no phone number in any board API answer', async () => {

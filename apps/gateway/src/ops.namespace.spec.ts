@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
 import type { OpsStats } from '@redial/contracts';
-import type { OpsStatsService } from '@redial/ops';
+import type { ChallengeRecord, ChallengeRepository } from '@redial/database';
+import type { OpsRepository, OpsStatsService } from '@redial/ops';
+import { strictFake } from '../../../test/support/strict-fake';
 import { OpsNamespace, OpsNsp, OpsSocket } from './ops.namespace';
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -10,23 +12,48 @@ afterEach(() => jest.useRealTimers());
 
 class FakeSocket {
   emitted: string[] = [];
+  payloads: unknown[] = [];
+  connected = true;
   private onDisconnect: () => void = () => undefined;
   constructor(readonly handshake: { auth: Record<string, unknown>; query: Record<string, unknown> }) {}
-  emit(event: string) {
+  emit(event: string, payload: unknown) {
     this.emitted.push(event);
+    this.payloads.push(payload);
   }
   once(_event: string, fn: () => void) {
     this.onDisconnect = fn;
   }
   disconnect() {
+    this.connected = false;
     this.onDisconnect();
   }
 }
 
-function setUp() {
+type Event = { challengeId: string; seq: number; type: string; createdAt: Date };
+
+/** A stored challenge with one step to a masked phone (what the backfill reads). */
+const record = (id: string, lastSeq: number): ChallengeRecord =>
+  ({
+    id,
+    userId: `user-${id}`,
+    purpose: 'sign_in',
+    status: 'pending',
+    currentStep: 0,
+    wrongCodes: 0,
+    lastSeq,
+    expiresAt: new Date(0),
+    createdAt: new Date(0),
+    approvedAt: null,
+    steps: [{ index: 0, role: 'primary', masked: '+1 ••• ••• ••01', method: 'sms', status: 'active', reason: null, label: null }],
+    attempts: [],
+  }) as unknown as ChallengeRecord;
+
+function setUp(events: Event[] = [], stored: ChallengeRecord[] = []) {
   let n = 0;
   const stats = { snapshot: jest.fn(async () => ({ at: String(++n) }) as unknown as OpsStats) } as unknown as OpsStatsService & { snapshot: jest.Mock };
-  const ns = new OpsNamespace({ operatorToken: 'operator-token-0123' } as AppConfig, stats);
+  const repo = strictFake<OpsRepository>('repo', { latestEvents: async (limit: number) => events.slice(0, limit) });
+  const challenges = strictFake<ChallengeRepository>('challenges', { find: async (id: string) => stored.find((r) => r.id === id) });
+  const ns = new OpsNamespace({ operatorToken: 'operator-token-0123', maxWrongCodes: 5 } as AppConfig, stats, repo, challenges);
   const local: string[] = [];
   let middleware: (s: FakeSocket, next: (err?: Error) => void) => void = () => undefined;
   ns.afterInit({
@@ -59,7 +86,7 @@ it('computes stats once a second while an operator is connected, locally only, a
   await jest.advanceTimersByTimeAsync(0);
   expect(local).toEqual(['queues.stats']);
   const second = connect();
-  expect(second.emitted).toEqual(['queues.stats']); // the newest figures at once, not a second later
+  expect(second.emitted[0]).toBe('queues.stats'); // the newest figures at once, not a second later
   await jest.advanceTimersByTimeAsync(2000);
   expect(local).toHaveLength(3);
   expect(ns.openSockets).toBe(2);
@@ -73,4 +100,26 @@ it('computes stats once a second while an operator is connected, locally only, a
   await jest.advanceTimersByTimeAsync(5000);
   expect(stats.snapshot.mock.calls.length).toBe(calls);
   expect(local).toHaveLength(4);
+});
+
+it('backfills a newcomer with the last events, newest last, each with its challenge as it is now (masked)', async () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
+  // Newest first, as the repository answers; `gone` was deleted since.
+  const events: Event[] = [
+    { challengeId: 'b', seq: 2, type: 'attempt.sent', createdAt: at(4) },
+    { challengeId: 'a', seq: 3, type: 'attempt.delivered', createdAt: at(3) },
+    { challengeId: 'gone', seq: 1, type: 'challenge.created', createdAt: at(2) },
+    { challengeId: 'a', seq: 2, type: 'attempt.sent', createdAt: at(1) },
+  ];
+  const { connect } = setUp(events, [record('a', 3), record('b', 2)]);
+  const socket = connect();
+  await jest.advanceTimersByTimeAsync(0);
+  const updates = socket.payloads.filter((_, i) => socket.emitted[i] === 'challenge.updated') as Array<{ seq: number; type: string; at: string; challenge: { id: string; steps: Array<{ phone: string }> } }>;
+  expect(updates.map((u) => [u.challenge.id, u.seq, u.type, u.at])).toEqual([
+    ['a', 2, 'attempt.sent', at(1).toISOString()],
+    ['a', 3, 'attempt.delivered', at(3).toISOString()],
+    ['b', 2, 'attempt.sent', at(4).toISOString()],
+  ]);
+  expect(updates[0].challenge.steps[0].phone).toBe('+1 ••• ••• ••01');
+  socket.disconnect();
 });

@@ -2,8 +2,10 @@ import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { OPS_NAMESPACE, OpsServerToClient, OpsStats } from '@redial/contracts';
-import { OpsStatsService } from '@redial/ops';
+import { ChallengeEventType, ChallengeView, OPS_NAMESPACE, OpsServerToClient, OpsStats } from '@redial/contracts';
+import { ChallengeRepository } from '@redial/database';
+import { toChallengeView } from '@redial/engine';
+import { OpsRepository, OpsStatsService } from '@redial/ops';
 import { handshakeToken, secretChecker, unauthorized } from './handshake-auth';
 import { StatsTicker } from './stats.ticker';
 
@@ -12,11 +14,14 @@ export type OpsNsp = Namespace<NoEvents, OpsServerToClient>;
 export type OpsSocket = Socket<NoEvents, OpsServerToClient>;
 
 export const STATS_INTERVAL_MS = 1000;
+/** Events a newly connected dashboard gets at once, so its live feed is not empty after a reload. */
+export const FEED_BACKFILL = 50;
 
 /**
  * `/ops`: operators' sockets, opened by OPERATOR_TOKEN. `challenge.updated` and alerts arrive from api and worker
  * through the Redis adapter; `queues.stats` is computed here, once a second, only while an operator is connected,
  * and sent to this process's sockets only (each gateway serves its own, so N gateways do not multiply it).
+ * Right after connecting, a socket gets the last FEED_BACKFILL events from PostgreSQL as `challenge.updated`.
  */
 @WebSocketGateway({ namespace: OPS_NAMESPACE })
 export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<OpsSocket>, OnModuleDestroy {
@@ -26,7 +31,12 @@ export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<
   private nsp: OpsNsp | undefined;
   private open = 0;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, stats: OpsStatsService) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    stats: OpsStatsService,
+    private readonly repo: OpsRepository,
+    private readonly challenges: ChallengeRepository,
+  ) {
     this.isOperatorToken = secretChecker(config.operatorToken);
     this.ticker = new StatsTicker(
       () => stats.snapshot(),
@@ -59,6 +69,28 @@ export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<
     const latest = this.ticker.latest;
     if (latest !== undefined) socket.emit('queues.stats', latest);
     this.ticker.start();
+    void this.backfill(socket);
+  }
+
+  /**
+   * The last FEED_BACKFILL events, newest last, each with its challenge as it is now (phones masked, as in every
+   * view): the feed keeps the newest event of each challenge, and an update relayed meanwhile carries a higher
+   * `seq`, so arriving after it changes nothing.
+   */
+  private async backfill(socket: OpsSocket): Promise<void> {
+    try {
+      const events = await this.repo.latestEvents(FEED_BACKFILL);
+      const views = new Map<string, ChallengeView>();
+      for (const record of await Promise.all([...new Set(events.map((e) => e.challengeId))].map((id) => this.challenges.find(id)))) {
+        if (record) views.set(record.id, toChallengeView(record, this.config.maxWrongCodes));
+      }
+      for (const e of events.reverse()) {
+        const challenge = views.get(e.challengeId);
+        if (challenge && socket.connected) socket.emit('challenge.updated', { seq: e.seq, type: e.type as ChallengeEventType, at: e.createdAt.toISOString(), challenge });
+      }
+    } catch (err) {
+      this.logger.warn(`live feed backfill failed: ${(err as Error).message}`);
+    }
   }
 
   onModuleDestroy(): void {

@@ -10,12 +10,17 @@ import { SettingsPage } from './pages/SettingsPage';
 import { SimulatorPage } from './pages/SimulatorPage';
 import { StatusPage } from './pages/StatusPage';
 
+/** The operators' pages: the dashboard (a challenge's own address opens it too) and the queue board's sign-in. */
+function isOpsPath(path: string): boolean {
+  return path === '/ops' || path === '/ops/' || match('/ops/challenges/:id', path) !== null || path === '/ops/queues' || path.startsWith('/ops/queues/');
+}
+
 function Route({ path, config }: { path: string; config: UiConfig }) {
   if (path === '/' || path === '/index.html') return <SettingsPage key={config.demoApiKey ?? 'no-demo-key'} config={config} />;
   const status = match('/status/:id', path);
   if (status) return <StatusPage key={status.id} id={status.id} config={config} />;
   if (path === '/simulator' || path === '/simulator/') return <SimulatorPage config={config} />;
-  if (path === '/ops' || path.startsWith('/ops/')) return <OpsPage config={config} />;
+  if (isOpsPath(path)) return <OpsPage config={config} />;
   return <NotFoundPage />;
 }
 

@@ -5,5 +5,6 @@ export * from './ops.types';
 export * from './rest.types';
 export * from './schemas';
 export * from './failure-reasons';
+export * from './ops-counters';
 export * from './redis-keys';
 export * from './webhook-paths';

@@ -57,7 +57,7 @@ describe('firingAlerts', () => {
       severity: 'critical',
       value: 0.6,
       threshold: 0.5,
-      message: 'Texts: 6 of 10 delivery attempts failed in the last 5 minutes (60%, threshold 50%).',
+      message: 'Texts: 6 failed and 4 delivered in the last 5 minutes (60% failed, threshold 50%).',
     });
   });
 });

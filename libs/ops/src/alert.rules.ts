@@ -7,7 +7,10 @@ import type { OpsAlert } from '@redial/contracts';
  */
 
 export interface AlertFigures {
-  /** Finished delivery attempts per channel over the failure-rate window. */
+  /**
+   * Per channel over the failure-rate window, the operators' `failed` and `delivered` counters (libs/contracts
+   * ops-counters.ts: a fraud report or a skipped phone is neither).
+   */
   channels: Array<{ channel: string; failed: number; succeeded: number }>;
   /** Per queue: jobs ready to run and not started (waiting, prioritized, or held by a paused queue), and the oldest one's age. */
   queues: Array<{ queue: string; depth: number; oldestWaitingMs: number }>;
@@ -45,7 +48,7 @@ export function firingAlerts(f: AlertFigures, t: AlertThresholds): FiringAlert[]
       kind: 'failure_rate',
       key: c.channel,
       severity: 'critical',
-      message: `${CHANNEL_NAMES[c.channel] ?? c.channel}: ${c.failed} of ${samples} delivery attempts failed in the last ${FAILURE_RATE_WINDOW_MIN} minutes (${pct(rate)}, threshold ${pct(t.failureRate)}).`,
+      message: `${CHANNEL_NAMES[c.channel] ?? c.channel}: ${c.failed} failed and ${c.succeeded} delivered in the last ${FAILURE_RATE_WINDOW_MIN} minutes (${pct(rate)} failed, threshold ${pct(t.failureRate)}).`,
       value: round(rate, 4),
       threshold: t.failureRate,
     });

@@ -8,9 +8,11 @@ import { CODE_TABLE } from '@redial/telephony';
 import { AlertFigures, FAILURE_RATE_WINDOW_MIN, FiringAlert, firingAlerts } from './alert.rules';
 import { AlertNotifier } from './alert.notifier';
 import { AlertRow, OpsRepository } from './ops.repository';
-import { OpsStatsService } from './ops-stats.service';
+import { outcomeFigures } from './outcome-figures';
+import { ATTEMPT_LOOKBACK_MS, OpsStatsService } from './ops-stats.service';
 
 const MINUTE = 60_000;
+const minuteOf = (t: number): number => Math.floor(t / MINUTE) * MINUTE;
 /** How long an evaluation may hold the lock; it normally takes a few milliseconds. */
 const LOCK_TTL_MS = 30_000;
 /** Cleared alerts stay listed this long. */
@@ -92,8 +94,8 @@ export class AlertsService {
   async figures(now: Date): Promise<AlertFigures> {
     const t = now.getTime();
     const a = this.config.alerts;
-    const [channels, queue, fraudReports, configuration, suspendedPrefixes, spend] = await Promise.all([
-      this.repo.attemptOutcomesByChannel(new Date(t - FAILURE_RATE_WINDOW_MIN * MINUTE)),
+    const [events, queue, fraudReports, configuration, suspendedPrefixes, spend] = await Promise.all([
+      this.repo.countedEvents(new Date(t - FAILURE_RATE_WINDOW_MIN * MINUTE), now, now, new Date(t - FAILURE_RATE_WINDOW_MIN * MINUTE - ATTEMPT_LOOKBACK_MS)),
       // Queues are live state: their ages are measured at the real now, whatever window `now` picks.
       this.stats.queueSnapshot(),
       this.repo.countDenied(new Date(t - a.fraudWindowMin * MINUTE), now),
@@ -102,6 +104,8 @@ export class AlertsService {
       // The spend cap is per UTC day at the real now (like the queues, live state).
       readSpend(this.queues.connection, this.config.queuePrefix),
     ]);
+    const since = minuteOf(t - FAILURE_RATE_WINDOW_MIN * MINUTE);
+    const channels = outcomeFigures(events, since, minuteOf(t)).byChannel.map((c) => ({ channel: c.channel, failed: c.failed, succeeded: c.delivered }));
     return {
       channels,
       queues: Object.entries(queue.queues).map(([name, counts]) => ({

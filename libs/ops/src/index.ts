@@ -7,6 +7,7 @@ export * from './logging';
 export * from './ops-stats.service';
 export * from './ops.module';
 export * from './ops.repository';
+export * from './outcome-figures';
 export * from './queue-stats';
 export * from './redis-metrics.store';
 export * from './telephony-metrics.module';

@@ -1,27 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { MinuteBucket, OpsStats } from '@redial/contracts';
+import { COUNTER_WINDOWS, OpsStats } from '@redial/contracts';
 import { readSpend, SpendBreakdown } from '@redial/guard';
 import { QueueService } from '@redial/queue';
-import { COUNTED_EVENTS, OpsRepository } from './ops.repository';
+import { OpsRepository } from './ops.repository';
+import { outcomeFigures, OutcomeSeries } from './outcome-figures';
 import { queueFigures } from './queue-stats';
 
 const MINUTE = 60_000;
-const PER_MINUTE_WINDOW = 30;
-const RATE_WINDOW_MS = 60_000;
 const DELIVERY_WINDOW_MS = 15 * MINUTE;
-const HOUR = 60 * MINUTE;
+const TOP_REASONS = 10;
+/** A delivery receipt is counted when it arrives up to this long after its attempt was created. */
+export const ATTEMPT_LOOKBACK_MS = 60 * MINUTE;
 /** Callers within this long share one snapshot (the gateway ticks every second; dashboards poll). */
 export const STATS_CACHE_MS = 1000;
 
+interface Snapshot {
+  stats: OpsStats;
+  series: OutcomeSeries[];
+}
+
 /**
- * Operator statistics (GET /v1/ops/stats, the gateway's `queues.stats` ticker). Queue figures come from
- * BullMQ's counters, the rest from five indexed SQL aggregates; snapshots are cached for up to a second and
- * concurrent callers share the one in flight, so many dashboards cost the same as one.
+ * Operator statistics (GET /v1/ops/stats, the gateway's `queues.stats` ticker, /metrics). Queue figures come
+ * from BullMQ's counters; the operators' counters (sent, delivered, failed, failed over, fraud, skipped) from
+ * one grouped read of the window's challenge events, added up by outcome-figures.ts. Snapshots are cached for
+ * up to a second and concurrent callers share the one in flight, so many dashboards cost the same as one.
  */
 @Injectable()
 export class OpsStatsService {
-  private cached?: { at: number; value: Promise<OpsStats> };
+  private cached?: { at: number; value: Promise<Snapshot> };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -29,7 +36,19 @@ export class OpsStatsService {
     private readonly repo: OpsRepository,
   ) {}
 
-  snapshot(): Promise<OpsStats> {
+  async snapshot(): Promise<OpsStats> {
+    return (await this.shared()).stats;
+  }
+
+  /**
+   * The operators' counters per outcome, channel and destination country over the hour window, from the same
+   * snapshot as `snapshot()`: `/metrics` exports the dashboard's numbers.
+   */
+  async outcomeSeries(): Promise<OutcomeSeries[]> {
+    return (await this.shared()).series;
+  }
+
+  private shared(): Promise<Snapshot> {
     const now = Date.now();
     if (this.cached && now - this.cached.at < STATS_CACHE_MS) return this.cached.value;
     const value = this.compute(new Date(now));
@@ -55,47 +74,31 @@ export class OpsStatsService {
     return { queues, oldestWaitingMs };
   }
 
-  private async compute(now: Date): Promise<OpsStats> {
+  private async compute(now: Date): Promise<Snapshot> {
     const t = now.getTime();
     const currentMinute = Math.floor(t / MINUTE) * MINUTE;
-    const firstMinute = currentMinute - (PER_MINUTE_WINDOW - 1) * MINUTE;
-    const [queue, buckets, ttfd, reasons, countries, counts, spend] = await Promise.all([
+    const firstMinute = currentMinute - (COUNTER_WINDOWS.hour.minutes - 1) * MINUTE;
+    const [queue, rows, ttfd, pending, spend] = await Promise.all([
       this.queueSnapshot(t),
-      this.repo.eventBuckets(new Date(firstMinute), new Date(t - RATE_WINDOW_MS)),
+      this.repo.countedEvents(new Date(firstMinute), now, new Date(t - COUNTER_WINDOWS.recent.ms), new Date(firstMinute - ATTEMPT_LOOKBACK_MS)),
       this.repo.timeToFirstDelivery(new Date(t - DELIVERY_WINDOW_MS)),
-      this.repo.failureReasons(new Date(t - HOUR), 10),
-      this.repo.byCountry(new Date(t - HOUR)),
-      this.repo.challengeCounts(new Date(t - HOUR), new Date(t - HOUR - this.config.challengeTtlSec * 1000)),
+      this.repo.pendingChallenges(),
       readSpend(this.queues.connection, this.config.queuePrefix, now),
     ]);
+    const figures = outcomeFigures(rows, firstMinute, currentMinute);
 
     const cap = this.config.spend.dailyCapUsd;
-    const perMinute: MinuteBucket[] = [];
-    const index = new Map<number, MinuteBucket>();
-    for (let m = firstMinute; m <= currentMinute; m += MINUTE) {
-      const bucket = { minute: new Date(m).toISOString(), sent: 0, delivered: 0, failed: 0, failedOver: 0 };
-      perMinute.push(bucket);
-      index.set(m, bucket);
-    }
-    const rates = { sent: 0, delivered: 0, failed: 0, failedOver: 0 };
-    for (const row of buckets) {
-      const field = COUNTED_EVENTS[row.type];
-      if (!field) continue;
-      const bucket = index.get(new Date(row.minute).getTime());
-      if (bucket) bucket[field] += row.n;
-      rates[field] += row.recent;
-    }
-
-    return {
+    const stats: OpsStats = {
       at: now.toISOString(),
       queues: queue.queues,
-      rates,
-      perMinute,
+      rates: figures.recent,
+      outcomes: { since: new Date(firstMinute).toISOString(), counts: figures.totals },
+      perMinute: figures.perMinute,
       timeToFirstDelivery: { p50Ms: roundOrNull(ttfd.p50), p95Ms: roundOrNull(ttfd.p95), samples: ttfd.n },
       oldestWaitingMs: queue.oldestWaitingMs,
-      topFailureReasons: reasons,
-      byCountry: countries,
-      challenges: { pending: counts.pending, approvedLastHour: counts.approved, failedLastHour: counts.failed },
+      topFailureReasons: figures.failureReasons.slice(0, TOP_REASONS),
+      byCountry: figures.byCountry,
+      challenges: { pending, approvedLastHour: figures.challenges.approved, failedLastHour: figures.challenges.failed },
       spend: {
         capDailyUsd: cap > 0 ? cap : null,
         capReached: cap > 0 && (spend.today.refused > 0 || spend.today.totalUsd >= cap),
@@ -104,6 +107,7 @@ export class OpsStatsService {
         thisHour: spendPeriod(spend.thisHour.start, spend.thisHour),
       },
     };
+    return { stats, series: figures.series };
   }
 }
 

@@ -1,30 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { CHALLENGE_END_TYPES, OUTCOME_EVENT_TYPES } from '@redial/contracts';
 import { Prisma, PrismaService } from '@redial/database';
+import type { CountedEventRow } from './outcome-figures';
 
 /**
  * The SQL behind operator statistics, alerts and metrics: a few aggregates, each bounded by an indexed
  * `created_at` window (challenges, delivery_attempts and challenge_events all index it). No business rules.
  */
 
-/** Event types counted per minute, and the MinuteBucket field each one feeds. */
-export const COUNTED_EVENTS = {
-  'attempt.sent': 'sent',
-  'attempt.delivered': 'delivered',
-  'attempt.failed': 'failed',
-  'step.failover': 'failedOver',
-} as const;
-
-/** Final attempt statuses that mean "did not get through" (a stored `reason` means the same). */
-export const FAILED_ATTEMPT_STATUSES = ['undelivered', 'failed', 'busy', 'no_answer', 'canceled'];
-
-const FAILED = Prisma.sql`(a.reason IS NOT NULL OR a.status IN (${Prisma.join(FAILED_ATTEMPT_STATUSES)}))`;
-
-export interface EventBucketRow {
-  minute: Date;
-  type: keyof typeof COUNTED_EVENTS;
-  n: number;
-  recent: number;
-}
+/** The challenge event types behind the operators' counters and the challenge figures (libs/contracts ops-counters.ts). */
+const COUNTED_TYPES = [...OUTCOME_EVENT_TYPES, ...Object.keys(CHALLENGE_END_TYPES)];
 
 export interface AlertRow {
   id: string;
@@ -48,14 +33,35 @@ export class OpsRepository {
     return this.prisma.client;
   }
 
-  /** Counted events per minute since `since`; `recent` counts those at or after `recentSince`. */
-  eventBuckets(since: Date, recentSince: Date): Promise<EventBucketRow[]> {
-    return this.db.$queryRaw<EventBucketRow[]>`
-      SELECT date_trunc('minute', created_at) AS minute, type, count(*)::int AS n,
-             (count(*) FILTER (WHERE created_at >= ${recentSince}))::int AS recent
-        FROM challenge_events
-       WHERE created_at >= ${since} AND type IN (${Prisma.join(Object.keys(COUNTED_EVENTS))})
-       GROUP BY 1, 2`;
+  /**
+   * What the operators' counters count in [since, until] (libs/contracts ops-counters.ts): attempts sent and
+   * delivered by their own times (`attempt.sent`, `attempt.delivered`; attempts created from `attemptsSince`,
+   * which bounds the scan by the created_at index), and the counted challenge events. Grouped by minute, type,
+   * reason and the step they are about (its destination country and channel); `recent` counts those at or after
+   * `recentSince`. outcome-figures.ts adds them up.
+   */
+  countedEvents(since: Date, until: Date, recentSince: Date, attemptsSince: Date): Promise<CountedEventRow[]> {
+    return this.db.$queryRaw<CountedEventRow[]>`
+      WITH counted AS (
+        SELECT a.sent_at AS at, 'attempt.sent' AS type, NULL::text AS reason, a.challenge_id, a.step_index AS step
+          FROM delivery_attempts a
+         WHERE a.created_at >= ${attemptsSince} AND a.sent_at >= ${since} AND a.sent_at <= ${until}
+        UNION ALL
+        SELECT a.delivered_at, 'attempt.delivered', NULL, a.challenge_id, a.step_index
+          FROM delivery_attempts a
+         WHERE a.created_at >= ${attemptsSince} AND a.delivered_at >= ${since} AND a.delivered_at <= ${until}
+        UNION ALL
+        -- A failover names the step it moves to; it is counted against the step it leaves.
+        SELECT e.created_at, e.type, e.payload->>'reason', e.challenge_id,
+               (e.payload->>'step')::int - (CASE WHEN e.type = 'step.failover' THEN 1 ELSE 0 END)
+          FROM challenge_events e
+         WHERE e.created_at >= ${since} AND e.created_at <= ${until} AND e.type IN (${Prisma.join(COUNTED_TYPES)})
+      )
+      SELECT date_trunc('minute', c.at) AS minute, c.type, c.reason, s.country, s.method AS channel, count(*)::int AS n,
+             (count(*) FILTER (WHERE c.at >= ${recentSince}))::int AS recent
+        FROM counted c
+        LEFT JOIN challenge_steps s ON s.challenge_id = c.challenge_id AND s.index = c.step
+       GROUP BY 1, 2, 3, 4, 5`;
   }
 
   /** Creation → first delivery of challenges created since `since`, in ms. */
@@ -70,63 +76,19 @@ export class OpsRepository {
     return rows[0] ?? { p50: null, p95: null, n: 0 };
   }
 
-  /** The most frequent reasons of failed attempts created since `since`. */
-  failureReasons(since: Date, limit: number): Promise<Array<{ reason: string; count: number }>> {
-    return this.db.$queryRaw`
-      SELECT coalesce(a.reason, a.status) AS reason, count(*)::int AS count
-        FROM delivery_attempts a
-       WHERE a.created_at >= ${since} AND ${FAILED}
-       GROUP BY 1
-       ORDER BY 2 DESC, 1
-       LIMIT ${limit}`;
+  /** The newest `limit` challenge events (any type), newest first: the live feed's backfill. */
+  latestEvents(limit: number): Promise<Array<{ challengeId: string; seq: number; type: string; createdAt: Date }>> {
+    return this.db.challengeEvent.findMany({
+      select: { challengeId: true, seq: true, type: true, createdAt: true },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
   }
 
-  /** Attempts created since `since`, per destination country. */
-  byCountry(since: Date): Promise<Array<{ country: string; sent: number; delivered: number; failed: number }>> {
-    return this.db.$queryRaw`
-      SELECT s.country,
-             (count(*) FILTER (WHERE a.sent_at IS NOT NULL))::int AS sent,
-             (count(*) FILTER (WHERE a.delivered_at IS NOT NULL))::int AS delivered,
-             (count(*) FILTER (WHERE ${FAILED}))::int AS failed
-        FROM delivery_attempts a
-        JOIN challenge_steps s ON s.challenge_id = a.challenge_id AND s.index = a.step_index
-       WHERE a.created_at >= ${since}
-       GROUP BY s.country
-       ORDER BY 2 DESC, 1`;
-  }
-
-  /**
-   * Pending challenges, and those approved / failed since `since`. A challenge ends within its lifetime, so
-   * `createdSince` (since minus the TTL) bounds the scan by the created_at index.
-   */
-  async challengeCounts(since: Date, createdSince: Date): Promise<{ pending: number; approved: number; failed: number }> {
-    const rows = await this.db.$queryRaw<Array<{ pending: number; approved: number; failed: number }>>`
-      SELECT (SELECT count(*) FROM challenges WHERE status = 'pending')::int AS pending,
-             (count(*) FILTER (WHERE status = 'approved'))::int AS approved,
-             (count(*) FILTER (WHERE status IN ('failed', 'denied', 'expired', 'max_attempts_reached')))::int AS failed
-        FROM challenges
-       WHERE created_at >= ${createdSince} AND finished_at >= ${since}`;
-    return rows[0] ?? { pending: 0, approved: 0, failed: 0 };
-  }
-
-  /** Finished attempts per channel since `since`: how many got through and how many failed. */
-  attemptOutcomesByChannel(since: Date): Promise<Array<{ channel: string; failed: number; succeeded: number }>> {
-    return this.db.$queryRaw`
-      SELECT a.method AS channel,
-             (count(*) FILTER (WHERE ${FAILED}))::int AS failed,
-             (count(*) FILTER (WHERE NOT ${FAILED} AND a.delivered_at IS NOT NULL))::int AS succeeded
-        FROM delivery_attempts a
-       WHERE a.created_at >= ${since}
-       GROUP BY a.method`;
-  }
-
-  /** Attempts created since `since` by channel, status and reason (for /metrics). */
-  attemptsByOutcome(since: Date): Promise<Array<{ channel: string; status: string; reason: string; count: number }>> {
-    return this.db.$queryRaw`
-      SELECT a.method AS channel, a.status, coalesce(a.reason, '') AS reason, count(*)::int AS count
-        FROM delivery_attempts a
-       WHERE a.created_at >= ${since}
-       GROUP BY 1, 2, 3`;
+  /** Challenges pending now. */
+  async pendingChallenges(): Promise<number> {
+    const rows = await this.db.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM challenges WHERE status = 'pending'`;
+    return rows[0]?.n ?? 0;
   }
 
   /**

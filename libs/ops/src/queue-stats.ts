@@ -1,11 +1,11 @@
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { JobState } from '@redial/contracts';
 
 export const JOB_STATES: JobState[] = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused'];
 
 export interface QueueFigures {
   counts: Record<JobState, number>;
-  /** ms since the oldest waiting job became ready (0 when nothing waits). */
+  /** ms since the oldest waiting job became due (0 when nothing waits). */
   oldestWaitingMs: number;
 }
 
@@ -27,7 +27,15 @@ export async function queueFigures(queue: Queue, now: number): Promise<QueueFigu
   }
   const counts = Object.fromEntries(JOB_STATES.map((s) => [s, c[s] ?? 0])) as Record<JobState, number>;
   const job = oldest[0];
-  // A delayed job becomes ready at timestamp + delay; that is when its wait starts.
-  const readyAt = job ? job.timestamp + (job.delay ?? 0) : now;
-  return { counts, oldestWaitingMs: Math.max(0, now - readyAt) };
+  return { counts, oldestWaitingMs: job ? Math.max(0, now - dueAt(job)) : 0 };
+}
+
+/**
+ * When a waiting job became due: its wait starts then. BullMQ sets a delayed job's `delay` to 0 when it promotes
+ * it, so `timestamp + delay` would date a promoted step timer from its creation; the delay it was added with is
+ * kept in its options. A job waiting for a retry has run before: its wait is counted from its last start
+ * (`processedOn`), at most its backoff early — BullMQ keeps no record of when the retry fell due.
+ */
+export function dueAt(job: Pick<Job, 'timestamp' | 'opts' | 'processedOn'>): number {
+  return Math.max(job.timestamp + (job.opts.delay ?? 0), job.processedOn ?? 0);
 }

@@ -208,6 +208,20 @@ export const API_ROUTES: RouteConfig[] = [
     request: { query: ChallengeSearchQuerySchema },
     responses: { 200: ok('newest first', OpsChallengePageSchema), 400: invalid, 401: unauthorized },
   },
+  ...(['post', 'delete'] as const).map(
+    (method): RouteConfig => ({
+      method,
+      path: '/v1/ops/session',
+      tags: ['ops'],
+      summary: method === 'post' ? 'Open a queue board session (the dashboard does, at sign-in)' : 'End the queue board session (the dashboard does, at sign-out)',
+      description: 'The session is an HttpOnly, SameSite=Strict cookie scoped to `/ops/queues` (Bull Board), holding an HMAC, never the token; it lasts an hour and the board renews it while in use.',
+      security: OPERATOR,
+      responses: {
+        204: { description: method === 'post' ? 'Set-Cookie: the session' : 'Set-Cookie: the session, expired', headers: { 'Set-Cookie': { schema: { type: 'string' } } } },
+        401: unauthorized,
+      },
+    }),
+  ),
   {
     method: 'get',
     path: '/v1/ops/suspensions',

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { APP_CONFIG, AppConfig } from '@redial/config';
+import { COUNTER_WINDOWS, OUTCOME_COUNTERS, OUTCOME_TEXTS } from '@redial/contracts';
 import { aliveWorkers, gatewaySockets, HistogramSpec, JOB_DURATION, OpsRepository, OpsStatsService, PROVIDER_LATENCY, readHistogram } from '@redial/ops';
 import { RATE_LIMIT_CHECKS, RATE_LIMIT_REFUSALS, readRateLimitCounts, readSpend, readSpendTotals, SPEND_METRIC } from '@redial/guard';
 import { QueueService } from '@redial/queue';
 import { TwilioSignatureGuard } from '../webhooks/twilio-signature.guard';
 
-/** Delivery attempts are counted over this window (a windowed gauge, bounded by the created_at index). */
-export const ATTEMPTS_WINDOW_MIN = 15;
+/** The operators' counters (libs/contracts ops-counters.ts) over their hour window: a windowed gauge. */
+export const OUTCOMES_METRIC = 'redial_outcomes_recent';
 
 /**
  * GET /metrics, Prometheus text. One registry per api instance (never prom-client's global one, so several
@@ -15,7 +16,7 @@ export const ATTEMPTS_WINDOW_MIN = 15;
  *  - queue depth and oldest waiting age: BullMQ counters in Redis;
  *  - job durations and provider latency: histograms the workers add to in Redis (libs/ops
  *    redis-metrics.store.ts), so every api instance exports the whole fleet's figures;
- *  - delivery attempts by channel/status/reason and firing alerts: PostgreSQL;
+ *  - the operators' counters (the dashboard's snapshot, OpsStatsService) and firing alerts: PostgreSQL;
  *  - worker and gateway liveness, open sockets: the sets workers and gateways beat into;
  *  - webhook signature failures and process metrics: this process.
  */
@@ -64,18 +65,17 @@ export class MetricsService {
     this.registerHistogram(JOB_DURATION, redis, prefix);
     this.registerHistogram(PROVIDER_LATENCY, redis, prefix);
 
-    const opsRepo = this.repo;
     new Gauge({
-      name: 'redial_delivery_attempts_recent',
-      help: `Delivery attempts created in the last ${ATTEMPTS_WINDOW_MIN} minutes, by channel, status and failure reason (PostgreSQL).`,
-      labelNames: ['channel', 'status', 'reason'],
+      name: OUTCOMES_METRIC,
+      help: `The operators' counters over the ${COUNTER_WINDOWS.hour.label} (the dashboard's numbers): ${OUTCOME_COUNTERS.map((c) => `${c} = ${OUTCOME_TEXTS[c].counts}`).join('; ')}. By channel and destination country (PostgreSQL).`,
+      labelNames: ['outcome', 'channel', 'country'],
       registers,
       async collect() {
         this.reset();
-        const rows = await opsRepo.attemptsByOutcome(new Date(Date.now() - ATTEMPTS_WINDOW_MIN * 60_000));
-        for (const r of rows) this.set({ channel: r.channel, status: r.status, reason: r.reason }, r.count);
+        for (const s of await opsStats.outcomeSeries()) this.set({ outcome: s.outcome, channel: s.channel, country: s.country }, s.count);
       },
     });
+    const opsRepo = this.repo;
     new Gauge({
       name: 'redial_alerts_firing',
       help: 'Alerts raised and not cleared, by kind and severity.',

@@ -9,7 +9,8 @@ import { encodeCursor, SearchParams } from './challenge-search.query';
 /**
  * Operators' challenge search: by challenge id, user id or the last digits of a phone; status and time
  * filters; keyset pagination on (created_at desc, id desc), so a page costs the same wherever it starts.
- * Results carry masked phones only (ChallengeView) plus provider SIDs for support tickets.
+ * Results carry masked phones only (ChallengeView) plus, for support tickets, provider SIDs, costs and each
+ * attempt's times.
  */
 @Injectable()
 export class ChallengeSearchService {
@@ -54,6 +55,16 @@ export class ChallengeSearchService {
       // The estimate of every attempt that went out (migration 0005), and their sum: the challenge's cost.
       costs: record.attempts.map((a) => ({ step: a.stepIndex, attemptNo: a.attemptNo, usd: a.costUsd ?? null, units: a.costUnits ?? null })),
       costUsd: roundUsd(record.attempts.reduce((sum, a) => sum + (a.costUsd ?? 0), 0)),
+      attemptTimes: record.attempts.map((a) => ({
+        step: a.stepIndex,
+        attemptNo: a.attemptNo,
+        createdAt: a.createdAt.toISOString(),
+        ...(a.sentAt && { sentAt: a.sentAt.toISOString() }),
+        ...(a.deliveredAt && { deliveredAt: a.deliveredAt.toISOString() }),
+        ...(a.finishedAt && { finishedAt: a.finishedAt.toISOString() }),
+        ...(a.answeredBy && { answeredBy: a.answeredBy }),
+      })),
+      ...(record.finishedAt && { finishedAt: record.finishedAt.toISOString() }),
     };
   }
 }

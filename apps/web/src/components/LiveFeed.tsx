@@ -2,22 +2,29 @@ import type { FeedEntry } from '../hooks/use-ops-live';
 import { currentStep, formatTime, humanize, shortId } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
-/** The latest challenges, updated in place; each row opens the detail view. */
+/**
+ * The latest challenges, updated in place; each row opens the detail view. A dashboard that connects gets the
+ * last events at once (the gateway's backfill), so a reload does not empty it.
+ */
 export function LiveFeed({ feed, onSelect }: { feed: FeedEntry[]; onSelect: (id: string) => void }) {
   return (
-    <div className="feed" data-testid="ops-feed">
-      <div className="feed__row feed__row--head" aria-hidden="true">
-        <span>Time</span>
-        <span>Challenge</span>
-        <span>Phone</span>
-        <span>Status</span>
-        <span>Last event</span>
-      </div>
-      {feed.length === 0 && (
+    <div className="feed" data-testid="ops-feed" data-count={feed.length}>
+      {feed.length === 0 ? (
         <p className="muted feed__empty" data-testid="feed-empty">
-          Waiting for activity… challenges appear here as they change.
+          No events yet.
         </p>
+      ) : (
+        <div className="feed__row feed__row--head" aria-hidden="true">
+          <span>Time</span>
+          <span>Challenge</span>
+          <span>Phone</span>
+          <span>Status</span>
+          <span>Last event</span>
+        </div>
       )}
+      <p id="feed-row-hint" className="sr-only">
+        Opens the challenge's details.
+      </p>
       <ul className="feed__list" aria-label="Latest challenges">
         {feed.map((e) => {
           const step = currentStep(e.challenge);
@@ -30,7 +37,7 @@ export function LiveFeed({ feed, onSelect }: { feed: FeedEntry[]; onSelect: (id:
                 data-testid="feed-row"
                 data-challenge-id={e.challenge.id}
                 data-status={e.challenge.status}
-                aria-label={`Challenge ${shortId(e.challenge.id)}, ${e.challenge.status}, last event ${e.type}. Show details.`}
+                aria-describedby="feed-row-hint"
               >
                 <time className="num" dateTime={e.at}>
                   {formatTime(e.at)}

@@ -9,7 +9,7 @@ const QUEUE_LABEL: Record<string, string> = { calls: 'Calls', texts: 'Texts', ti
 export function QueueTable({ stats }: { stats: OpsStats | null }) {
   const names = [...QUEUES, ...Object.keys(stats?.queues ?? {}).filter((q) => !QUEUES.includes(q))];
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Jobs per queue and state">
       <table className="data-table queue-table" data-testid="queue-table">
         <caption className="sr-only">Jobs per queue and state</caption>
         <thead>
@@ -20,8 +20,8 @@ export function QueueTable({ stats }: { stats: OpsStats | null }) {
                 {s}
               </th>
             ))}
-            <th scope="col" className="num">
-              oldest waiting
+            <th scope="col" className="num" title="how long the oldest job ready to run has waited since it was due">
+              oldest waiting (since due)
             </th>
           </tr>
         </thead>

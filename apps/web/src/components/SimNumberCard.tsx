@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { errorMessage } from '../lib/api';
-import { attemptStatusText, formatTime } from '../lib/format';
+import { attemptStatusText, formatTime, plural } from '../lib/format';
 import {
   e164Digits,
   newestFirst,
@@ -8,6 +8,7 @@ import {
   SMS_BEHAVIOURS,
   VOICE_BEHAVIOURS,
   type SandboxBehaviour,
+  type SandboxCall,
   type SandboxInbox,
   type SandboxNumber,
 } from '../lib/sandbox';
@@ -38,6 +39,24 @@ function PhoneIcon() {
         d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.46.57 3.6a1 1 0 0 1-.25 1z"
       />
     </svg>
+  );
+}
+
+/**
+ * A call's state in the words of the person's status page: both read Twilio's call status (the sandbox's here,
+ * the status callback Redial stored there) through the same text, so an answered call reads "answered" on both.
+ */
+const callState = (c: Pick<SandboxCall, 'status' | 'awaitingDigits'>): string =>
+  `${attemptStatusText(c.status)}${c.awaitingDigits ? ' — waiting for keys' : ''}`;
+
+/** Keys as key caps that never break across lines. */
+export function Keys({ keys }: { keys: string }) {
+  return (
+    <span className="keys">
+      {[...keys].map((k, i) => (
+        <kbd key={i}>{k}</kbd>
+      ))}
+    </span>
   );
 }
 
@@ -94,9 +113,16 @@ export function SimNumberCard({ number, inbox, behaviour, onBehaviour, onDigitsS
         <h2 id={`sim-${digits}-title`} className="sim-card__number num">
           {number.e164}
         </h2>
-        <p className="muted num sim-card__counts">
-          {messages.length} texts · {calls.length} calls
-          {behaviour.delayMs !== undefined ? ` · ${behaviour.delayMs} ms delay` : ''}
+        <p className="muted sim-card__counts" data-testid={`sim-counts-${digits}`}>
+          <span className="num">{plural(messages.length, 'text')}</span> · <span className="num">{plural(calls.length, 'call')}</span>
+          {behaviour.delayMs !== undefined && (
+            <>
+              {' · '}
+              <span className="nowrap" title="How long the sandbox waits before a text arrives or a call starts ringing, and how long it rings">
+                network delay <span className="num">{behaviour.delayMs} ms</span>
+              </span>
+            </>
+          )}
         </p>
       </header>
 
@@ -143,16 +169,21 @@ export function SimNumberCard({ number, inbox, behaviour, onBehaviour, onDigitsS
         <section className="ringing" data-testid="sim-ringing" data-call-sid={ringing.sid} aria-label={`Incoming call on ${number.e164}`}>
           <p className="ringing__title">
             <PhoneIcon />
-            {ringing.awaitingDigits
-              ? 'Incoming call — Redial is asking you to press #'
-              : 'Call in progress — keys you press now wait for the next prompt'}
+            {ringing.awaitingDigits ? (
+              <span>
+                Call {attemptStatusText(ringing.status)} — Redial is asking you to press <Keys keys="#" />
+              </span>
+            ) : (
+              <span>Call {attemptStatusText(ringing.status)} — keys you press now wait for the next prompt</span>
+            )}
           </p>
           <Keypad key={ringing.sid} onSend={(keys) => void send(keys)} disabled={sending} />
         </section>
       )}
 
       <h3 className="sim-card__subtitle">Texts</h3>
-      <ol className="sim-list" data-testid={`sim-messages-${digits}`}>
+      {/* Scrolls on its own: focusable, so a keyboard can scroll it too. */}
+      <ol className="sim-list" data-testid={`sim-messages-${digits}`} tabIndex={0} aria-label={`Texts to ${number.e164}`}>
         {messages.length === 0 && <li className="muted sim-list__empty">No texts yet.</li>}
         {messages.map((m) => {
           const code = codeIn(m.body);
@@ -175,12 +206,12 @@ export function SimNumberCard({ number, inbox, behaviour, onBehaviour, onDigitsS
       </ol>
 
       <h3 className="sim-card__subtitle">Calls</h3>
-      <ol className="sim-list sim-list--calls" data-testid={`sim-calls-${digits}`}>
+      <ol className="sim-list sim-list--calls" data-testid={`sim-calls-${digits}`} tabIndex={0} aria-label={`Calls to ${number.e164}`}>
         {calls.length === 0 && <li className="muted sim-list__empty">No calls yet.</li>}
         {calls.map((c) => (
           <li key={c.sid} className="sim-call" data-testid="sim-call" data-sid={c.sid} data-status={c.status}>
-            <span>{c.awaitingDigits ? 'ringing — waiting for keys' : attemptStatusText(c.status)}</span>
-            <span className="num">{c.digits ? `pressed ${c.digits}` : ''}</span>
+            <span data-testid="sim-call-state">{callState(c)}</span>
+            <span className="nowrap">{c.digits ? <>pressed <Keys keys={c.digits} /></> : ''}</span>
             <span className="muted num">{formatTime(c.at)}</span>
           </li>
         ))}

@@ -131,6 +131,9 @@ export const api = {
     for (const [key, value] of Object.entries(params)) if (value) q.set(key, value);
     return request<OpsChallengePage>('GET', `/v1/ops/challenges?${q.toString()}`, { token, signal });
   },
+  /** The queue board's session cookie (HttpOnly, scoped to /ops/queues), made and ended with the operator token. */
+  openBoardSession: (token: string) => request<void>('POST', '/v1/ops/session', { token }),
+  closeBoardSession: (token: string) => request<void>('DELETE', '/v1/ops/session', { token }),
 };
 
 /** The query string of `GET /v1/ops/challenges`, as sent (each value text). */

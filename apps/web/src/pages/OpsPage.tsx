@@ -1,10 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type MouseEvent } from 'react';
 import type { OpsChallengeSummary, UiConfig } from '@redial/contracts';
+import { COUNTER_WINDOWS } from '@redial/contracts/ops-counters';
 import { api, ApiError, errorMessage } from '../lib/api';
+import { useLocation } from '../lib/router';
 import { KEYS, session } from '../lib/storage';
 import { AlertsList } from '../components/AlertsList';
 import { SuspensionsPanel } from '../components/SuspensionsPanel';
 import { ChallengeDetail } from '../components/ChallengeDetail';
+import { Link } from '../components/Link';
+import { CountryTable } from '../components/CountryTable';
 import { describedBy, FieldError } from '../components/FieldError';
 import { LiveFeed } from '../components/LiveFeed';
 import { LiveIndicator } from '../components/LiveIndicator';
@@ -17,24 +21,74 @@ import { SpendPanel } from '../components/SpendPanel';
 import { useOpsLive } from '../hooks/use-ops-live';
 import { usePageTitle } from '../hooks/use-page-title';
 
+/** Where Bull Board lives; the api answers this page there when the board has no operator session. */
+const QUEUE_BOARD = '/ops/queues';
+
+/** Opens the queue board: its session cookie first (renewed at every click), then the page. */
+async function openQueueBoard(token: string): Promise<void> {
+  await api.openBoardSession(token);
+  window.location.assign(QUEUE_BOARD);
+}
+
 export function OpsPage({ config }: { config: UiConfig }) {
   usePageTitle('Operators');
+  const { path } = useLocation();
+  const forBoard = path === QUEUE_BOARD || path.startsWith(`${QUEUE_BOARD}/`);
   const [token, setToken] = useState<string | null>(() => session.get(KEYS.operatorToken));
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(forBoard ? 'Sign in to open the queue admin (Bull Board).' : null);
 
   const signIn = (t: string): void => {
     session.set(KEYS.operatorToken, t);
     setNotice(null);
     setToken(t);
+    // Signing in made the board's session: back to the board that sent the operator here.
+    if (forBoard) window.location.assign(QUEUE_BOARD);
   };
   const signOut = (message: string | null = null): void => {
+    if (token) void api.closeBoardSession(token).catch(() => undefined);
     session.remove(KEYS.operatorToken);
     setNotice(message);
     setToken(null);
   };
 
+  if (token && forBoard) return <BoardGate token={token} onSignOut={signOut} />;
   if (!token) return <OpsLogin onSignIn={signIn} notice={notice} sandbox={config.sandbox} />;
   return <Dashboard key={token} token={token} gatewayUrl={config.gatewayUrl} onSignOut={signOut} />;
+}
+
+/** The queue board refused this browser (no session yet, or an old one): one click makes one and opens it. */
+function BoardGate({ token, onSignOut }: { token: string; onSignOut: (message?: string | null) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const open = (): void => {
+    setError(null);
+    openQueueBoard(token).catch((err: unknown) => {
+      if (err instanceof ApiError && err.isAuth) onSignOut('Your operator token was refused. Sign in again.');
+      else setError(errorMessage(err));
+    });
+  };
+  return (
+    <div className="page page--narrow">
+      <h1 tabIndex={-1} className="page__title">
+        Queue admin
+      </h1>
+      <div className="card" data-testid="board-gate">
+        <p>The queue admin (Bull Board) opens with the session of this dashboard.</p>
+        {error && (
+          <p className="field__error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="button-row">
+          <button type="button" className="button button--primary" onClick={open} data-testid="board-gate-open">
+            Open the queue admin
+          </button>
+          <Link href="/ops" className="button button--secondary">
+            Back to the dashboard
+          </Link>
+        </div>
+      </div>
+    </div>
+  );
 }
 
 function OpsLogin({ onSignIn, notice, sandbox }: { onSignIn: (token: string) => void; notice: string | null; sandbox: boolean }) {
@@ -53,6 +107,8 @@ function OpsLogin({ onSignIn, notice, sandbox }: { onSignIn: (token: string) => 
     setError(null);
     try {
       await api.opsStats(t);
+      // The queue board's session, so the dashboard's "Queue admin" link opens it.
+      await api.openBoardSession(t);
       onSignIn(t);
     } catch (err) {
       if (err instanceof ApiError && err.isAuth) setError("That token wasn't accepted.");
@@ -114,6 +170,15 @@ function Dashboard({
     if (live.unauthorized) onSignOut('Your operator token was refused. Sign in again.');
   }, [live.unauthorized, onSignOut]);
 
+  // A plain click renews the board's session first; a new tab or window uses the one made at sign-in.
+  const openBoard = (e: MouseEvent<HTMLAnchorElement>): void => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    openQueueBoard(token).catch((err: unknown) => {
+      if (err instanceof ApiError && err.isAuth) onSignOut('Your operator token was refused. Sign in again.');
+    });
+  };
+
   const openFromFeed = async (id: string): Promise<void> => {
     const fromFeed = live.feed.find((e) => e.challenge.id === id)?.challenge;
     if (fromFeed) setDetail(fromFeed);
@@ -138,7 +203,7 @@ function Dashboard({
         <h1 tabIndex={-1} className="page__title">Operators</h1>
         <LiveIndicator state={live.state} />
         <div className="ops-head__links">
-          <a href="/ops/queues" className="button button--secondary" data-testid="bull-board-link">
+          <a href={QUEUE_BOARD} className="button button--secondary" onClick={openBoard} data-testid="bull-board-link">
             Queue admin (Bull Board)
           </a>
           <button type="button" className="button button--quiet" onClick={() => onSignOut()} data-testid="ops-sign-out">
@@ -178,12 +243,19 @@ function Dashboard({
 
       <section className="card" aria-labelledby="chart-heading">
         <h2 id="chart-heading" className="card__title">
-          Per minute, last 30 minutes
+          Per minute <span className="card__window">· {COUNTER_WINDOWS.hour.label}</span>
         </h2>
-        <MinuteChart buckets={live.stats?.perMinute ?? []} />
+        <MinuteChart buckets={live.stats?.perMinute ?? []} window={COUNTER_WINDOWS.hour.label} />
       </section>
 
       <StatTiles stats={live.stats} />
+
+      <section className="card" aria-labelledby="countries-heading">
+        <h2 id="countries-heading" className="card__title">
+          By country <span className="card__window">· {COUNTER_WINDOWS.hour.label}</span>
+        </h2>
+        <CountryTable stats={live.stats} window={COUNTER_WINDOWS.hour.label} />
+      </section>
 
       <section className="card" aria-labelledby="spend-heading">
         <h2 id="spend-heading" className="card__title">

@@ -6,7 +6,7 @@ import { sandbox, toE164, type SandboxBehaviour, type SandboxInbox, type Sandbox
 import { KEYS, local } from '../lib/storage';
 import { describedBy, FieldError } from '../components/FieldError';
 import { Notice } from '../components/Notice';
-import { SimNumberCard } from '../components/SimNumberCard';
+import { Keys, SimNumberCard } from '../components/SimNumberCard';
 import { usePageTitle } from '../hooks/use-page-title';
 
 const POLL_MS = 1000;
@@ -152,7 +152,11 @@ function Simulator() {
       <Notice tone="info" title="Tip">
         <p>
           Set a number's calls to <strong>Interactive</strong> to answer its calls yourself: the phone rings on
-          this page and you press <kbd>#</kbd> to approve or <kbd>0</kbd> <kbd>#</kbd> to report fraud.
+          this page and you press <Keys keys="#" /> to approve, or <Keys keys="0" /> then <Keys keys="#" /> to report fraud.
+        </p>
+        <p>
+          Each number's <strong>network delay</strong> is how long the sandbox waits before a text arrives or a call
+          starts ringing (and how long it rings): 100 ms unless set with <code>PUT /sandbox/numbers</code>.
         </p>
       </Notice>
 

@@ -32,7 +32,11 @@ export const SOCKET_EVENTS = {
     description: 'Operators: every challenge (phones masked), queue figures, alerts. Auth: OPERATOR_TOKEN.',
     events: {
       'queues.stats': { payload: OpsStatsSchema, description: 'once a second: counts per queue and state, and rates' },
-      'challenge.updated': { payload: ChallengeUpdatedSchema, description: 'every change of every challenge' },
+      'challenge.updated': {
+        payload: ChallengeUpdatedSchema,
+        description:
+          'every change of every challenge; right after connect, the last 50 events first (newest last, each with its challenge as it is now), so a dashboard that reloads keeps its feed',
+      },
       'alert.raised': { payload: OpsAlertSchema, description: 'an alert starts' },
       'alert.cleared': { payload: OpsAlertSchema, description: 'an alert stops' },
     },

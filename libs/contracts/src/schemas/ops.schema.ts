@@ -2,20 +2,20 @@ import { z } from 'zod';
 import { CHALLENGE_STATUSES, type ChallengeStatus, LIMITS, USER_ID_PATTERN, UUID_PATTERN } from '../enums.constants';
 import { AlertKindSchema, AlertSeveritySchema, IsoTimeSchema, JobStateSchema, nonBlank, withCode } from './common.schema';
 import { challengeFields } from './challenges.schema';
+import { COUNTER_WINDOWS, OUTCOME_COUNTERS, OUTCOME_TEXTS, type OutcomeCounter } from '../ops-counters';
 
 /** Operator-facing payloads: `GET /v1/ops/*` and the `/ops` socket namespace. Phones are always masked. */
 
 const count = z.number().int();
 const JobCountsSchema = z.strictObject(Object.fromEntries(JobStateSchema.options.map((s) => [s, count])) as Record<z.infer<typeof JobStateSchema>, typeof count>).meta({ id: 'JobCounts' });
 
+/** One number per operators' counter (libs/contracts ops-counters.ts says what each one counts). */
+export const OutcomeCountsSchema = z
+  .strictObject(Object.fromEntries(OUTCOME_COUNTERS.map((c) => [c, count.meta({ description: OUTCOME_TEXTS[c].counts })])) as Record<OutcomeCounter, typeof count>)
+  .meta({ id: 'OutcomeCounts' });
+
 export const MinuteBucketSchema = z
-  .strictObject({
-    minute: IsoTimeSchema.meta({ description: "the minute's start" }),
-    sent: count,
-    delivered: count,
-    failed: count,
-    failedOver: count,
-  })
+  .strictObject({ minute: IsoTimeSchema.meta({ description: "the minute's start" }), ...OutcomeCountsSchema.shape })
   .meta({ id: 'MinuteBucket' });
 
 const usd = z.number().meta({ description: 'estimated US dollars' });
@@ -45,21 +45,28 @@ export const OpsStatsSchema = z
   .strictObject({
     at: IsoTimeSchema,
     queues: z.record(z.string(), JobCountsSchema).meta({ description: 'counts per queue (`calls`, `texts`, `timers`) and job state' }),
-    rates: z.strictObject({ sent: count, delivered: count, failed: count, failedOver: count }).meta({ description: 'totals over the last 60 seconds' }),
-    perMinute: z.array(MinuteBucketSchema).meta({ description: 'the last 30 minutes, oldest first' }),
+    rates: OutcomeCountsSchema.meta({ description: `the counters over the ${COUNTER_WINDOWS.recent.label}` }),
+    outcomes: z
+      .strictObject({ since: IsoTimeSchema.meta({ description: 'the start of the window: the minute 59 minutes ago' }), counts: OutcomeCountsSchema })
+      .meta({ description: `the counters over the ${COUNTER_WINDOWS.hour.label}: the sum of \`perMinute\` and of \`byCountry\`, and what /metrics exports` }),
+    perMinute: z.array(MinuteBucketSchema).meta({ description: `the counters per minute over the ${COUNTER_WINDOWS.hour.label}, oldest first (the last one is the current minute)` }),
     timeToFirstDelivery: z
       .strictObject({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), samples: count })
       .meta({ description: 'challenge creation → first delivery (texts delivered / calls answered), last 15 minutes' }),
-    oldestWaitingMs: z.record(z.string(), z.number()).meta({ description: 'age of the oldest waiting job per queue, ms (0 when empty)' }),
+    oldestWaitingMs: z
+      .record(z.string(), z.number())
+      .meta({ description: 'per queue, how long the oldest job ready to run has waited since it became due, ms (0 when none waits)' }),
     topFailureReasons: z
       .array(z.strictObject({ reason: z.string(), count }))
-      .meta({ description: 'reasons of failed delivery attempts created in the last hour, most frequent first (at most 10)' }),
+      .meta({ description: `reasons of the \`failed\` counter over the ${COUNTER_WINDOWS.hour.label}, most frequent first (at most 10)` }),
     byCountry: z
-      .array(z.strictObject({ country: z.string(), sent: count, delivered: count, failed: count }))
-      .meta({ description: "delivery attempts created in the last hour, by the destination's country" }),
+      .array(z.strictObject({ country: z.string(), ...OutcomeCountsSchema.shape }))
+      .meta({ description: `the counters over the ${COUNTER_WINDOWS.hour.label}, by the destination's country, most sent first` }),
     challenges: z
       .strictObject({ pending: count, approvedLastHour: count, failedLastHour: count })
-      .meta({ description: '`failedLastHour` counts failed, denied, expired and max_attempts_reached challenges finished in the last hour' }),
+      .meta({
+        description: `\`pending\`: now; the others over the ${COUNTER_WINDOWS.hour.label}: approved, and failed (every phone failed, expired, or too many wrong codes). Denied and canceled challenges are the \`fraud\` and \`skipped\` counters.`,
+      }),
     spend: SpendStatsSchema,
   })
   .meta({ id: 'OpsStats' });
@@ -92,6 +99,21 @@ export const OpsChallengeSummarySchema = z
       .optional()
       .meta({ description: 'estimated cost per attempt (USD; units are text segments or started call minutes); null when nothing went out' }),
     costUsd: z.number().optional().meta({ description: "the challenge's estimated cost: the sum over its attempts, USD" }),
+    attemptTimes: z
+      .array(
+        z.strictObject({
+          step: count,
+          attemptNo: count,
+          createdAt: IsoTimeSchema,
+          sentAt: IsoTimeSchema.optional(),
+          deliveredAt: IsoTimeSchema.optional().meta({ description: 'the text delivered, or the call answered' }),
+          finishedAt: IsoTimeSchema.optional(),
+          answeredBy: z.string().optional().meta({ description: "the provider's answering machine detection: human, machine_start…" }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'when each attempt was queued, sent, delivered or answered, and finished, for support' }),
+    finishedAt: IsoTimeSchema.optional().meta({ description: 'when the challenge reached its final status' }),
   })
   .meta({ id: 'OpsChallengeSummary' });
 
