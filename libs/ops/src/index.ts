@@ -9,4 +9,5 @@ export * from './ops.module';
 export * from './ops.repository';
 export * from './queue-stats';
 export * from './redis-metrics.store';
+export * from './shutdown';
 export * from './telephony-metrics.module';
