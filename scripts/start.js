@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds, checks PostgreSQL and Redis, applies migrations, then runs api, gateway, worker and —
 // when no Twilio credentials are set — the local Twilio sandbox, in one terminal with prefixed logs.
-// Ctrl-C (or SIGTERM) stops them all.
+// Ctrl-C (or SIGTERM) stops them all: each app drains (README, "Graceful shutdown"), the sandbox last.
 'use strict';
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -22,7 +22,7 @@ async function main() {
   if (busy) fail(busy);
   const { appMain, buildServer, buildWeb, requireLib } = require('./build.js');
   buildServer();
-  const { loadConfig, ConfigError } = requireLib('config');
+  const { loadConfig, ConfigError, shutdownLimitMs } = requireLib('config');
   let config;
   try {
     config = loadConfig();
@@ -31,9 +31,10 @@ async function main() {
   }
   const env = { ...process.env };
 
+  let embedded;
   if (!config.databaseUrlExplicit && !(await reachable('127.0.0.1', 5432))) {
-    const url = await startEmbeddedPostgres();
-    env.DATABASE_URL = url;
+    embedded = await startEmbeddedPostgres();
+    env.DATABASE_URL = embedded.url;
     config = loadConfig(env);
   }
   const db = new URL(config.databaseUrl);
@@ -58,24 +59,28 @@ async function main() {
   const apps = config.twilio.mode === 'sandbox' ? ['sandbox', 'api', 'gateway', 'worker'] : ['api', 'gateway', 'worker'];
   const children = new Map();
   let stopping = false;
-  const stop = (code) => {
+  // SIGTERM to each app, then wait for it: it drains for up to SHUTDOWN_GRACE_MS and closes its connections, and
+  // is killed only if it is still running after its own limit. Returns the apps that did not exit 0.
+  const terminate = async (names) => {
+    const running = names.map((name) => [name, children.get(name)]).filter(([, child]) => child.exitCode === null && child.signalCode === null);
+    for (const [, child] of running) child.kill('SIGTERM');
+    const force = setTimeout(() => running.forEach(([, child]) => child.kill('SIGKILL')), shutdownLimitMs(config) + 2000);
+    const ends = await Promise.all(running.map(async ([name, child]) => [name, await child.exited]));
+    clearTimeout(force);
+    return ends.filter(([, end]) => end.code !== 0).map(([name, end]) => `${name} (${end.signal ?? end.code})`);
+  };
+  const stop = async (code) => {
     if (stopping) return;
     stopping = true;
-    say('redial', 'stopping…');
-    for (const child of children.values()) child.kill('SIGTERM');
-    const force = setTimeout(() => {
-      for (const child of children.values()) child.kill('SIGKILL');
-    }, 10000);
-    force.unref();
-    const check = setInterval(() => {
-      if ([...children.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) {
-        clearInterval(check);
-        process.exit(code);
-      }
-    }, 50);
+    say('redial', `stopping… (each app finishes what it holds, up to SHUTDOWN_GRACE_MS = ${config.shutdownGraceMs} ms)`);
+    // The sandbox last: a worker finishing its jobs still sends through it.
+    const failed = [...(await terminate(apps.filter((name) => name !== 'sandbox'))), ...(await terminate(apps.filter((name) => name === 'sandbox')))];
+    if (failed.length > 0) say('redial', `did not stop cleanly: ${failed.join(', ')}`);
+    if (embedded) await embedded.stop();
+    process.exit(failed.length > 0 ? 1 : code);
   };
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
   for (const name of apps) {
     const child = spawn(process.execPath, [appMain(name)], {
@@ -83,6 +88,7 @@ async function main() {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     children.set(name, child);
     for (const stream of [child.stdout, child.stderr]) {
       let buffered = '';
@@ -96,7 +102,7 @@ async function main() {
     child.on('exit', (code, signal) => {
       if (!stopping) {
         say('redial', `${name} exited (${signal ?? code}); stopping the others`);
-        stop(1);
+        void stop(1);
       }
     });
   }
@@ -226,9 +232,8 @@ async function startEmbeddedPostgres() {
   const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'redial', port, persistent: true, createPostgresUser: true, onLog: () => undefined, onError: () => undefined });
   if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-  process.on('exit', () => void pg.stop());
   say('redial', `no PostgreSQL on 127.0.0.1:5432 — started an embedded one on port ${port} (data in .data/postgres)`);
-  return `postgresql://postgres:redial@127.0.0.1:${port}/redial`;
+  return { url: `postgresql://postgres:redial@127.0.0.1:${port}/redial`, stop: () => pg.stop().catch(() => undefined) };
 }
 
 main().catch((err) => fail(`npm start failed: ${err.stack ?? err}`));

@@ -4,11 +4,12 @@ import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
-import { PinoNestLogger, ROOT_LOGGER } from '@redial/ops';
+import { PinoNestLogger, ROOT_LOGGER, settlesWithin } from '@redial/ops';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule } from './api.module';
 import { clientErrorResponse, toErrorResponse } from './common/api-exception.filter';
 import { registerDocs } from './docs/register-docs';
+import { HealthController } from './health/health.controller';
 import { registerRequestLogging } from './logging/request-logging';
 import { registerQueueBoard } from './ops/queue-board';
 import { findWebDist } from './web/web-assets';
@@ -23,6 +24,9 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function createApiApp(config: AppConfig, _options: { logger?: false } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // While the api drains (closeApiApp), a request that still arrives on an open connection is answered as usual,
+    // with `Connection: close`, rather than a bare 503: /health alone says 503, so the balancer sends elsewhere.
+    return503OnClosing: false,
     // Which peers' X-Forwarded-For is believed for request.ip (the per-IP rate limit, logs): TRUST_PROXY.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -59,14 +63,38 @@ export async function createApiApp(config: AppConfig, _options: { logger?: false
     }
     done();
   });
+  // Once the api stops listening (closeApiApp), every answer closes its connection and says so.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (!fastify.server.listening) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   const web = findWebDist();
   if (web) {
     await app.register(fastifyStatic as never, { root: join(web, 'assets'), prefix: '/assets/', immutable: true, maxAge: '1y' });
   }
   await registerQueueBoard(app);
   registerDocs(app, config);
-  app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * Stops the api as SIGTERM asks (main.ts): /health answers 503 from now on; no new connection is accepted (idle
+ * ones are closed); the requests in flight are answered — and closed after, as is a request that still comes on an
+ * open connection — for at most `graceMs`, after which the connections left are cut. Only then do Redis and
+ * PostgreSQL close, so the requests being answered still have them.
+ */
+export async function closeApiApp(app: NestFastifyApplication, graceMs: number): Promise<void> {
+  app.get(HealthController).drain();
+  const fastify = app.getHttpAdapter().getInstance();
+  // A connection closes as soon as its answer is out (also one answered before the server stopped listening),
+  // instead of staying open for a next request and holding the drain up to its keep-alive timeout.
+  fastify.server.keepAliveTimeout = 1;
+  const closed = fastify.close();
+  if (!(await settlesWithin(closed, graceMs))) {
+    fastify.server.closeAllConnections();
+    await closed;
+  }
+  await app.close();
 }
 
 /** TRUST_PROXY=<n>: believe X-Forwarded-For from the n hops nearest the api, whatever their addresses. */

@@ -13,7 +13,11 @@ export interface GatewayOptions {
 }
 
 /** Builds the gateway (socket.io attached and subscribed to Redis, not listening yet). */
-export async function createGatewayApp(config: AppConfig, _options: GatewayOptions = {}): Promise<NestFastifyApplication> {
+export async function createGatewayApp(config: AppConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
+  return (await buildGateway(config, options)).app;
+}
+
+async function buildGateway(config: AppConfig, _options: GatewayOptions): Promise<{ app: NestFastifyApplication; adapter: RedisIoAdapter }> {
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), new FastifyAdapter({ logger: false }), {
     ...REDIAL_NEST_LOGGING,
     abortOnError: false,
@@ -31,7 +35,7 @@ export async function createGatewayApp(config: AppConfig, _options: GatewayOptio
     await adapter.dispose(); // closing an app that never initialised leaves the adapter's connections to us
     throw err;
   }
-  return app;
+  return { app, adapter };
 }
 
 export interface RunningGateway {
@@ -41,12 +45,16 @@ export interface RunningGateway {
   app: NestFastifyApplication;
   /** Sockets open in this process, all namespaces. */
   openSockets(): number;
+  /**
+   * Stops accepting connections, closes every client's transport so it reconnects elsewhere at once (SIGTERM:
+   * main.ts), then closes the app and its Redis and PostgreSQL connections.
+   */
   close(): Promise<void>;
 }
 
 /** Starts the gateway on config.host and `options.port` (default config.gatewayPort; 0 picks a free port). */
 export async function startGateway(config: AppConfig, options: GatewayOptions & { port?: number } = {}): Promise<RunningGateway> {
-  const app = await createGatewayApp(config, options);
+  const { app, adapter } = await buildGateway(config, options);
   try {
     await app.listen({ port: options.port ?? config.gatewayPort, host: config.host });
   } catch (err) {
@@ -61,6 +69,10 @@ export async function startGateway(config: AppConfig, options: GatewayOptions & 
     port,
     app,
     openSockets: () => presence.openSockets,
-    close: () => app.close(),
+    close: async () => {
+      app.getHttpServer().close(); // no new connections: a client reconnecting now goes to another gateway
+      adapter.closeClients();
+      await app.close();
+    },
   };
 }

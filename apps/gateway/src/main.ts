@@ -1,25 +1,16 @@
 import { ConfigError, loadConfig } from '@redial/config';
+import { stopOnSignals } from '@redial/ops';
 import { startGateway } from './gateway.app';
 
-/** `npm run start:gateway`: socket.io on GATEWAY_PORT (3001). SIGTERM/SIGINT close sockets and Redis, then exit 0. */
+/**
+ * `npm run start:gateway`: socket.io on GATEWAY_PORT (3001). SIGTERM/SIGINT: no new connections, every client's
+ * transport closed so it reconnects to another gateway, then Redis and PostgreSQL close and it exits 0.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const gateway = await startGateway(config);
-  console.log(`gateway (socket.io) listening on ${gateway.url}`);
-  let closing = false;
-  const stop = (): void => {
-    if (closing) return;
-    closing = true;
-    gateway.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(`gateway failed to stop: ${(err as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const gateway = startGateway(config);
+  stopOnSignals('gateway', config, async () => (await gateway).close());
+  console.log(`gateway (socket.io) listening on ${(await gateway).url}`);
 }
 
 main().catch((err: unknown) => {

@@ -23,6 +23,7 @@ export const REDIS_READY_TIMEOUT_MS = 5000;
 export class RedisIoAdapter extends IoAdapter {
   private pub: Redis | undefined;
   private sub: Redis | undefined;
+  private io: Server | undefined;
   /** Cluster mode: the sharded adapter's SSUBSCRIBE replies (it does not wait for them itself). */
   private readonly subscriptions: Array<Promise<unknown>> = [];
 
@@ -83,9 +84,18 @@ export class RedisIoAdapter extends IoAdapter {
       serveClient: false,
       maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     };
-    const server = super.createIOServer(port, serverOptions as ServerOptions) as Server;
+    const server = (this.io = super.createIOServer(port, serverOptions as ServerOptions) as Server);
     handleSocketErrors(server, this.logger);
     return server;
+  }
+
+  /**
+   * Shutdown: closes every client's connection (the engine's, each transport) — not a socket.io `disconnect`, after
+   * which socket.io-client would stay disconnected — so each client sees "transport close" and reconnects at once,
+   * through the balancer, to another gateway, which sends it a fresh snapshot.
+   */
+  closeClients(): void {
+    this.io?.engine.close();
   }
 
   /**

@@ -10,16 +10,27 @@ import { JobInstrumentation } from './job.instrumentation';
  */
 export abstract class InstrumentedWorker extends WorkerHost {
   protected readonly logger = new Logger(this.constructor.name);
+  private running = 0;
 
   protected constructor(private readonly instrumentation: JobInstrumentation) {
     super();
   }
 
+  /** Jobs of this queue this process is running now (what a shutdown waits for, or lets go). */
+  get held(): number {
+    return this.running;
+  }
+
   /** Picks the service for the job's name; `unknownJob(job)` for any other name. */
   protected abstract handle(job: Job): Promise<unknown>;
 
-  process(job: Job): Promise<unknown> {
-    return this.instrumentation.run(job, () => this.handle(job));
+  async process(job: Job): Promise<unknown> {
+    this.running++;
+    try {
+      return await this.instrumentation.run(job, () => this.handle(job));
+    } finally {
+      this.running--;
+    }
   }
 
   protected unknownJob(job: Job): never {

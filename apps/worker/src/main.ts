@@ -1,9 +1,16 @@
 import { ConfigError, loadConfig } from '@redial/config';
+import { stopOnSignals } from '@redial/ops';
 import { createWorkerApp } from './worker.app';
 
+/**
+ * `npm run start:worker`. SIGTERM/SIGINT drain it (WorkerHost): no new jobs, the running ones may finish within
+ * SHUTDOWN_GRACE_MS, the rest go back to the queue; then Redis and PostgreSQL close and it exits 0.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  await createWorkerApp(config);
+  const app = createWorkerApp(config);
+  stopOnSignals('worker', config, async () => (await app).close());
+  await app;
   console.log(`worker running (queues under prefix "${config.queuePrefix}", ${config.twilio.mode} mode)`);
 }
 

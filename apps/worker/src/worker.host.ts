@@ -2,15 +2,17 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { JobName, ScheduledJobName } from '@redial/contracts';
-import { MetricsRecorder, recordWorkerBeat } from '@redial/ops';
+import { MetricsRecorder, recordWorkerBeat, settlesWithin } from '@redial/ops';
 import { QueueService, waitReady } from '@redial/queue';
 import { CallsWorker } from './calls.worker';
+import { InstrumentedWorker } from './instrumented.worker';
 import { MaintenanceWorker } from './maintenance.worker';
 import { TextsWorker } from './texts.worker';
 import { TimersWorker } from './timers.worker';
+import { jobLockMs } from './worker.options';
 
-/** How often this process says it is alive (LIVENESS_TTL_MS is 15 s). */
-const HEARTBEAT_MS = 5000;
+/** How often this process says it is alive (LIVENESS_TTL_MS is 15 s), and puts back a job scheduler Redis lost. */
+export const HEARTBEAT_MS = 5000;
 /** How often expired rows are purged (MaintenanceWorker.purge): a key outlives its 24 hours by a minute at most. */
 const PURGE_INTERVAL_MS = 60_000;
 
@@ -22,13 +24,15 @@ const PURGE_INTERVAL_MS = 60_000;
  *   would say that some worker is alive, not which. Each beat also puts back a job scheduler Redis lost (its
  *   keys deleted, a flush): the schedulers live in Redis, and the reconciler they drive is how Redial recovers
  *   from losing Redis's data;
- * - at shutdown, closes the BullMQ workers first (active jobs finish while the queues, the database and the event
- *   publisher are still open), then writes the job durations they observed.
+ * - at shutdown (SIGTERM: main.ts), drains the BullMQ workers first — while the queues, the database and the event
+ *   publisher are still open — then writes the job durations they observed.
  */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Worker');
   private heartbeatTimer?: NodeJS.Timeout;
+  /** Scheduler upserts in flight: a shutdown lets them finish before the connection they use closes. */
+  private scheduling: Promise<unknown> = Promise.resolve();
   readonly id = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
@@ -47,9 +51,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.heartbeatTimer = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     // Upserted at every start, so the intervals of the newest configuration win.
-    await Promise.all(this.schedules().map(([name, every]) => this.queues.schedule(name, every))).catch((err: Error) =>
+    await (this.scheduling = Promise.all(this.schedules().map(([name, every]) => this.queues.schedule(name, every))).catch((err: Error) =>
       this.logger.warn(`could not schedule the periodic work (the next beat tries again): ${err.message}`),
-    );
+    ));
   }
 
   private schedules(): Array<[ScheduledJobName, number]> {
@@ -62,12 +66,13 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   private beat(): void {
     void recordWorkerBeat(this.queues.connection, this.config.queuePrefix, this.id).catch(() => undefined);
-    for (const [name, every] of this.schedules()) {
+    const kept = this.schedules().map(([name, every]) =>
       this.queues.keepScheduled(name, every).then(
         (restored) => restored && this.logger.warn(`job scheduler ${name} was missing from Redis: scheduled again`),
         () => undefined,
-      );
-    }
+      ),
+    );
+    this.scheduling = Promise.all([this.scheduling, ...kept]).then(() => undefined);
   }
 
   /** One reconciler pass now, in this process (tests and operators; the scheduler runs it every interval). */
@@ -77,9 +82,36 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.heartbeatTimer);
-    // @nestjs/bullmq closes the workers too, but only at application shutdown, after every module is destroyed.
-    await Promise.all([this.texts, this.calls, this.timers, this.maintenance].map((w) => w.worker.close()));
+    // Each scheduler is one atomic upsert, never half-written; one in flight finishes before its connection closes.
+    await this.scheduling;
+    await this.drain();
     // The jobs that just finished observed their durations: write them before the connections go.
     await this.metrics.close();
   }
+
+  /**
+   * Stops taking jobs at once, and lets the jobs this process holds finish within SHUTDOWN_GRACE_MS. Those still
+   * running then are let go, not failed: the workers close without waiting, their locks are no longer renewed, and
+   * once a lock runs out (jobLockMs) a worker's stalled-job check puts the job back to wait for whichever worker is
+   * free (jobs are idempotent: a re-run checks the state it expects). The reconciler re-enqueues what that misses.
+   */
+  private async drain(): Promise<void> {
+    // @nestjs/bullmq closes the workers too, but only at application shutdown, after every module is destroyed.
+    const workers: InstrumentedWorker[] = [this.texts, this.calls, this.timers, this.maintenance];
+    const graceMs = this.config.shutdownGraceMs;
+    // pause() takes no new job (it also drops the blocking fetch) and resolves once the running ones are done.
+    const finished = settlesWithin(Promise.all(workers.map((w) => w.worker.pause())), graceMs);
+    this.logger.log(`shutting down: taking no new jobs, ${held(workers)} running may finish within ${graceMs} ms`);
+    const inTime = await finished;
+    if (!inTime) {
+      this.logger.warn(
+        `${held(workers)} job(s) still running after SHUTDOWN_GRACE_MS (${graceMs} ms): let go; another worker takes them once their locks run out (${jobLockMs(this.config.dependencyTimeoutMs)} ms)`,
+      );
+    }
+    await Promise.all(workers.map((w) => w.worker.close(!inTime)));
+  }
+}
+
+function held(workers: InstrumentedWorker[]): number {
+  return workers.reduce((sum, w) => sum + w.held, 0);
 }

@@ -9,6 +9,9 @@ import { MaintenanceWorker } from './maintenance.worker';
 import { TextsWorker } from './texts.worker';
 import { TimersWorker } from './timers.worker';
 
+/** How many times a job may be let go (its worker drained or died) before BullMQ fails it. */
+const MAX_STALLED_COUNT = 3;
+
 /** One reconcile pass and one alert evaluation may run side by side in a worker. */
 const MAINTENANCE_CONCURRENCY = 2;
 
@@ -34,7 +37,9 @@ export function workerOptions(config: AppConfig): Record<QueueName, WorkerOption
   const connection = (isClusterTarget(config) ? createRedis(config, 'worker', { lazyConnect: true }) : { url: config.redisUrl, ...redisOptions('worker') }) as ConnectionOptions;
   const perSecond = (max: number) => ({ limiter: { max, duration: 1000 } });
   const lock = jobLockMs(config.dependencyTimeoutMs);
-  const base = { connection, lockDuration: lock, stalledInterval: lock };
+  // A job is let go to lock expiry by each worker that drains (SIGTERM) or dies while holding it: a rolling restart
+  // can do that to one job more than once, and BullMQ's default (1) would then fail it instead of running it again.
+  const base = { connection, lockDuration: lock, stalledInterval: lock, maxStalledCount: MAX_STALLED_COUNT };
   return {
     [QueueName.Texts]: { ...base, concurrency: config.workerConcurrency, ...perSecond(config.limits.messagesPerSecond) },
     [QueueName.Calls]: { ...base, concurrency: config.workerConcurrency, ...perSecond(config.limits.callsPerSecond) },

@@ -161,6 +161,13 @@ export interface AppConfig {
    */
   dependencyTimeoutMs: number;
   reconcileIntervalMs: number;
+  /**
+   * SHUTDOWN_GRACE_MS: how long SIGTERM (or SIGINT) lets an app finish what it holds — the worker its active jobs,
+   * the api its in-flight requests — before it lets go (a worker's jobs go back to the queue when their locks run
+   * out) and exits. Below the orchestrator's stop timeout (compose's `stop_grace_period`, Kubernetes'
+   * `terminationGracePeriodSeconds`), with room for closing the connections after it.
+   */
+  shutdownGraceMs: number;
   alertWebhookUrl: string | undefined;
   spend: SpendConfig;
   alerts: AlertThresholds;

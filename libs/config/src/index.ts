@@ -3,3 +3,4 @@ export * from './config.error';
 export * from './config.module';
 export * from './derived-keys';
 export * from './load-config';
+export * from './shutdown-limit';

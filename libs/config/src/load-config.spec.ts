@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(c.senderCountry).toBe('US');
     expect(c.smsStepTimeoutSec).toBe(90);
     expect(c.databaseUrlExplicit).toBe(false);
+    expect(c.shutdownGraceMs).toBe(10000);
   });
 
   it('derives PUBLIC_URL from API_PORT', () => {
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
     [{ TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: 'nope', API_KEYS: 'k'.repeat(20) }, /^Configuration error: TWILIO_FROM/],
     [{ TOKEN_SECRET: 'short' }, /^Configuration error: TOKEN_SECRET/],
     [{ ALERT_WEBHOOK_URL: 'ftp://x' }, /^Configuration error: ALERT_WEBHOOK_URL/],
+    [{ SHUTDOWN_GRACE_MS: '10s' }, /^Configuration error: SHUTDOWN_GRACE_MS must be a whole number/],
   ];
   it.each(bad)('refuses %j with one clear line', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

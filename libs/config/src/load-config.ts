@@ -89,6 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     dependencyTimeoutMs: read.int('DEPENDENCY_TIMEOUT_MS', 5000, 100, 120000),
     reconcileIntervalMs: read.int('RECONCILE_INTERVAL_MS', 5000, 100, 600000),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10000, 0, 600000),
     alertWebhookUrl: read.optionalUrl('ALERT_WEBHOOK_URL', ['http:', 'https:']),
     spend: {
       pricesFile: read.optional('PRICES_FILE'),

@@ -10,4 +10,5 @@ export * from './ops.repository';
 export * from './outcome-figures';
 export * from './queue-stats';
 export * from './redis-metrics.store';
+export * from './shutdown';
 export * from './telephony-metrics.module';

@@ -18,11 +18,13 @@ const PROBE_TIMEOUT_MS = 2000;
  * `200 {"status":"ok","redis":"up","database":"up"}`, or `503` (with `Retry-After`) naming the part that is down.
  * Each probe is bounded (PROBE_TIMEOUT_MS, or DEPENDENCY_TIMEOUT_MS if that is shorter), so a frozen dependency is
  * reported as down rather than holding the health check (a load balancer's or orchestrator's readiness probe).
+ * From SIGTERM on (`drain()`, api.app.ts closeApiApp) it answers `503` with `"draining":true`: this api is stopping.
  */
 @Controller('health')
 export class HealthController {
   private readonly probeTimeoutMs: number;
   private readonly retryAfterSec: number;
+  private draining = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,6 +36,11 @@ export class HealthController {
     this.retryAfterSec = unavailableRetryAfterSec(config.dependencyTimeoutMs);
   }
 
+  /** This api is shutting down: readiness fails from now on, so a load balancer sends elsewhere. */
+  drain(): void {
+    this.draining = true;
+  }
+
   @Get()
   @Auth('public')
   async health(@Res() reply: FastifyReply, @ValidQuery(HealthQuerySchema) query: { verbose?: '1' | 'true' }): Promise<void> {
@@ -41,8 +48,8 @@ export class HealthController {
         await waitReady(this.queues.connection, this.probeTimeoutMs);
         return this.queues.connection.ping();
       }), this.check(() => this.prisma.ping())]);
-    const ok = redis === 'up' && database === 'up';
-    const body: Health = { status: ok ? 'ok' : 'unavailable', redis, database };
+    const ok = redis === 'up' && database === 'up' && !this.draining;
+    const body: Health = { status: ok ? 'ok' : 'unavailable', redis, database, ...(this.draining ? { draining: true as const } : {}) };
     // ?verbose=1 adds worker heartbeats and queue backlog (Redis only); the status code still means Redis + PostgreSQL.
     const extra = query.verbose !== undefined && redis === 'up' ? await withTimeout(this.details.details(), this.probeTimeoutMs).catch(() => undefined) : undefined;
     if (!ok) void reply.header('retry-after', String(this.retryAfterSec));

@@ -24,7 +24,8 @@ export const HealthSchema = z
     status: z.enum(['ok', 'unavailable']),
     redis: PartStatusSchema,
     database: PartStatusSchema,
+    draining: z.literal(true).optional().meta({ description: 'this api is shutting down (SIGTERM): send to another' }),
     workers: HealthDetailsSchema.shape.workers.optional().meta({ description: 'verbose only' }),
     queues: HealthDetailsSchema.shape.queues.optional().meta({ description: 'verbose only: backlog per queue' }),
   })
-  .meta({ id: 'Health', description: '200 when Redis and PostgreSQL are up; 503 naming the part that is down' });
+  .meta({ id: 'Health', description: '200 when Redis and PostgreSQL are up; 503 naming the part that is down, or while this api shuts down' });
