@@ -1,7 +1,7 @@
 // Preloaded (`-r`) into an app run under `node --cpu-prof` by the benchmarks. V8 writes the profile only when
-// the process exits normally, but Nest's shutdown hooks end by re-raising SIGTERM, which would kill the process
-// before the profile is written. This listener turns that second SIGTERM (or a lone one, after a grace period)
-// into process.exit(0), so the graceful shutdown still runs and the profile is still written.
+// the process exits normally. The apps stop themselves on SIGTERM and exit 0 (libs/ops shutdown.ts
+// `stopOnSignals`); this listener is the backstop for a profile run: a second SIGTERM, or a lone one whose drain
+// takes longer than 15 s, still ends in process.exit(0), so the profile is written.
 'use strict';
 let seen = 0;
 process.on('SIGTERM', () => {
