@@ -165,7 +165,7 @@ describe('worker', () => {
     // The fleet-wide schedulers outlive every worker that stopped: the next worker to start finds them whole.
     const maintenance = new Queue(QueueName.Maintenance, { connection: { url: REDIS_URL }, prefix });
     closers.push(() => maintenance.close());
-    expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual([JobName.EvaluateAlerts, JobName.Reconcile].sort());
+    expect((await maintenance.getJobSchedulers()).map((s) => s.key).sort()).toEqual([JobName.EvaluateAlerts, JobName.Purge, JobName.Reconcile].sort());
   }, 120000);
 
   it('a job still running when SHUTDOWN_GRACE_MS ends is let go, handed on once its lock runs out, and completed by another worker: one text', async () => {
