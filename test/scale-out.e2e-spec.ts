@@ -9,126 +9,23 @@
  * what it missed), and the fleet-wide periodic work (reconciler, alert evaluation: BullMQ job schedulers on the
  * maintenance queue) ran once per interval across both workers, never once per process.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { CHALLENGES_NAMESPACE, type ChallengeView, JobName, QueueName } from '@redial/contracts';
 import { startSandbox } from '../apps/sandbox/src/sandbox.app';
+import { AppProcess, ensureBuilt, spawnApp } from './support/app-process';
 import { testConfig } from './support/config';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setNumber, waitForStatus } from './support/flows';
 import { connect, LiveClient } from './support/gateway-client';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis';
 import type { Stack } from './support/stack';
+import { type Balancer, startBalancer } from './support/http-balancer';
 import { freePort } from './support/ports';
 
-const root = path.resolve(__dirname, '..');
 const RECONCILE_INTERVAL_MS = 500;
 const ALERT_INTERVAL_MS = 1000;
-
-// ---------------------------------------------------------------------------------------------------------------
-
-/** The newest modification time under `dir` (sources of the server apps and libs). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'web') continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-/**
- * dist/ as the sources are now: the project's incremental build (scripts/build.js `buildServer`), skipped when its
- * last run is newer than every source (a full type-check takes ~25 s here even when nothing changed).
- */
-function ensureBuilt(): void {
-  const info = path.join(root, 'dist/.tsbuildinfo');
-  const sources = Math.max(newest(path.join(root, 'apps')), newest(path.join(root, 'libs')), statSync(path.join(root, 'tsconfig.json')).mtimeMs);
-  if (existsSync(info) && existsSync(path.join(root, 'dist/apps/api/src/main.js')) && statSync(info).mtimeMs > sources) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('../scripts/build.js') as { buildServer(): void }).buildServer();
-}
-
-
-/** One app in its own process; `output` is what it printed (LOG_LEVEL=silent: its start-up line and errors). */
-class AppProcess {
-  output = '';
-  readonly exited: Promise<void>;
-
-  constructor(
-    readonly name: string,
-    readonly proc: ChildProcess,
-  ) {
-    proc.stdout?.on('data', (c) => (this.output += c));
-    proc.stderr?.on('data', (c) => (this.output += c));
-    this.exited = new Promise((resolve) => proc.once('exit', () => resolve()));
-  }
-
-  get running(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.running) return;
-    this.proc.kill(signal);
-    await this.exited;
-  }
-}
-
-async function spawnApp(name: string, app: 'api' | 'worker' | 'gateway', env: Record<string, string>, ready: RegExp): Promise<AppProcess> {
-  const child = new AppProcess(name, spawn(process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  await eventually(`${name} to start`, async () => {
-    if (!child.running) throw new Error(`${name} exited: ${child.output}`);
-    return ready.test(child.output);
-  }, 30000, 50);
-  return child;
-}
-
-/**
- * A round-robin HTTP balancer in front of the apis, as a load balancer is: each request goes to the next api, or,
- * when that one refuses the connection (it was killed), to the one after (nginx's `proxy_next_upstream error`).
- * Per request, not per connection (a keep-alive connection from the sandbox outlives the api it first reached), and a
- * new connection to the api for each (a pooled one to a killed api would fail the request instead of moving it).
- */
-async function startBalancer(backends: number[]): Promise<{ url: string; close(): Promise<void> }> {
-  let next = 0;
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const first = next++;
-      const forward = (tries: number) => {
-        const port = backends[(first + backends.length - tries) % backends.length];
-        const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
-        upstream.on('error', (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ECONNREFUSED' && tries > 1) forward(tries - 1);
-          else res.destroy(); // reset mid-request (that api was killed while it held it): the caller sees it fail
-        });
-        upstream.end(body);
-      };
-      forward(backends.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
 
 /** What the flows helpers need of a stack, for one api of the fleet (they use `request`, `auth` and the sandbox). */
 function apiClient(apiUrl: string, sandboxUrl: string): Stack {
@@ -160,7 +57,7 @@ function apiClient(apiUrl: string, sandboxUrl: string): Stack {
 let db: TestDatabase;
 let prefix: string;
 let sandbox: { url: string; close(): Promise<unknown> };
-let balancer: { url: string; close(): Promise<void> };
+let balancer: Balancer;
 const apis: AppProcess[] = [];
 const workers: AppProcess[] = [];
 const gateways: AppProcess[] = [];
@@ -190,8 +87,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    // One secret for the fleet: a token minted by either api opens either gateway; a code hashed by either worker is
-    // checked by either api.
+    // One secret for the fleet: a token minted by either api opens either gateway; a text's code derived by either worker
+    // is checked by either api.
     TOKEN_SECRET: `scale-${randomBytes(16).toString('hex')}`,
     PUBLIC_URL: balancer.url,
     TWILIO_API_URL: sandbox.url,
