@@ -215,6 +215,14 @@ describe('DispatchProcessor after a crash between sending and recording', () => 
     expect(findSent).toHaveBeenCalledWith({ channel: 'call', to: '+12015550100', since: found.attempt.createdAt });
   });
 
+  it('a send whose record fails (PostgreSQL away) marks the job: its next try looks at the provider instead of sending again', async () => {
+    const j = job();
+    const { processor, engine } = setUp({ found: target(), provider: { sendSms: sent('SM1') } });
+    (engine.apply as jest.Mock).mockRejectedValueOnce(new Error('connection refused'));
+    await expect(processor.process(j)).rejects.toThrow('connection refused');
+    expect(j.updates).toEqual([{ ...j.data, mayHaveSent: true }]);
+  });
+
   it('a first run does not look', async () => {
     const { processor } = setUp({ found: target(), provider: { sendSms: sent('SM1') } });
     await expect(processor.process(job())).resolves.toBe('SM1');
