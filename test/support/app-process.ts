@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually } from './flows';
 
@@ -7,27 +7,30 @@ import { eventually } from './flows';
 
 const root = path.resolve(__dirname, '../..');
 
-/** The newest modification time under `dir` (sources of the server apps and libs). */
+/** The newest modification time of the sources under `dir` (specs are not built). */
 function newest(dir: string): number {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'web') continue;
     const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : entry.name.endsWith('.spec.ts') ? 0 : statSync(full).mtimeMs);
   }
   return latest;
 }
 
 /**
- * dist/ as the sources are now: the project's incremental build (scripts/build.js `buildServer`), skipped when its
- * last run is newer than every source (a full type-check takes ~25 s here even when nothing changed).
+ * dist/ as the sources are now: the project's incremental build (scripts/build.js `buildServer`), skipped when the
+ * last one this helper ran is newer than every source (a full type-check takes ~25 s here even when nothing
+ * changed). It keeps its own mark: dist/.tsbuildinfo is rewritten by `tsc -p tsconfig.json --noEmit` too, which
+ * emits nothing, and the build does not rewrite JavaScript whose source changed back.
  */
 export function ensureBuilt(): void {
-  const info = path.join(root, 'dist/.tsbuildinfo');
+  const mark = path.join(root, 'dist/.built-for-tests');
   const sources = Math.max(newest(path.join(root, 'apps')), newest(path.join(root, 'libs')), statSync(path.join(root, 'tsconfig.json')).mtimeMs);
-  if (existsSync(info) && existsSync(path.join(root, 'dist/apps/api/src/main.js')) && statSync(info).mtimeMs > sources) return;
+  if (existsSync(mark) && existsSync(path.join(root, 'dist/apps/api/src/main.js')) && statSync(mark).mtimeMs > sources) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('../../scripts/build.js') as { buildServer(): void }).buildServer();
+  writeFileSync(mark, `${new Date().toISOString()}\n`);
 }
 
 /** One app in its own process; `output` is what it printed (LOG_LEVEL=silent: its start-up line and errors). */

@@ -42,11 +42,12 @@ export class DispatchProcessor {
     if (verdict !== 'send' || target === undefined) return verdict;
     const text = this.textBody(target);
     // The estimate goes with the send to the checks (the spend cap) and into the attempt row once it went out.
-    const send: SendContext = { ...sendContext(target), cost: this.costs.estimate(target.step.method === 'call' ? 'call' : 'sms', target.step.country, text) };
+    const cost = this.costs.estimate(target.step.method === 'call' ? 'call' : 'sms', target.step.country, text);
+    const send: SendContext = { ...sendContext(target), cost };
     const earlier = mayHaveSent(job) ? await this.findEarlierSend(target, text) : null;
     const receipt = earlier ?? (await this.sendChecked(job, target, send, text));
     if (typeof receipt === 'string') return receipt;
-    const movedOn = await this.afterSend(job, target, send, receipt);
+    const movedOn = await this.afterSend(job, target, send, receipt, cost);
     // The challenge moved on while the call was being placed (its end_call found no SID yet): end it here.
     if (movedOn && target.step.method === 'call') {
       await this.queues.endCall({ challengeId: target.challenge.id, attemptId: target.attempt.id }).catch((err: unknown) => this.logger.warn(`could not enqueue end-call for ${target.challenge.id}: ${(err as Error).message}`));
@@ -86,10 +87,10 @@ export class DispatchProcessor {
    * Tells the abuse and cost controls, then records the send. Should either fail, the text or call is out but not
    * recorded: the job's next try must find it at the provider, not make it again.
    */
-  private async afterSend(job: Job<DispatchJob>, t: DispatchTarget, send: SendContext, receipt: ProviderReceipt): Promise<boolean> {
+  private async afterSend(job: Job<DispatchJob>, t: DispatchTarget, send: SendContext, receipt: ProviderReceipt, cost: Cost): Promise<boolean> {
     try {
       await this.guard.sent(send);
-      return await this.recordSent(t, receipt, send.cost as Cost);
+      return await this.recordSent(t, receipt, cost);
     } catch (err) {
       if (!job.data.mayHaveSent) await job.updateData({ ...job.data, mayHaveSent: true });
       throw err;
