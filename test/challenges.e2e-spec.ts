@@ -1,9 +1,9 @@
 import type { AppConfig } from '@redial/config';
 import type { ChallengeStatus } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, PrismaService, SqlService } from '@redial/database';
-import { callStepTimeoutMs, isFinal } from '@redial/domain';
+import { callStepTimeoutMs, isFinal, textCode } from '@redial/domain';
 import { policyFromConfig } from '@redial/engine';
-import { deleteKeys } from './support/redis';
+import { deleteKeys, dumpKeys } from './support/redis';
 import { testConfig } from './support/config';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
 import { startStack, Stack } from './support/stack';
@@ -66,7 +66,7 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
     expect(list.at(-1)?.type).toBe('challenge.approved');
   });
 
-  it('the text carries a 6-digit code with the WebOTP line last, and the code is not stored in clear', async () => {
+  it('the text carries a 6-digit code with the WebOTP line last; the code is derived from its attempt and stored nowhere, not in PostgreSQL, not in Redis', async () => {
     const primary = phone();
     await registerVerified(stack, 'otp-user', { number: primary, method: 'sms' });
     const before = (await inbox(stack, primary)).messages.length;
@@ -74,9 +74,13 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
     const code = await latestCode(stack, primary, before);
     const body = (await inbox(stack, primary)).messages.at(-1)?.body ?? '';
     expect(body.split('\n').at(-1)).toBe(`@127.0.0.1 #${code}`);
-    const row = await stack.api.get(PrismaService).client.challenge.findUnique({ where: { id: challenge.id } });
-    expect(row?.codeHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(row)).not.toContain(code);
+    const row = await stack.api.get(PrismaService).client.challenge.findUnique({ where: { id: challenge.id }, include: { attempts: true, events: true } });
+    expect(row?.attempts).toHaveLength(1);
+    expect(textCode(stack.config.keys.smsCodes, row?.attempts[0].id ?? '')).toBe(code);
+    expect(JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(code);
+    const redis = await dumpKeys(stack.prefix);
+    expect(redis).toContain(row?.attempts[0].id); // the dispatch job's payload is in the dump…
+    expect(redis).not.toContain(code); // …and the code is not
   });
 
   it('a call answered with # approves; 0# denies and marks fraud', async () => {

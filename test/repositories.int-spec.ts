@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChallengeRepository, PhoneSettingsRepository, Sql, SqlService } from '@redial/database';
+import { ChallengeRepository, NewAttempt, PhoneSettingsRepository, Sql, SqlService, Tx } from '@redial/database';
 import { testConfig } from './support/config';
 import { createTestDatabase, TestDatabase } from './support/database';
 
@@ -39,7 +39,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     });
   }
 
-  const attempt = (challengeId: string, stepIndex: number, attemptNo: number) => ({
+  const attempt = (challengeId: string, stepIndex: number, attemptNo: number): NewAttempt => ({
     id: randomUUID(),
     challengeId,
     stepIndex,
@@ -48,12 +48,16 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     provider: 'twilio',
     status: 'queued',
     statusRank: 1,
+    createdAt: new Date('2026-11-25T10:00:00.500Z'),
   });
+
+  /** Starts attempt `a` as the transition that decides a send does: in its statement (the row as written). */
+  const startAttempt = async (tx: Tx, a: NewAttempt) => (await challenges.writeTransition(tx, a.challengeId, { patch: {}, steps: [], firstSeq: 0, events: [], newAttempt: a })).attempt;
 
   it('creates a challenge with its steps; the record returned before the insert ran is exactly what is read back', async () => {
     const created = await newChallenge();
     expect(created.steps.map((s) => s.index)).toEqual([0, 1]);
-    expect(created).toMatchObject({ status: 'pending', wrongCodes: 0, sends: 0, fraudReported: false, lastSeq: 0, version: 0, codeHash: null, attempts: [] });
+    expect(created).toMatchObject({ status: 'pending', wrongCodes: 0, sends: 0, fraudReported: false, lastSeq: 0, version: 0, attempts: [] });
     expect(created.createdAt).toEqual(new Date('2026-11-25T10:00:00.123Z'));
 
     const found = await challenges.find(created.id);
@@ -67,7 +71,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const first = attempt(c.id, 0, 1);
     const backup = attempt(c.id, 1, 1);
     await sql.transaction(async (tx) => {
-      for (const a of [backup, second, first]) await challenges.createAttempt(tx, a);
+      for (const a of [backup, second, first]) await startAttempt(tx, a);
       await challenges.updateAttempts(tx, new Map([[first.id, { providerSid: 'SM123', status: 'delivered', statusRank: 5, deliveredAt: new Date('2026-11-25T10:00:01.500Z'), errorCode: null }]]));
     });
     const found = await challenges.find(c.id);
@@ -98,7 +102,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const c = await newChallenge();
     const at = new Date('2026-11-25T10:00:04Z');
     const a = attempt(c.id, 0, 1);
-    await sql.transaction((tx) => challenges.createAttempt(tx, a));
+    await sql.transaction((tx) => startAttempt(tx, a));
     const written = await sql.transaction((tx) =>
       challenges.writeTransition(
         tx,
@@ -136,12 +140,49 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(quiet).toMatchObject({ row: { wrongCodes: 1, lastSeq: 2 }, steps: [] });
   });
 
-  it('a new attempt can carry the code in the same statement; the challenge then points at it', async () => {
+  it('a transition starts its attempt in its own statement: the row comes back as written, and a dispatch job finds it with its step and challenge in one read', async () => {
+    const c = await newChallenge();
+    const a = attempt(c.id, 1, 1);
+    const written = await sql.transaction((tx) =>
+      challenges.writeTransition(
+        tx,
+        c.id,
+        { patch: { currentStep: 1, sends: 1, nextAction: 'dispatch', nextActionAt: a.createdAt }, steps: [{ index: 1, patch: { status: 'active', startedAt: a.createdAt } }], firstSeq: 1, events: [], newAttempt: a },
+        true,
+      ),
+    );
+    expect(written.attempt).toEqual({ ...a, providerSid: null, errorCode: null, reason: null, answeredBy: null, promptsPlayed: 0, updatedAt: a.createdAt, sentAt: null, deliveredAt: null, finishedAt: null, costUsd: null, costUnits: null });
+    expect((await challenges.find(c.id))?.attempts).toEqual([written.attempt]);
+    const target = await challenges.findForDispatch(a.id);
+    expect(target).toEqual({
+      attempt: written.attempt,
+      step: expect.objectContaining({ index: 1, e164: '+447700900123', method: 'sms', status: 'active', startedAt: a.createdAt }),
+      challenge: { id: c.id, userId: c.userId, purpose: 'sign_in', status: 'pending', currentStep: 1, expiresAt: c.expiresAt },
+    });
+    expect(await challenges.findForDispatch(randomUUID())).toBeUndefined();
+    expect(await challenges.findForDispatch('not-a-uuid')).toBeUndefined();
+    // The same attempt number twice breaks the unique (challenge, step, attempt) key: nothing is written.
+    await expect(sql.transaction((tx) => startAttempt(tx, { ...a, id: randomUUID() }))).rejects.toThrow();
+  });
+
+  it('claimedSids: which provider SIDs an attempt already holds', async () => {
     const c = await newChallenge();
     const a = attempt(c.id, 0, 1);
-    const row = await sql.transaction((tx) => challenges.createAttempt(tx, a, 'hash-of-code'));
-    expect(row).toMatchObject({ id: a.id, status: 'queued', providerSid: null });
-    expect(await challenges.find(c.id)).toMatchObject({ codeHash: 'hash-of-code', codeAttemptId: a.id });
+    await sql.transaction(async (tx) => {
+      await startAttempt(tx, a);
+      await challenges.updateAttempts(tx, new Map([[a.id, { providerSid: `SM-claimed-${c.id}` }]]));
+    });
+    expect(await challenges.claimedSids([`SM-free-${c.id}`, `SM-claimed-${c.id}`])).toEqual(new Set([`SM-claimed-${c.id}`]));
+    expect(await challenges.claimedSids([])).toEqual(new Set());
+  });
+
+  it('withLock durable: false commits that transaction alone without waiting for the flush (synchronous_commit off)', async () => {
+    const c = await newChallenge();
+    const setting = (durable?: boolean) =>
+      challenges.withLock(c.id, async (tx) => (await tx.query<{ synchronous_commit: string }>('SHOW synchronous_commit'))[0].synchronous_commit, durable === undefined ? undefined : { durable });
+    expect(await setting(false)).toBe('off');
+    expect(await setting()).toBe('on');
+    expect(await setting(true)).toBe('on');
   });
 
   it('appends events in order and reads them after a given seq; JSON payloads round-trip', async () => {
@@ -187,7 +228,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
         )[0];
       const before = await read();
       for (const [i, nextAction] of (['dispatch', 'step_timeout', null] as const).entries()) {
-        await challenges.writeTransition(tx, c.id, { patch: { nextAction, nextActionAt: nextAction ? new Date(Date.now() + i * 1000) : null, currentStep: i % 2, lastSeq: i, version: i, codeHash: `h${i}` }, steps: [], firstSeq: 100 + i, events: [] });
+        await challenges.writeTransition(tx, c.id, { patch: { nextAction, nextActionAt: nextAction ? new Date(Date.now() + i * 1000) : null, currentStep: i % 2, lastSeq: i, version: i, wrongCodes: i }, steps: [], firstSeq: 100 + i, events: [] });
       }
       const after = await read();
       return { updated: after.updated - before.updated, hot: after.hot - before.hot };
@@ -208,7 +249,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
   it('a transition waiting for the lock sees what the transaction it waited for wrote (attempts included)', async () => {
     const c = await newChallenge();
     const a = attempt(c.id, 0, 1);
-    await sql.transaction((tx) => challenges.createAttempt(tx, a));
+    await sql.transaction((tx) => startAttempt(tx, a));
 
     let releaseFirst!: () => void;
     const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));

@@ -20,7 +20,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setNumber, waitForStatus } from './support/flows';
 import { connect, LiveClient } from './support/gateway-client';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis';
-import { apiClient, AppProcess, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
+import { apiClient, AppProcess, type Balancer, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
 import { freePort } from './support/ports';
 
 const RECONCILE_INTERVAL_MS = 500;
@@ -31,7 +31,7 @@ const ALERT_INTERVAL_MS = 1000;
 let db: TestDatabase;
 let prefix: string;
 let sandbox: { url: string; close(): Promise<unknown> };
-let balancer: { url: string; close(): Promise<void> };
+let balancer: Balancer;
 const apis: AppProcess[] = [];
 const workers: AppProcess[] = [];
 const gateways: AppProcess[] = [];
@@ -61,8 +61,8 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
-    // One secret for the fleet: a token minted by either api opens either gateway; a code hashed by either worker is
-    // checked by either api.
+    // One secret for the fleet: a token minted by either api opens either gateway; a text's code derived by either worker
+    // is checked by either api.
     TOKEN_SECRET: `scale-${randomBytes(16).toString('hex')}`,
     PUBLIC_URL: balancer.url,
     TWILIO_API_URL: sandbox.url,

@@ -10,7 +10,7 @@
  */
 import { SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN } from '@redial/config';
 import { ChallengeRepository } from '@redial/database';
-import { ApiUrlRequestClient, buildPromptTwiml, signTwilioRequest } from '@redial/telephony';
+import { ApiUrlRequestClient, buildPromptTwiml, signTwilioRequest, TwilioTelephonyProvider } from '@redial/telephony';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import twilio, { RestException, type Twilio } from 'twilio';
 import { CallerKeys, TwimlInterpreter } from '../apps/sandbox/src';
@@ -117,6 +117,27 @@ describe('Twilio conformance', () => {
       const ended = await client().calls(live.sid).update({ status: 'completed' });
       expect(problems('updateCall', http.last().statusCode, http.last().body)).toEqual([]);
       expect(ended.status).toBe('completed');
+    });
+
+    it("Redial's adapter finds a text and a call it made again through the documented list filters (To, From), as a re-run after a lost answer does", async () => {
+      const provider = new TwilioTelephonyProvider(stack.config.twilio);
+      try {
+        const since = new Date();
+        const to = phone();
+        const body = 'Your Redial verification code is 654321.\n\n@127.0.0.1 #654321';
+        const text = await provider.sendSms({ to, body, statusCallbackUrl: `${stack.apiUrl}/x`, validitySec: 60 });
+        expect(await provider.findSent({ channel: 'sms', to, since, bodyIncludes: '@127.0.0.1 #654321' })).toEqual([{ sid: text.sid, status: expect.any(String) }]);
+        expect(await provider.findSent({ channel: 'sms', to, since, bodyIncludes: '@127.0.0.1 #000000' })).toEqual([]);
+        expect(await provider.findSent({ channel: 'sms', to: phone(), since, bodyIncludes: '@127.0.0.1 #654321' })).toEqual([]);
+
+        const ringing = phone();
+        await setNumber(stack, ringing, { voice: 'no-answer', ringMs: 60_000 });
+        const call = await provider.placeCall({ to: ringing, twimlUrl: `${stack.apiUrl}/nowhere`, statusCallbackUrl: `${stack.apiUrl}/x`, ringTimeoutSec: 30, machineDetection: false });
+        expect(await provider.findSent({ channel: 'call', to: ringing, since })).toEqual([{ sid: call.sid, status: expect.any(String) }]);
+        await provider.endCall(call.sid, 'canceled');
+      } finally {
+        provider.close();
+      }
     });
 
     const errorCases: Array<[string, () => Promise<unknown>, number, number]> = [

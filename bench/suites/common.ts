@@ -72,6 +72,7 @@ export async function cloneChallenge(stack: BenchStack, templateId: string, coun
   const ch = await columns('challenges', ['id']);
   const st = await columns('challenge_steps', ['challenge_id']);
   const ev = await columns('challenge_events', ['id', 'challenge_id']);
+  const at = await columns('delivery_attempts', ['id', 'challenge_id']);
   const ids: string[] = [];
   for (let done = 0; done < count; done += 20_000) {
     const n = Math.floor(Math.min(20_000, count - done));
@@ -81,6 +82,7 @@ export async function cloneChallenge(stack: BenchStack, templateId: string, coun
       await pg.query(`INSERT INTO challenges (id, ${ch.join(', ')}) SELECT b.id, ${ch.map((c) => `t.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenges t WHERE t.id = $1`, [templateId]);
       await pg.query(`INSERT INTO challenge_steps (challenge_id, ${st.join(', ')}) SELECT b.id, ${st.map((c) => `s.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenge_steps s WHERE s.challenge_id = $1`, [templateId]);
       await pg.query(`INSERT INTO challenge_events (challenge_id, ${ev.join(', ')}) SELECT b.id, ${ev.map((c) => `e.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenge_events e WHERE e.challenge_id = $1`, [templateId]);
+      await pg.query(`INSERT INTO delivery_attempts (id, challenge_id, ${at.join(', ')}) SELECT gen_random_uuid(), b.id, ${at.map((c) => `a.${c}`).join(', ')} FROM bench_clone b CROSS JOIN delivery_attempts a WHERE a.challenge_id = $1`, [templateId]);
       ids.push(...(await pg.query<{ id: string }>('SELECT id FROM bench_clone')).rows.map((r) => r.id));
       await pg.query('COMMIT');
     } catch (err) {
@@ -103,12 +105,15 @@ export async function createBacklog(stack: BenchStack, n: number, delayMs: numbe
   await stack.setDelay([user.e164], delayMs);
   const template = await stack.createChallenge(user.userId);
   const ids = await cloneChallenge(stack, template.id, n - 1);
+  const attempts = new Map(
+    (await stack.pg.query<{ c: string; a: string }>('SELECT challenge_id AS c, id AS a FROM delivery_attempts WHERE challenge_id = ANY($1::uuid[])', [ids])).rows.map((r) => [r.c, r.a]),
+  );
   const { queue, close } = benchQueue(stack.prefix, QueueName.Texts, DISPATCH_JOB_OPTIONS);
   try {
     for (let i = 0; i < ids.length; i += 2000) {
       await queue.addBulk(
         ids.slice(i, i + 2000).map((challengeId) => {
-          const data = { challengeId, step: 0, attemptNo: 1 };
+          const data = { challengeId, step: 0, attemptNo: 1, attemptId: attempts.get(challengeId) as string };
           return { name: JobName.Dispatch, data, opts: { jobId: jobId.dispatch(data) } };
         }),
       );

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect as tcpConnect, createServer as createTcpServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { eventually } from './flows';
@@ -10,27 +10,30 @@ import type { Stack } from './stack';
 
 const root = path.resolve(__dirname, '../..');
 
-/** The newest modification time under `dir` (sources of the server apps and libs). */
+/** The newest modification time of the sources under `dir` (specs are not built). */
 function newest(dir: string): number {
   let latest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name === 'web') continue;
     const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : entry.name.endsWith('.spec.ts') ? 0 : statSync(full).mtimeMs);
   }
   return latest;
 }
 
 /**
- * dist/ as the sources are now: the project's incremental build (scripts/build.js `buildServer`), skipped when its
- * last run is newer than every source (a full type-check takes ~25 s here even when nothing changed).
+ * dist/ as the sources are now: the project's incremental build (scripts/build.js `buildServer`), skipped when the
+ * last one this helper ran is newer than every source (a full type-check takes ~25 s here even when nothing
+ * changed). It keeps its own mark: dist/.tsbuildinfo is rewritten by `tsc -p tsconfig.json --noEmit` too, which
+ * emits nothing, and the build does not rewrite JavaScript whose source changed back.
  */
 export function ensureBuilt(): void {
-  const info = path.join(root, 'dist/.tsbuildinfo');
+  const mark = path.join(root, 'dist/.built-for-tests');
   const sources = Math.max(newest(path.join(root, 'apps')), newest(path.join(root, 'libs')), statSync(path.join(root, 'tsconfig.json')).mtimeMs);
-  if (existsSync(info) && existsSync(path.join(root, 'dist/apps/api/src/main.js')) && statSync(info).mtimeMs > sources) return;
+  if (existsSync(mark) && existsSync(path.join(root, 'dist/apps/api/src/main.js')) && statSync(mark).mtimeMs > sources) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (require('../../scripts/build.js') as { buildServer(): void }).buildServer();
+  writeFileSync(mark, `${new Date().toISOString()}\n`);
 }
 
 export interface Exit {
@@ -102,7 +105,21 @@ export async function spawnApp(name: string, app: 'api' | 'worker' | 'gateway', 
  * A request is forwarded whole even if its client goes away meanwhile; `requests` lists each one as it arrived
  * (`POST /2010-04-01/…/Messages.json`).
  */
-export async function startBalancer(backends: number[]): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+export interface Balancer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export interface BalancerOptions {
+  /**
+   * Sees each request and the backend's answer to it; returning false withholds the answer: the caller never hears
+   * back (as when it dies just after the backend did the work).
+   */
+  pass?: (req: IncomingMessage, answer: IncomingMessage) => boolean;
+}
+
+export async function startBalancer(backends: number[], options: BalancerOptions = {}): Promise<Balancer> {
   let next = 0;
   const requests: string[] = [];
   const server = createHttpServer((req, res) => {
@@ -115,6 +132,10 @@ export async function startBalancer(backends: number[]): Promise<{ url: string; 
       const forward = (tries: number) => {
         const port = backends[(first + backends.length - tries) % backends.length];
         const upstream = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
+          if (options.pass?.(req, answer) === false) {
+            answer.resume();
+            return;
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         });

@@ -14,7 +14,7 @@ const config = { tokenSecret: SECRET, keys: KEYS, maxWrongCodes: 5 } as AppConfi
 function record(lastSeq: number, status = 'pending'): ChallengeRecord {
   const at = new Date('2026-01-01T00:00:00Z');
   return {
-    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status, currentStep: 0, codeHash: null, codeAttemptId: null,
+    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status, currentStep: 0,
     wrongCodes: 0, sends: 1, fraudReported: false, nextActionAt: null, nextAction: null, expiresAt: new Date('2026-01-01T00:10:00Z'),
     approvedAt: null, finishedAt: null, firstDeliveryAt: null, lastSeq, version: lastSeq, requestId: null, createdAt: at, updatedAt: at,
     steps: [], attempts: [],

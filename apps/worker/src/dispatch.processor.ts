@@ -1,26 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { type DispatchJob, twilioWebhookUrl } from '@redial/contracts';
-import { AttemptRecord, ChallengeRepository, StepRecord } from '@redial/database';
-import { generateCode, hashCode, smsBody } from '@redial/domain';
+import { ChallengeRepository, DispatchTarget } from '@redial/database';
+import { checkDispatch, smsBody, textCode } from '@redial/domain';
 import { ChallengeEngine } from '@redial/engine';
 import { CostEstimator, SendContext, SendGuard } from '@redial/guard';
 import { QueueService } from '@redial/queue';
-import {
-  ProviderReceipt,
-  rankOf,
-  TELEPHONY_PROVIDER,
-  TelephonyProvider,
-} from '@redial/telephony';
+import { ProviderReceipt, rankOf, SentQuery, TELEPHONY_PROVIDER, TelephonyProvider } from '@redial/telephony';
 
-type Prepared = { attempt: AttemptRecord; step: StepRecord; code?: string; expiresAt: Date; purpose: string; userId: string };
+type Cost = NonNullable<SendContext['cost']>;
 
 /**
- * Sends one step's text or places its call. Idempotent: it acts only while the challenge is pending on that
- * step and the attempt has no provider SID yet. The attempt row is written before the provider is called and
- * the SID after. Transient provider errors throw so BullMQ retries with backoff; permanent ones fail the step.
+ * Sends one attempt's text or places its call. The transition that decided the send wrote the attempt, so nothing
+ * is written before the provider call: one read checks that the challenge still wants this attempt, the abuse and
+ * cost controls are asked, the provider is called, and one transaction records the SID and the `sent` transition.
+ * A text's code is derived from its attempt (libs/domain verification-code.ts), never stored.
+ *
+ * Idempotent: a run that may follow one whose provider call went out unrecorded (its process died, or the request
+ * timed out) first looks for that text or call at the provider and adopts it. Transient provider errors throw so
+ * BullMQ retries with backoff; permanent ones fail the step.
  */
 @Injectable()
 export class DispatchProcessor {
@@ -37,76 +36,120 @@ export class DispatchProcessor {
   ) {}
 
   async process(job: Job<DispatchJob>): Promise<string> {
-    const { challengeId, step, attemptNo } = job.data;
-    const prepared = await this.prepare(job.data);
-    if (prepared === 'already sent') await this.confirmSent(job.data);
-    if (typeof prepared === 'string') return prepared;
-    const text = this.textBody(prepared);
+    const target = await this.challenges.findForDispatch(job.data.attemptId);
+    const verdict = checkDispatch(target, new Date());
+    if (verdict === 'already sent') await this.confirmSent(job.data);
+    if (verdict !== 'send' || target === undefined) return verdict;
+    const text = this.textBody(target);
     // The estimate goes with the send to the checks (the spend cap) and into the attempt row once it went out.
-    const cost = this.costs.estimate(prepared.step.method === 'call' ? 'call' : 'sms', prepared.step.country, text);
-    const send: SendContext = { ...sendContext(job.data, prepared), cost };
-    const refusal = await this.guard.check(send);
-    if (refusal !== null) {
-      // Abuse and cost controls refuse before anything is sent: the step fails with their reason and fails over.
-      await this.failAttempt(prepared, job.data, refusal.reason);
-      this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: refused, ${refusal.reason} (${refusal.detail})`);
-      return `refused: ${refusal.reason}`;
-    }
-    let receipt: ProviderReceipt;
-    try {
-      receipt = await this.send(prepared, text);
-    } catch (err) {
-      const outcome = this.provider.classifyError(err);
-      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (outcome.action === 'retry' && !lastTry) {
-        this.logger.warn(`challenge ${challengeId} step ${step}: ${outcome.reason}, retrying (try ${job.attemptsMade + 1})`);
-        throw new Error(`transient provider error: ${outcome.reason}`);
-      }
-      const reason = outcome.action === 'retry' ? 'provider_error' : outcome.reason;
-      await this.failAttempt(prepared, job.data, reason, outcome.code);
-      this.logger.warn(`challenge ${challengeId} step ${step} to ${prepared.step.masked}: ${reason} (${outcome.action})`);
-      throw new UnrecoverableError(`${outcome.action}: ${reason}`);
-    }
-    await this.guard.sent(send);
-    let movedOn = false;
-    await this.engine.apply(challengeId, null, async (writes, record) => {
-      movedOn = record.status !== 'pending' || record.currentStep !== step;
-      // The locked record carries the attempts as they are now (a status callback may have overtaken us).
-      const current = record.attempts.find((a) => a.id === prepared.attempt.id);
-      const ahead = current !== undefined && current.statusRank > rankOf('queued');
-      writes.update(prepared.attempt.id, {
-        providerSid: receipt.sid,
-        sentAt: new Date(),
-        costUsd: cost.usd,
-        costUnits: cost.units,
-        ...(ahead ? {} : { status: 'queued', statusRank: rankOf('queued') }),
-      });
-      return { type: 'sent', step, attemptNo };
-    });
+    const cost = this.costs.estimate(target.step.method === 'call' ? 'call' : 'sms', target.step.country, text);
+    const send: SendContext = { ...sendContext(target), cost };
+    const earlier = mayHaveSent(job) ? await this.findEarlierSend(target, text) : null;
+    const receipt = earlier ?? (await this.sendChecked(job, target, send, text));
+    if (typeof receipt === 'string') return receipt;
+    const movedOn = await this.afterSend(job, target, send, receipt, cost);
     // The challenge moved on while the call was being placed (its end_call found no SID yet): end it here.
-    if (movedOn && prepared.step.method === 'call') {
-      await this.queues.endCall({ challengeId, attemptId: prepared.attempt.id }).catch((err: unknown) => this.logger.warn(`could not enqueue end-call for ${challengeId}: ${(err as Error).message}`));
+    if (movedOn && target.step.method === 'call') {
+      await this.queues.endCall({ challengeId: target.challenge.id, attemptId: target.attempt.id }).catch((err: unknown) => this.logger.warn(`could not enqueue end-call for ${target.challenge.id}: ${(err as Error).message}`));
     }
     return receipt.sid;
   }
 
+  /** Asks the abuse and cost controls, then the provider: the receipt, or why nothing was sent. */
+  private async sendChecked(job: Job<DispatchJob>, t: DispatchTarget, send: SendContext, text: string | undefined): Promise<ProviderReceipt | string> {
+    const where = `challenge ${t.challenge.id} step ${t.attempt.stepIndex}`;
+    const refusal = await this.guard.check(send);
+    if (refusal !== null) {
+      // Abuse and cost controls refuse before anything is sent: the step fails with their reason and fails over.
+      await this.failAttempt(t, refusal.reason);
+      this.logger.warn(`${where} to ${t.step.masked}: refused, ${refusal.reason} (${refusal.detail})`);
+      return `refused: ${refusal.reason}`;
+    }
+    try {
+      return await this.send(t, text);
+    } catch (err) {
+      const outcome = this.provider.classifyError(err);
+      const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (outcome.action === 'retry' && !lastTry) {
+        // The request may have been processed (a timeout after it left): the next try looks before sending.
+        if (outcome.ambiguous && !job.data.mayHaveSent) await job.updateData({ ...job.data, mayHaveSent: true });
+        this.logger.warn(`${where}: ${outcome.reason}, retrying (try ${job.attemptsMade + 1})`);
+        throw new Error(`transient provider error: ${outcome.reason}`);
+      }
+      const reason = outcome.action === 'retry' ? 'provider_error' : outcome.reason;
+      await this.failAttempt(t, reason, outcome.code);
+      this.logger.warn(`${where} to ${t.step.masked}: ${reason} (${outcome.action})`);
+      throw new UnrecoverableError(`${outcome.action}: ${reason}`);
+    }
+  }
+
+  /**
+   * Tells the abuse and cost controls, then records the send. Should either fail, the text or call is out but not
+   * recorded: the job's next try must find it at the provider, not make it again.
+   */
+  private async afterSend(job: Job<DispatchJob>, t: DispatchTarget, send: SendContext, receipt: ProviderReceipt, cost: Cost): Promise<boolean> {
+    try {
+      await this.guard.sent(send);
+      return await this.recordSent(t, receipt, cost);
+    } catch (err) {
+      if (!job.data.mayHaveSent) await job.updateData({ ...job.data, mayHaveSent: true });
+      throw err;
+    }
+  }
+
+  /**
+   * A text or call an earlier run made without recording it, found at the provider: the text carries this
+   * attempt's code line; a call is the oldest to the number since the attempt began that no attempt holds yet.
+   */
+  private async findEarlierSend(t: DispatchTarget, text: string | undefined): Promise<ProviderReceipt | null> {
+    const to = t.step.e164;
+    const since = t.attempt.createdAt;
+    const query: SentQuery = text === undefined ? { channel: 'call', to, since } : { channel: 'sms', to, since, bodyIncludes: text.slice(text.lastIndexOf('\n') + 1) };
+    const found = await this.provider.findSent(query);
+    const claimed = await this.challenges.claimedSids(found.map((r) => r.sid));
+    const adopted = found.find((r) => !claimed.has(r.sid)) ?? null;
+    if (adopted) this.logger.warn(`challenge ${t.challenge.id} step ${t.attempt.stepIndex}: already at the provider (${adopted.sid}), not sent again`);
+    return adopted;
+  }
+
+  /**
+   * The one write after the provider call: SID, send time and cost, and the `sent` transition, in one transaction
+   * that does not wait for PostgreSQL's disk flush (`durable: false`, i.e. `synchronous_commit = off` for it
+   * alone). What a PostgreSQL crash could lose of it is derived again, and no text goes out twice: the text's
+   * status callbacks carry ?attempt=<id> and record the SID; the challenge still waits for its dispatch, so the
+   * reconciler re-creates the job (`mayHaveSent`), which finds the text at the provider and adopts it. The next
+   * durable commit (any callback's) flushes it anyway. Chosen over grouping several jobs' records into one
+   * statement: the same flush saved per text, without a buffer and a timer shared between jobs, and each job
+   * still sees its own transition. Returns whether the challenge had moved on from the attempt's step.
+   */
+  private async recordSent(t: DispatchTarget, receipt: ProviderReceipt, cost: Cost): Promise<boolean> {
+    const { stepIndex: step, attemptNo } = t.attempt;
+    let movedOn = false;
+    await this.engine.apply(
+      t.challenge.id,
+      null,
+      async (writes, record) => {
+        movedOn = record.status !== 'pending' || record.currentStep !== step;
+        writes.update(t.attempt.id, { providerSid: receipt.sid, sentAt: new Date(), costUsd: cost.usd, costUnits: cost.units });
+        return { type: 'sent', step, attemptNo };
+      },
+      { durable: false },
+    );
+    return movedOn;
+  }
+
   /** The attempt failed before anything reached the phone: the step fails with `reason` (and fails over). */
-  private async failAttempt(prepared: Prepared, { challengeId, step, attemptNo }: DispatchJob, reason: string, errorCode?: number): Promise<void> {
-    await this.engine.apply(challengeId, null, async (writes) => {
-      writes.update(prepared.attempt.id, {
-        status: 'failed',
-        statusRank: rankOf('failed'),
-        errorCode: errorCode ?? null,
-        reason,
-        finishedAt: new Date(),
-      });
+  private async failAttempt(t: DispatchTarget, reason: string, errorCode?: number): Promise<void> {
+    const { stepIndex: step, attemptNo } = t.attempt;
+    await this.engine.apply(t.challenge.id, null, async (writes) => {
+      writes.update(t.attempt.id, { status: 'failed', statusRank: rankOf('failed'), errorCode: errorCode ?? null, reason, finishedAt: new Date() });
       return { type: 'step_failed', step, attemptNo, reason, errorCode };
     });
   }
 
   /**
-   * A re-run of a job whose text or call went out but whose `sent` was never recorded (the process died in
-   * between): record it now, so the step gets its deadline instead of waiting for the reconciler forever.
+   * A re-run of a job whose text or call went out and whose SID was recorded (by the send, or by a status callback)
+   * but not its `sent`: record it now, so the step gets its deadline instead of waiting for the reconciler forever.
    */
   private async confirmSent({ challengeId, step, attemptNo }: DispatchJob): Promise<void> {
     await this.engine.apply(challengeId, null, async (_writes, record) =>
@@ -114,74 +157,56 @@ export class DispatchProcessor {
     );
   }
 
-  /** In one transaction: check the challenge still wants this attempt, write the attempt, and mint the code. */
-  private async prepare(job: DispatchJob): Promise<Prepared | string> {
-    return this.challenges.withLock(job.challengeId, async (tx, record) => {
-      if (!record) return 'challenge gone';
-      const step = record.steps[job.step];
-      if (record.status !== 'pending' || record.currentStep !== job.step || step?.status !== 'active') return 'no longer current';
-      if (record.expiresAt.getTime() <= Date.now()) return 'expired';
-      // The locked record already holds the challenge's attempts: no second read.
-      let attempt = record.attempts.find((a) => a.stepIndex === job.step && a.attemptNo === job.attemptNo);
-      if (attempt?.status === 'failed') return 'attempt failed';
-      if (attempt?.providerSid) return 'already sent';
-      // A new code for every text sent (a retry included): the previous one stops working.
-      const code = step.method === 'sms' ? generateCode() : undefined;
-      const id = attempt?.id ?? randomUUID();
-      const codeHash = code === undefined ? undefined : hashCode(code, this.config.keys.codeHashes, record.id, id);
-      if (!attempt) {
-        const fresh = { id, challengeId: job.challengeId, stepIndex: job.step, attemptNo: job.attemptNo, method: step.method, provider: this.provider.name, status: 'queued', statusRank: rankOf('queued') };
-        // The transaction's last statement: it leaves with the COMMIT.
-        attempt = await this.challenges.createAttempt(tx, fresh, codeHash, true);
-      } else if (codeHash !== undefined) {
-        await this.challenges.update(tx, record.id, { codeHash, codeAttemptId: id });
-      }
-      return { attempt, step, code, expiresAt: record.expiresAt, purpose: record.purpose, userId: record.userId };
-    });
+  /** The text's body (undefined for a call), with the attempt's code. */
+  private textBody(t: DispatchTarget): string | undefined {
+    if (t.step.method !== 'sms') return undefined;
+    const code = textCode(this.config.keys.smsCodes, t.attempt.id);
+    return smsBody(code, this.config.publicUrl, t.challenge.purpose === 'sign_in' ? 'sign_in' : 'settings', Math.max(1, Math.round(remainingSecOf(t) / 60)));
   }
 
-  /** The text's body (undefined for a call). */
-  private textBody(p: Prepared): string | undefined {
-    if (p.step.method !== 'sms') return undefined;
-    return smsBody(p.code as string, this.config.publicUrl, p.purpose === 'sign_in' ? 'sign_in' : 'settings', Math.max(1, Math.round(remainingSecOf(p) / 60)));
-  }
-
-  private send(p: Prepared, text: string | undefined): Promise<ProviderReceipt> {
+  private send(t: DispatchTarget, text: string | undefined): Promise<ProviderReceipt> {
     const base = this.config.publicUrl;
-    const remainingSec = remainingSecOf(p);
-    if (p.step.method === 'sms') {
+    if (text !== undefined) {
       return this.provider.sendSms({
-        to: p.step.e164,
-        body: text as string,
-        statusCallbackUrl: twilioWebhookUrl.smsStatus(base, p.attempt.id),
-        validitySec: remainingSec,
+        to: t.step.e164,
+        body: text,
+        statusCallbackUrl: twilioWebhookUrl.smsStatus(base, t.attempt.id),
+        validitySec: remainingSecOf(t),
       });
     }
     return this.provider.placeCall({
-      to: p.step.e164,
-      twimlUrl: twilioWebhookUrl.voice(base, p.attempt.id),
-      statusCallbackUrl: twilioWebhookUrl.callStatus(base, p.attempt.id),
+      to: t.step.e164,
+      twimlUrl: twilioWebhookUrl.voice(base, t.attempt.id),
+      statusCallbackUrl: twilioWebhookUrl.callStatus(base, t.attempt.id),
       ringTimeoutSec: this.config.callRingTimeoutSec,
-      sendDigits: p.step.extension ? `ww${p.step.extension}` : undefined,
+      sendDigits: t.step.extension ? `ww${t.step.extension}` : undefined,
       machineDetection: true,
     });
   }
 }
 
-function remainingSecOf(p: Prepared): number {
-  return Math.max(1, Math.floor((p.expiresAt.getTime() - Date.now()) / 1000));
+/**
+ * Whether an earlier run of this job may have reached the provider unrecorded: it stalled (its worker died
+ * mid-run), its last try ended in an ambiguous network error, or the reconciler re-created it.
+ */
+function mayHaveSent(job: Job<DispatchJob>): boolean {
+  return job.data.mayHaveSent === true || job.stalledCounter > 0;
 }
 
-function sendContext(job: DispatchJob, p: Prepared): SendContext {
+function remainingSecOf(t: DispatchTarget): number {
+  return Math.max(1, Math.floor((t.challenge.expiresAt.getTime() - Date.now()) / 1000));
+}
+
+function sendContext(t: DispatchTarget): SendContext {
   return {
-    challengeId: job.challengeId,
-    userId: p.userId,
-    purpose: p.purpose,
-    attemptId: p.attempt.id,
-    stepIndex: job.step,
-    attemptNo: job.attemptNo,
-    method: p.step.method === 'call' ? 'call' : 'sms',
-    e164: p.step.e164,
-    country: p.step.country,
+    challengeId: t.challenge.id,
+    userId: t.challenge.userId,
+    purpose: t.challenge.purpose,
+    attemptId: t.attempt.id,
+    stepIndex: t.attempt.stepIndex,
+    attemptNo: t.attempt.attemptNo,
+    method: t.step.method === 'call' ? 'call' : 'sms',
+    e164: t.step.e164,
+    country: t.step.country,
   };
 }

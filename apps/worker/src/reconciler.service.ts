@@ -3,14 +3,14 @@ import { APP_CONFIG, AppConfig } from '@redial/config';
 import { ContactMethod, jobId } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
 import { ChallengeEngine } from '@redial/engine';
-import { stepAttemptNo } from '@redial/domain';
+import { attemptToDispatch, stepAttemptNo } from '@redial/domain';
 import { dispatchQueueFor, QueueService } from '@redial/queue';
 
 /**
  * PostgreSQL is the system of record and Redis only carries work: every few seconds, pending challenges whose
- * next action is overdue get it again — a lost dispatch job is re-enqueued under its deterministic id (so a
- * duplicate is harmless), an overdue step deadline or expiry is applied directly. Deleting every Redis key
- * therefore delays challenges but loses none.
+ * next action is overdue get it again — a lost dispatch job is re-enqueued for the attempt the challenge waits
+ * on, under its deterministic id (so a duplicate is harmless), an overdue step deadline or expiry is applied
+ * directly. Deleting every Redis key therefore delays challenges but loses none.
  */
 @Injectable()
 export class ReconcilerService {
@@ -52,9 +52,11 @@ export class ReconcilerService {
 
   private async redispatch(challengeId: string): Promise<boolean> {
     const record = await this.challenges.find(challengeId);
-    if (!record || record.status !== 'pending' || record.nextAction !== 'dispatch') return false;
-    const step = record.steps[record.currentStep];
-    const data = { challengeId, step: step.index, attemptNo: stepAttemptNo(record, step.index) };
+    const attempt = record && attemptToDispatch(record);
+    if (!record || !attempt) return false;
+    const step = record.steps[attempt.stepIndex];
+    // An earlier job for this attempt may have sent it and died before recording that: the new one looks first.
+    const data = { challengeId, step: step.index, attemptNo: attempt.attemptNo, attemptId: attempt.id, mayHaveSent: true };
     const queue = dispatchQueueFor(step.method as ContactMethod);
     const state = await this.queues.queue(queue).getJobState(jobId.dispatch(data));
     if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return false;

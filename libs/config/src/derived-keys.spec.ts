@@ -27,7 +27,7 @@ describe('deriveKeys: one secret, one purpose', () => {
     const own = deriveKeys(SECRET, 'receiver-secret-0123456789');
     expect(own.alertWebhooks).toEqual(Buffer.from('receiver-secret-0123456789'));
     expect(own.challengeTokens).toEqual(keys.challengeTokens);
-    expect(own.codeHashes).toEqual(keys.codeHashes);
+    expect(own.smsCodes).toEqual(keys.smsCodes);
     expect(own.operatorSessions).toEqual(keys.operatorSessions);
   });
 

@@ -10,8 +10,8 @@ import { hkdfSync } from 'node:crypto';
 export interface DerivedKeys {
   /** HMAC key of challenge tokens (libs/domain challenge-token.ts). */
   challengeTokens: Buffer;
-  /** HMAC key of the stored code hashes (libs/domain verification-code.ts). */
-  codeHashes: Buffer;
+  /** HMAC key of the texted codes, HOTP values of their attempt (libs/domain verification-code.ts). */
+  smsCodes: Buffer;
   /** HMAC key of the operators' session cookie (apps/api ops/queue-board.ts). */
   operatorSessions: Buffer;
   /** HMAC key of the alert webhooks' `X-Redial-Signature` (libs/ops alert.notifier.ts). */
@@ -23,7 +23,7 @@ export interface DerivedKeys {
 /** The HKDF `info` label of each purpose. Changing one changes that key (and ends what it signed). */
 export const KEY_LABELS: Readonly<Record<keyof DerivedKeys, string>> = {
   challengeTokens: 'redial/v1/challenge-tokens',
-  codeHashes: 'redial/v1/code-hashes',
+  smsCodes: 'redial/v1/sms-codes',
   operatorSessions: 'redial/v1/operator-sessions',
   alertWebhooks: 'redial/v1/alert-webhooks',
   rateLimitSubjects: 'redial/v1/rate-limit-subjects',
@@ -42,7 +42,7 @@ export function deriveKey(tokenSecret: string, purpose: keyof DerivedKeys): Buff
 export function deriveKeys(tokenSecret: string, alertWebhookSecret?: string): DerivedKeys {
   return {
     challengeTokens: deriveKey(tokenSecret, 'challengeTokens'),
-    codeHashes: deriveKey(tokenSecret, 'codeHashes'),
+    smsCodes: deriveKey(tokenSecret, 'smsCodes'),
     operatorSessions: deriveKey(tokenSecret, 'operatorSessions'),
     alertWebhooks: alertWebhookSecret === undefined ? deriveKey(tokenSecret, 'alertWebhooks') : Buffer.from(alertWebhookSecret, 'utf8'),
     rateLimitSubjects: deriveKey(tokenSecret, 'rateLimitSubjects'),

@@ -25,11 +25,21 @@ export enum QueueName {
   Maintenance = 'maintenance',
 }
 
+/**
+ * Send the text or place the call of one attempt. The transition that decided the send wrote the attempt row;
+ * `step` and `attemptNo` name it in the job id (deterministic, so a re-enqueue is harmless).
+ */
 export interface DispatchJob {
   challengeId: string;
   step: number;
   attemptNo: number;
+  attemptId: string;
   requestId?: string;
+  /**
+   * An earlier run of this attempt may have reached the provider without its answer being recorded (the request
+   * timed out, or the job was re-created by the reconciler): look for the text or call there before sending.
+   */
+  mayHaveSent?: boolean;
 }
 
 export interface StepTimeoutJob {

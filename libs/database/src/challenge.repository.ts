@@ -54,8 +54,6 @@ export interface ChallengeRecord {
   settingsId: string | null;
   status: string;
   currentStep: number;
-  codeHash: string | null;
-  codeAttemptId: string | null;
   wrongCodes: number;
   sends: number;
   fraudReported: boolean;
@@ -82,6 +80,15 @@ export type NewStep = Omit<StepRecord, 'startedAt' | 'endedAt' | 'reason'> & { r
 export type ChallengePatch = Partial<Omit<ChallengeRecord, 'id' | 'userId' | 'steps' | 'attempts' | 'createdAt'>>;
 export type StepPatch = Partial<Pick<StepRecord, 'status' | 'reason' | 'startedAt' | 'endedAt'>>;
 export type AttemptPatch = Partial<Omit<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'createdAt'>>;
+/** An attempt as the transition that starts it writes it (the rest are the table's defaults). */
+export type NewAttempt = Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank' | 'createdAt'>;
+
+/** What a dispatch job reads before it sends (one query, no lock): the attempt, its step, its challenge. */
+export interface DispatchTarget {
+  challenge: Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'status' | 'currentStep' | 'expiresAt'>;
+  step: StepRecord;
+  attempt: AttemptRecord;
+}
 
 export interface NewEvent {
   type: ChallengeEventType;
@@ -97,7 +104,7 @@ export interface EventRecord {
 }
 
 const CHALLENGE_FIELDS = [
-  'id', 'userId', 'purpose', 'settingsId', 'status', 'currentStep', 'codeHash', 'codeAttemptId', 'wrongCodes', 'sends',
+  'id', 'userId', 'purpose', 'settingsId', 'status', 'currentStep', 'wrongCodes', 'sends',
   'fraudReported', 'nextActionAt', 'nextAction', 'expiresAt', 'approvedAt', 'finishedAt', 'firstDeliveryAt', 'lastSeq',
   'version', 'requestId', 'createdAt', 'updatedAt',
 ] as const satisfies ReadonlyArray<keyof ChallengeRow>;
@@ -128,8 +135,14 @@ FROM challenges c WHERE c.id = $1`;
 const TARGET = `coalesce($1::uuid,
   (SELECT challenge_id FROM delivery_attempts WHERE id = $2::uuid),
   (SELECT challenge_id FROM delivery_attempts WHERE provider_sid = $3::text))`;
+const RELAXED_COMMIT = 'SET LOCAL synchronous_commit = off';
 const LOCK_TARGET = `SELECT id FROM challenges WHERE id = ${TARGET} FOR UPDATE`;
 const FIND_TARGET = FIND.replace('c.id = $1', `c.id = ${TARGET}`);
+/** An attempt ($1) with its step and its challenge's state, each as JSON. */
+const FIND_DISPATCH = `SELECT row_to_json(a) AS attempt, row_to_json(s) AS step, row_to_json(c) AS challenge
+FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1) a
+JOIN LATERAL (SELECT id, user_id AS "userId", purpose, status, current_step AS "currentStep", expires_at AS "expiresAt" FROM challenges WHERE id = a."challengeId") c ON true
+JOIN LATERAL (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = a."challengeId" AND "index" = a."stepIndex") s ON true`;
 
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
@@ -199,8 +212,6 @@ export class ChallengeRepository {
       .then(() => undefined);
     const record: ChallengeRecord = {
       ...c,
-      codeHash: null,
-      codeAttemptId: null,
       wrongCodes: 0,
       sends: 0,
       fraudReported: false,
@@ -237,14 +248,36 @@ export class ChallengeRepository {
    * one round trip, but the read is its own statement on purpose: PostgreSQL starts it only once the lock is
    * held, with a fresh snapshot, whereas a statement that waited for the lock itself still reads with the
    * snapshot it started with — steps and attempts read that way could predate the transaction it waited for.
+   * `durable: false` commits without waiting for the disk flush (`SET LOCAL synchronous_commit = off`, this
+   * transaction only), for writes that can be derived again if a PostgreSQL crash loses them.
    */
-  async withLock<T>(locator: ChallengeLocator, fn: (tx: Tx, record: ChallengeRecord | undefined) => Promise<T>): Promise<T> {
+  async withLock<T>(locator: ChallengeLocator, fn: (tx: Tx, record: ChallengeRecord | undefined) => Promise<T>, { durable = true } = {}): Promise<T> {
     const target = targetParams(locator);
     return this.sql.transaction(async (tx) => {
       if (target.every((v) => v === null)) return fn(tx, undefined);
-      const [locked, found] = await Promise.all([tx.query(LOCK_TARGET, target), tx.query<ChallengeWithChildren>(FIND_TARGET, target)]);
+      const relaxed = durable ? undefined : tx.query(RELAXED_COMMIT);
+      const [locked, found] = await Promise.all([tx.query(LOCK_TARGET, target), tx.query<ChallengeWithChildren>(FIND_TARGET, target), relaxed]);
       return fn(tx, locked.length > 0 && found.length > 0 ? toRecord(found[0]) : undefined);
     });
+  }
+
+  /** The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. */
+  async findForDispatch(attemptId: string): Promise<DispatchTarget | undefined> {
+    if (!isUuid(attemptId)) return undefined;
+    const [row] = await this.sql.query<{ attempt: Record<string, unknown>; step: Record<string, unknown>; challenge: Record<string, unknown> }>(FIND_DISPATCH, [attemptId]);
+    if (!row) return undefined;
+    return {
+      attempt: revive<AttemptRecord>(row.attempt, ATTEMPT_DATES),
+      step: revive<StepRecord>(row.step, STEP_DATES),
+      challenge: revive<DispatchTarget['challenge']>(row.challenge, ['expiresAt']),
+    };
+  }
+
+  /** Which of `sids` an attempt already holds (a text or call found at the provider is only adopted when none does). */
+  async claimedSids(sids: readonly string[]): Promise<Set<string>> {
+    if (sids.length === 0) return new Set();
+    const rows = await this.sql.query<{ sid: string }>('SELECT provider_sid AS sid FROM delivery_attempts WHERE provider_sid = ANY($1::text[])', [sids]);
+    return new Set(rows.map((r) => r.sid));
   }
 
   /** Updates the challenge row; returns the row as written (UPDATE … RETURNING). */
@@ -256,21 +289,35 @@ export class ChallengeRepository {
   }
 
   /**
-   * A transition's writes in one statement: the attempts a hook changed, the challenge row, the steps that
-   * changed, the new events (from `firstSeq` on). Returns the challenge row and the changed steps as written.
-   * `last`: the transaction's last statement, sent with its COMMIT.
+   * A transition's writes in one statement: the attempts a hook changed, the attempt it starts, the challenge
+   * row, the steps that changed, the new events (from `firstSeq` on). Returns the challenge row, the changed
+   * steps and the new attempt as written. `last`: the transaction's last statement, sent with its COMMIT.
    */
   async writeTransition(
     tx: Tx,
     id: string,
-    change: { patch: ChallengePatch; steps: Array<{ index: number; patch: StepPatch }>; firstSeq: number; events: NewEvent[]; attempts?: ReadonlyMap<string, AttemptPatch> },
+    change: {
+      patch: ChallengePatch;
+      steps: Array<{ index: number; patch: StepPatch }>;
+      firstSeq: number;
+      events: NewEvent[];
+      attempts?: ReadonlyMap<string, AttemptPatch>;
+      newAttempt?: NewAttempt;
+    },
     last = false,
-  ): Promise<{ row: ChallengeRow; steps: StepRecord[] }> {
+  ): Promise<{ row: ChallengeRow; steps: StepRecord[]; attempt?: AttemptRecord }> {
     const values: unknown[] = [id];
     const challengeSet = setClause({ ...change.patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
     values.push(...challengeSet.values);
     const parts = [`c AS (UPDATE challenges SET ${challengeSet.sql} WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS})`];
     parts.push(...attemptUpdates(change.attempts, values));
+    const a = change.newAttempt;
+    if (a !== undefined) {
+      const row = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
+      values.push(...row.values);
+      parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
+        VALUES ${row.sql} RETURNING ${ATTEMPT_COLUMNS})`);
+    }
     const stepNames: string[] = [];
     change.steps.forEach((step, i) => {
       const set = setClause(step.patch, STEP_PATCHABLE, values.length + 2);
@@ -284,11 +331,14 @@ export class ChallengeRepository {
       parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at))`);
     }
     const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
-    const text = `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps" FROM c`;
-    const [result] = await run<ChallengeRow & { changedSteps: Array<Record<string, unknown>> }>(tx, last, text, values);
+    const created = a !== undefined ? '(SELECT row_to_json(n) FROM n)' : 'NULL::json';
+    const text = `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps", ${created} AS "newAttempt" FROM c`;
+    type Result = ChallengeRow & { changedSteps: Array<Record<string, unknown>>; newAttempt: Record<string, unknown> | null };
+    const [result] = await run<Result>(tx, last, text, values);
     if (!result) throw new Error(`challenge ${id} not found`);
-    const { changedSteps, ...row } = result;
-    return { row, steps: changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES)) };
+    const { changedSteps, newAttempt, ...row } = result;
+    const steps = changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES));
+    return newAttempt === null ? { row, steps } : { row, steps, attempt: revive<AttemptRecord>(newAttempt, ATTEMPT_DATES) };
   }
 
   /** Attempt updates on their own (a transition that changed nothing else), in one statement. */
@@ -306,31 +356,6 @@ export class ChallengeRepository {
       `SELECT seq, type, payload, created_at AS "createdAt" FROM challenge_events WHERE challenge_id = $1 AND seq > $2 ORDER BY seq`,
       [challengeId, afterSeq],
     );
-  }
-
-  /**
-   * Inserts an attempt; returns the row as written (defaults filled in). With `codeHash`, the same statement
-   * makes it the challenge's current code (the text this attempt sends carries it).
-   */
-  async createAttempt(
-    tx: Tx,
-    attempt: Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank'>,
-    codeHash?: string,
-    last = false,
-  ): Promise<AttemptRecord> {
-    const a = attempt;
-    const values: unknown[] = [a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank];
-    const insert = `INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${ATTEMPT_COLUMNS}`;
-    const text =
-      codeHash === undefined
-        ? insert
-        : `WITH a AS (${insert}),
-       c AS (UPDATE challenges SET code_hash = $9, code_attempt_id = $1, updated_at = $10 WHERE id = $2)
-       SELECT * FROM a`;
-    if (codeHash !== undefined) values.push(codeHash, new Date());
-    const [row] = await run<AttemptRecord>(tx, last, text, values);
-    return row;
   }
 
   /** The request id stored on the challenge an attempt belongs to, found as `withLock` finds it. */

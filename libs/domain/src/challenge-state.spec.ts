@@ -1,4 +1,4 @@
-import { callsToEnd, challengeStateOf, StoredChallenge, stepAttemptNo } from './challenge-state';
+import { attemptToDispatch, callsToEnd, challengeStateOf, latestTextAttempt, StoredChallenge, stepAttemptNo } from './challenge-state';
 
 const DONE = new Date('2026-12-01T10:00:00Z');
 
@@ -8,7 +8,6 @@ function stored(patch: Partial<StoredChallenge> = {}): StoredChallenge {
     currentStep: 0,
     sends: 1,
     wrongCodes: 0,
-    codeHash: null,
     nextAction: 'step_timeout',
     steps: [
       { index: 0, method: 'call', status: 'active', reason: null },
@@ -19,30 +18,52 @@ function stored(patch: Partial<StoredChallenge> = {}): StoredChallenge {
   };
 }
 
+const attempt = (stepIndex: number, attemptNo: number, method = 'call', finishedAt: Date | null = null) => ({ stepIndex, attemptNo, method, finishedAt });
+
 describe('stepAttemptNo (the attempt a step is on)', () => {
-  const failedOver = [
-    { index: 0, method: 'call', status: 'failed', reason: 'busy' },
-    { index: 1, method: 'sms', status: 'active', reason: null },
-  ];
   const rows: Array<[string, StoredChallenge, number, number]> = [
     ['a step never started: 0', stored(), 1, 0],
-    ['a started step before its dispatch wrote the row: 1', stored({ nextAction: 'dispatch' }), 0, 1],
-    ['the highest stored attempt', stored({ attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }, { stepIndex: 0, attemptNo: 2, finishedAt: null }] }), 0, 2],
-    ['attempts of other steps do not count', stored({ attempts: [{ stepIndex: 1, attemptNo: 3, finishedAt: null }] }), 0, 1],
-    ['a retry decided, not yet dispatched: the next one', stored({ nextAction: 'dispatch', attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }] }), 0, 2],
-    ['the retry dispatched (its row exists): that one', stored({ nextAction: 'dispatch', attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }, { stepIndex: 0, attemptNo: 2, finishedAt: null }] }), 0, 2],
-    ['a finished attempt waiting for its deadline is no retry', stored({ nextAction: 'step_timeout', attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }] }), 0, 1],
-    ['a finished attempt of a step left behind is no retry', stored({ currentStep: 1, nextAction: 'dispatch', steps: failedOver, attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }] }), 0, 1],
-    ['nor is one of a final challenge', stored({ status: 'approved', nextAction: null, steps: [{ index: 0, method: 'call', status: 'succeeded', reason: null }], attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: DONE }] }), 0, 1],
+    ['the highest stored attempt', stored({ attempts: [attempt(0, 1, 'call', DONE), attempt(0, 2)] }), 0, 2],
+    ['attempts of other steps do not count', stored({ attempts: [attempt(1, 3, 'sms'), attempt(0, 1)] }), 0, 1],
   ];
   it.each(rows)('%s', (_name, record, step, expected) => {
     expect(stepAttemptNo(record, step)).toBe(expected);
   });
 });
 
+describe('latestTextAttempt (the attempt whose code a check compares against)', () => {
+  const rows: Array<[string, ReturnType<typeof attempt>[], [number, number] | undefined]> = [
+    ['nothing texted', [attempt(0, 1)], undefined],
+    ['the one text', [attempt(0, 1), attempt(1, 1, 'sms')], [1, 1]],
+    ['a later step replaces an earlier text', [attempt(2, 1, 'sms'), attempt(0, 1, 'sms'), attempt(1, 1)], [2, 1]],
+    ['a re-sent text replaces the first', [attempt(0, 2, 'sms'), attempt(0, 1, 'sms', DONE)], [0, 2]],
+    ['a call after the text leaves the text the latest', [attempt(0, 1, 'sms'), attempt(1, 1)], [0, 1]],
+  ];
+  it.each(rows)('%s', (_name, attempts, expected) => {
+    const latest = latestTextAttempt(attempts);
+    expect(latest === undefined ? undefined : [latest.stepIndex, latest.attemptNo]).toEqual(expected);
+  });
+});
+
+describe('attemptToDispatch (the attempt whose job the reconciler re-creates)', () => {
+  const waiting = { nextAction: 'dispatch' };
+  const rows: Array<[string, StoredChallenge, [number, number] | undefined]> = [
+    ['the current step\'s unfinished attempt', stored({ ...waiting, attempts: [attempt(0, 1)] }), [0, 1]],
+    ['its latest one after a retry', stored({ ...waiting, attempts: [attempt(0, 1, 'call', DONE), attempt(0, 2)] }), [0, 2]],
+    ['none once the attempt finished', stored({ ...waiting, attempts: [attempt(0, 1, 'call', DONE)] }), undefined],
+    ['none while the step waits for its deadline', stored({ attempts: [attempt(0, 1)] }), undefined],
+    ['none for a final challenge', stored({ ...waiting, status: 'canceled', attempts: [attempt(0, 1)] }), undefined],
+    ['an earlier step\'s attempt is not the current one', stored({ ...waiting, currentStep: 1, attempts: [attempt(0, 1)] }), undefined],
+  ];
+  it.each(rows)('%s', (_name, record, expected) => {
+    const found = attemptToDispatch(record);
+    expect(found === undefined ? undefined : [found.stepIndex, found.attemptNo]).toEqual(expected);
+  });
+});
+
 describe('challengeStateOf', () => {
   it('reads the state machine state from a stored challenge', () => {
-    const state = challengeStateOf(stored({ sends: 2, wrongCodes: 1, codeHash: 'h', attempts: [{ stepIndex: 0, attemptNo: 1, finishedAt: null }] }));
+    const state = challengeStateOf(stored({ sends: 2, wrongCodes: 1, attempts: [attempt(0, 1)] }));
     expect(state).toEqual({
       status: 'pending',
       currentStep: 0,
@@ -52,8 +73,12 @@ describe('challengeStateOf', () => {
       ],
       sends: 2,
       wrongCodes: 1,
-      hasCode: true,
+      hasCode: false,
     });
+  });
+
+  it('has a code once a text attempt exists', () => {
+    expect(challengeStateOf(stored({ attempts: [attempt(0, 1), attempt(1, 1, 'sms')] })).hasCode).toBe(true);
   });
 });
 

@@ -7,7 +7,6 @@ export interface StoredChallenge {
   currentStep: number;
   sends: number;
   wrongCodes: number;
-  codeHash: string | null;
   nextAction: string | null;
   steps: ReadonlyArray<{ index: number; method: string; status: string; reason: string | null }>;
   attempts: ReadonlyArray<StoredAttempt>;
@@ -16,6 +15,7 @@ export interface StoredChallenge {
 export interface StoredAttempt {
   stepIndex: number;
   attemptNo: number;
+  method: string;
   finishedAt: Date | null;
 }
 
@@ -33,24 +33,40 @@ export function challengeStateOf(record: StoredChallenge): ChallengeState {
     })),
     sends: record.sends,
     wrongCodes: record.wrongCodes,
-    hasCode: record.codeHash !== null,
+    hasCode: latestTextAttempt(record.attempts) !== undefined,
   };
 }
 
 /**
- * The attempt a step is on: the highest attempt number stored for it (at least 1 once started, before its
- * dispatch writes the row) — or the next one when a retry was decided and not yet dispatched: the step is
- * current and active, waits for a dispatch, and its latest attempt has finished. The dispatch job for that
- * retry and the reconciler re-creating it both need this number.
+ * The attempt a step is on: the highest attempt number stored for it, 0 before it started. Attempts are written
+ * by the transition that starts them (planTransition), so a started step always has its row.
  */
-export function stepAttemptNo(record: Pick<StoredChallenge, 'currentStep' | 'nextAction' | 'steps' | 'attempts'>, stepIndex: number): number {
-  const step = record.steps.find((s) => s.index === stepIndex);
-  if (!step) return 0;
-  const stored = record.attempts.filter((a) => a.stepIndex === stepIndex);
-  const latest = stored.reduce<StoredAttempt | undefined>((max, a) => (max === undefined || a.attemptNo > max.attemptNo ? a : max), undefined);
-  if (!latest) return step.status === 'waiting' ? 0 : 1;
-  const retryPending = record.currentStep === stepIndex && step.status === 'active' && record.nextAction === 'dispatch' && latest.finishedAt !== null;
-  return retryPending ? latest.attemptNo + 1 : latest.attemptNo;
+export function stepAttemptNo(record: Pick<StoredChallenge, 'attempts'>, stepIndex: number): number {
+  return record.attempts.reduce((max, a) => (a.stepIndex === stepIndex && a.attemptNo > max ? a.attemptNo : max), 0);
+}
+
+/**
+ * The attempt a code check compares against: the challenge's latest text (the highest step, then attempt
+ * number, among its text attempts). A new text replaces the code; undefined when nothing was texted.
+ */
+export function latestTextAttempt<A extends StoredAttempt>(attempts: readonly A[]): A | undefined {
+  let latest: A | undefined;
+  for (const a of attempts) {
+    if (a.method !== 'sms') continue;
+    if (latest === undefined || a.stepIndex > latest.stepIndex || (a.stepIndex === latest.stepIndex && a.attemptNo > latest.attemptNo)) latest = a;
+  }
+  return latest;
+}
+
+/**
+ * The attempt the challenge waits to dispatch (the reconciler re-enqueues its job): the current step's latest,
+ * while it is unfinished and the challenge's next action is a dispatch.
+ */
+export function attemptToDispatch<A extends StoredAttempt>(record: Pick<StoredChallenge, 'status' | 'currentStep' | 'nextAction'> & { attempts: readonly A[] }): A | undefined {
+  if (record.status !== 'pending' || record.nextAction !== 'dispatch') return undefined;
+  const attemptNo = stepAttemptNo(record, record.currentStep);
+  const attempt = record.attempts.find((a) => a.stepIndex === record.currentStep && a.attemptNo === attemptNo);
+  return attempt?.finishedAt === null ? attempt : undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface ChallengeState {
   /** Texts and calls started in this challenge. */
   sends: number;
   wrongCodes: number;
-  /** A text's code is live and may be checked. */
+  /** A code was texted (the challenge has a text attempt): a code may be checked. */
   hasCode: boolean;
 }
 
@@ -60,7 +60,6 @@ export type Effect =
   | { type: 'dispatch'; step: number; attemptNo: number; method: ContactMethod }
   | { type: 'step_deadline'; step: number; attemptNo: number; afterMs: number }
   | { type: 'clear_deadline' }
-  | { type: 'clear_code' }
   /** A call step stopped being active for a reason outside its call: hang the call up (it may still ring). */
   | { type: 'end_call'; step: number };
 
@@ -199,14 +198,14 @@ function failover(state: ChallengeState, step: number, reason: string, policy: C
   const target = step + 1;
   if (target >= next.steps.length) {
     next.status = 'failed';
-    return { state: next, events: [...events, { type: 'challenge.failed', reason }], effects: [{ type: 'clear_deadline' }, { type: 'clear_code' }], changed: true };
+    return { state: next, events: [...events, { type: 'challenge.failed', reason }], effects: [{ type: 'clear_deadline' }], changed: true };
   }
   if (next.sends >= policy.maxSends) {
     next.status = 'failed';
     return {
       state: next,
       events: [...events, { type: 'challenge.failed', reason: 'max_sends' }],
-      effects: [{ type: 'clear_deadline' }, { type: 'clear_code' }],
+      effects: [{ type: 'clear_deadline' }],
       changed: true,
     };
   }
@@ -228,6 +227,8 @@ function startStep(next: ChallengeState, index: number, events: EventSpec[], _po
   next.currentStep = index;
   next.steps[index] = { ...next.steps[index], status: 'active', attempts: attemptNo };
   next.sends += 1;
+  // A text's code is its attempt's (verification-code.ts): it exists, and replaces any earlier one, from now on.
+  if (next.steps[index].method === 'sms') next.hasCode = true;
   return {
     state: next,
     events: [...events, { type: 'attempt.queued', step: index, attemptNo }],
@@ -248,7 +249,7 @@ function finish(state: ChallengeState, status: ChallengeStatus, event: Challenge
     if (other.index !== step && other.status === 'active') next.steps[other.index] = { ...other, status: 'skipped' };
   }
   // Steps never reached stay `waiting`; the person sees they were not needed.
-  return { state: next, events: [{ type: event, step, reason }], effects: [{ type: 'clear_deadline' }, { type: 'clear_code' }], changed: true };
+  return { state: next, events: [{ type: event, step, reason }], effects: [{ type: 'clear_deadline' }], changed: true };
 }
 
 function stepTimeout(state: ChallengeState, step: number, policy: ChallengePolicy): number {

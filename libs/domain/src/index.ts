@@ -14,3 +14,4 @@ export * from './attempt-status';
 export * from './call-turn';
 export * from './challenge-state';
 export * from './transition.plan';
+export * from './dispatch-check';

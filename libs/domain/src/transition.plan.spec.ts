@@ -29,7 +29,8 @@ const rows: Row[] = [
       steps: [{ index: 0, patch: { status: 'active', reason: null, startedAt: NOW } }],
       firstSeq: 5,
       settings: null,
-      absent: ['finishedAt', 'approvedAt', 'fraudReported', 'firstDeliveryAt', 'codeHash'],
+      absent: ['finishedAt', 'approvedAt', 'fraudReported', 'firstDeliveryAt'],
+      attempt: { stepIndex: 0, attemptNo: 1, method: 'call', status: 'queued', statusRank: 0, createdAt: NOW },
     },
   ],
   ['sent: the step deadline', signIn, running(['sms']), { type: 'sent', ...A }, { patch: { nextAction: 'step_timeout', nextActionAt: LATER(policy.smsStepTimeoutMs) }, steps: [] }],
@@ -38,12 +39,13 @@ const rows: Row[] = [
   ['answered: the first delivery time', signIn, running(['call']), { type: 'answered', ...A }, { patch: { firstDeliveryAt: NOW }, absent: ['nextAction'] }],
   ['a second delivery keeps the first time', { ...signIn, firstDeliveryAt: new Date(0) }, running(['sms']), { type: 'delivered', ...A }, { absent: ['firstDeliveryAt'] }],
   [
-    '# approves: finished and approved now, deadline and code cleared, the step ends',
+    '# approves: finished and approved now, deadline cleared, the step ends, no attempt',
     signIn,
     running(['call', 'sms']),
     { type: 'approved_by_call', ...A },
     {
-      patch: { status: 'approved', finishedAt: NOW, approvedAt: NOW, nextAction: null, nextActionAt: null, codeHash: null, codeAttemptId: null },
+      patch: { status: 'approved', finishedAt: NOW, approvedAt: NOW, nextAction: null, nextActionAt: null },
+      attempt: null,
       steps: [{ index: 0, patch: { status: 'succeeded', reason: null, endedAt: NOW } }],
       absent: ['fraudReported'],
     },
@@ -66,9 +68,17 @@ const rows: Row[] = [
         { index: 0, patch: { status: 'failed', reason: 'busy', endedAt: NOW } },
         { index: 1, patch: { status: 'active', reason: null, startedAt: NOW } },
       ],
+      attempt: { stepIndex: 1, attemptNo: 1, method: 'sms', status: 'queued', statusRank: 0, createdAt: NOW },
     },
   ],
-  ['a retry: no step changes, a new dispatch', signIn, running(['call']), { type: 'step_failed', reason: 'call_failed', retryable: true, ...A }, { patch: { sends: 2, nextAction: 'dispatch' }, steps: [] }],
+  [
+    'a retry: no step changes, a new dispatch and its attempt, the next number',
+    signIn,
+    running(['call']),
+    { type: 'step_failed', reason: 'call_failed', retryable: true, ...A },
+    { patch: { sends: 2, nextAction: 'dispatch' }, steps: [], attempt: { stepIndex: 0, attemptNo: 2, method: 'call', status: 'queued', statusRank: 0, createdAt: NOW } },
+  ],
+  ['sent: no attempt to create', signIn, running(['sms']), { type: 'sent', ...A }, { attempt: null }],
   ['a wrong code: no event, the count only', signIn, running(['sms'], { hasCode: true }), { type: 'code_checked', correct: false }, { patch: { wrongCodes: 1, lastSeq: 4, version: 8 }, steps: [], events: [], absent: ['nextAction'] }],
   ['a settings challenge approved activates its settings', settings, running(['call']), { type: 'approved_by_call', ...A }, { settings: { settingsId: 'set-1', verdict: 'activate' } }],
   ['a settings challenge failed rejects them', settings, running(['call']), { type: 'step_failed', reason: 'busy', ...A }, { settings: { settingsId: 'set-1', verdict: 'reject' } }],
@@ -91,6 +101,7 @@ describe('planTransition', () => {
     if (expected.events) expect(plan.events).toEqual(expected.events);
     if (expected.settings !== undefined) expect(plan.settings).toEqual(expected.settings);
     if (expected.verifiedStep !== undefined) expect(plan.verifiedStep).toBe(expected.verifiedStep);
+    if (expected.attempt !== undefined) expect(plan.attempt).toEqual(expected.attempt);
   });
 
   it('writes one row per event, with the state after the transition and the event details', () => {

@@ -1,4 +1,5 @@
-import type { ChallengeEventType, ChallengeStatus, StepStatus } from '@redial/contracts';
+import type { ChallengeEventType, ChallengeStatus, ContactMethod, StepStatus } from '@redial/contracts';
+import { rankOf } from './attempt-status';
 import { ChallengeState, Decision, decideNext, isFinal, Outcome } from './challenge.machine';
 import type { ChallengePolicy } from './challenge.policy';
 
@@ -28,8 +29,6 @@ export interface ChallengeChange {
   version: number;
   nextAction?: NextAction | null;
   nextActionAt?: Date | null;
-  codeHash?: null;
-  codeAttemptId?: null;
   fraudReported?: true;
   firstDeliveryAt?: Date;
   finishedAt?: Date;
@@ -61,8 +60,23 @@ export interface SettingsVerdict {
   verdict: 'activate' | 'reject';
 }
 
+/**
+ * The attempt a `dispatch` effect starts, written by the same transition: its job then carries the attempt's id,
+ * and the worker has nothing to write before the send (and a text's code is derived from that id).
+ */
+export interface AttemptStart {
+  stepIndex: number;
+  attemptNo: number;
+  method: ContactMethod;
+  status: 'queued';
+  statusRank: number;
+  createdAt: Date;
+}
+
 export interface WritePlan {
   patch: ChallengeChange;
+  /** The attempt to create (a step started, or re-dialled), or null. */
+  attempt: AttemptStart | null;
   /** Steps whose status or reason changed; a step turning active starts, one turning final ends. */
   steps: StepChange[];
   /** The `seq` of the first event row; the rest follow one by one. */
@@ -86,12 +100,15 @@ export function planTransition(subject: TransitionSubject, before: ChallengeStat
     lastSeq: subject.lastSeq + decision.events.length,
     version: subject.version + 1,
   };
+  let attempt: AttemptStart | null = null;
   // Effects in order: a later one wins (e.g. a dispatch followed by a cleared deadline).
   for (const effect of decision.effects) {
-    if (effect.type === 'dispatch') Object.assign(patch, { nextAction: 'dispatch', nextActionAt: now });
+    if (effect.type === 'dispatch') {
+      Object.assign(patch, { nextAction: 'dispatch', nextActionAt: now });
+      attempt = { stepIndex: effect.step, attemptNo: effect.attemptNo, method: effect.method, status: 'queued', statusRank: rankOf('queued'), createdAt: now };
+    }
     if (effect.type === 'step_deadline') Object.assign(patch, { nextAction: 'step_timeout', nextActionAt: new Date(now.getTime() + effect.afterMs) });
     if (effect.type === 'clear_deadline') Object.assign(patch, { nextAction: null, nextActionAt: null });
-    if (effect.type === 'clear_code') Object.assign(patch, { codeHash: null, codeAttemptId: null });
   }
   if (outcome?.type === 'fraud_reported') patch.fraudReported = true;
   // The first time the person could have answered: a text arrived, or a call was picked up.
@@ -121,7 +138,7 @@ export function planTransition(subject: TransitionSubject, before: ChallengeStat
       ? { settingsId: subject.settingsId, verdict: after.status === 'approved' ? 'activate' : 'reject' }
       : null;
   const verifiedStep = after.status === 'approved' && subject.purpose !== 'sign_in' ? (after.steps.find((s) => s.status === 'succeeded')?.index ?? null) : null;
-  return { patch, steps, firstSeq: subject.lastSeq + 1, events, settings, verifiedStep };
+  return { patch, attempt, steps, firstSeq: subject.lastSeq + 1, events, settings, verifiedStep };
 }
 
 export function isEndedStep(status: StepStatus): boolean {

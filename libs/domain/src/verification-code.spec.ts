@@ -1,60 +1,98 @@
-import { createHmac } from 'node:crypto';
-import { codeMatches, generateCode, hashCode, smsBody, webOtpHost } from './verification-code';
+import { createHash } from 'node:crypto';
+import { hotp, textCode, textCodeMatches, smsBody, webOtpHost } from './verification-code';
 
-const SECRET = 'test-secret';
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef');
+const ATTEMPT = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 
-describe('generateCode', () => {
-  it('gives 6 digits, zero-padded, and varies', () => {
-    const codes = Array.from({ length: 500 }, generateCode);
-    for (const code of codes) expect(code).toMatch(/^\d{6}$/);
-    expect(new Set(codes).size).toBeGreaterThan(490);
+/** RFC 4226's counter: 8 bytes, big-endian. */
+const counter = (n: number) => {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(n));
+  return message;
+};
+
+/** A fixed, well-spread attempt id for index `i` (the same on every run: the distribution test cannot flake). */
+const attemptId = (i: number) => {
+  const hex = createHash('sha256').update(`attempt-${i}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
+describe('hotp (RFC 4226)', () => {
+  // RFC 4226 Appendix D: HMAC-SHA-1, the ASCII secret "12345678901234567890", counters 0–9.
+  it.each([
+    [0, '755224'], [1, '287082'], [2, '359152'], [3, '969429'], [4, '338314'],
+    [5, '254676'], [6, '287922'], [7, '162583'], [8, '399871'], [9, '520489'],
+  ])('SHA-1, counter %i → %s (Appendix D)', (n, expected) => {
+    expect(hotp('12345678901234567890', counter(n), 6, 'sha1')).toBe(expected);
+  });
+
+  // RFC 6238 Appendix B: the same truncation over HMAC-SHA-256, 8 digits, its 32-byte seed, T = floor(time / 30).
+  it.each([
+    [59, '46119246'], [1111111109, '68084774'], [1111111111, '67062674'],
+    [1234567890, '91819424'], [2000000000, '90698825'], [20000000000, '77737706'],
+  ])('SHA-256, time %i → %s (RFC 6238 Appendix B)', (time, expected) => {
+    expect(hotp('12345678901234567890123456789012', counter(Math.floor(time / 30)), 8, 'sha256')).toBe(expected);
+  });
+
+  it('refuses an empty key', () => {
+    expect(() => hotp('', counter(0))).toThrow();
   });
 });
 
-describe('hashCode', () => {
-  it('is HMAC-SHA256 keyed by the secret over challengeId|attemptId|code, in hex', () => {
-    const expected = createHmac('sha256', SECRET).update('ch_1|at_1|123456').digest('hex');
-    expect(hashCode('123456', SECRET, 'ch_1', 'at_1')).toBe(expected);
+describe('textCode', () => {
+  it('is 6 digits, the same for the same attempt and key, another for another attempt or key', () => {
+    const code = textCode(KEY, ATTEMPT);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(textCode(KEY, ATTEMPT)).toBe(code);
+    expect(textCode(KEY, ATTEMPT)).toBe(hotp(KEY, Buffer.from(ATTEMPT.replace(/-/g, ''), 'hex')));
+    expect(textCode(Buffer.from('another key of the same length!!'), ATTEMPT)).not.toBe(code);
+    expect(textCode(KEY, attemptId(1))).not.toBe(code);
   });
 
-  it.each([
-    ['another code', '654321', SECRET, 'ch_1', 'at_1'],
-    ['another secret', '123456', 'other-secret', 'ch_1', 'at_1'],
-    ['another challenge', '123456', SECRET, 'ch_2', 'at_1'],
-    ['another attempt', '123456', SECRET, 'ch_1', 'at_2'],
-  ])('differs for %s', (_name, code, secret, challengeId, attemptId) => {
-    expect(hashCode(code, secret, challengeId, attemptId)).not.toBe(hashCode('123456', SECRET, 'ch_1', 'at_1'));
+  it('needs a UUID', () => {
+    expect(() => textCode(KEY, 'at_1')).toThrow();
   });
 
-  it('refuses an empty secret', () => {
-    expect(() => hashCode('123456', '', 'ch_1', 'at_1')).toThrow();
+  it('spreads evenly: every digit of 100,000 codes is uniform (chi-square, 9 degrees of freedom), and they rarely repeat', () => {
+    const n = 100_000;
+    const counts = Array.from({ length: 6 }, () => new Array<number>(10).fill(0));
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const code = textCode(KEY, attemptId(i));
+      if (i < 10_000) seen.add(code);
+      for (let d = 0; d < 6; d++) counts[d][Number(code[d])]++;
+    }
+    const expected = n / 10;
+    for (const position of counts) {
+      const chiSquare = position.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+      expect(chiSquare).toBeLessThan(27.88); // p = 0.001
+    }
+    // 10,000 draws from a million: about 50 repeats expected by the birthday bound.
+    expect(seen.size).toBeGreaterThan(9_850);
   });
 });
 
-describe('codeMatches', () => {
-  const stored = hashCode('012345', SECRET, 'ch_1', 'at_1');
+describe('textCodeMatches', () => {
+  const code = textCode(KEY, ATTEMPT);
+  const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
   it.each([
-    ['the right code', '012345', stored, SECRET, 'ch_1', 'at_1', true],
-    ['a wrong code', '012346', stored, SECRET, 'ch_1', 'at_1', false],
-    ['another secret', '012345', stored, 'other-secret', 'ch_1', 'at_1', false],
-    ['another challenge', '012345', stored, SECRET, 'ch_2', 'at_1', false],
-    ['another attempt', '012345', stored, SECRET, 'ch_1', 'at_2', false],
-    ['5 digits', '01234', stored, SECRET, 'ch_1', 'at_1', false],
-    ['7 digits', '0123456', stored, SECRET, 'ch_1', 'at_1', false],
-    ['spaces around', ' 012345 ', stored, SECRET, 'ch_1', 'at_1', false],
-    ['letters', '01234a', stored, SECRET, 'ch_1', 'at_1', false],
-    ['empty', '', stored, SECRET, 'ch_1', 'at_1', false],
-    ['a non-ASCII digit', '01234٥', stored, SECRET, 'ch_1', 'at_1', false],
-    ['a stored hash of the wrong length', '012345', stored.slice(2), SECRET, 'ch_1', 'at_1', false],
-    ['a stored hash that is not hex', '012345', 'z'.repeat(64), SECRET, 'ch_1', 'at_1', false],
-    ['an empty stored hash', '012345', '', SECRET, 'ch_1', 'at_1', false],
-  ] as const)('%s → %s', (_name, code, hash, secret, challengeId, attemptId, expected) => {
-    expect(codeMatches(code, hash, secret, challengeId, attemptId)).toBe(expected);
+    ['the right code', code, KEY, ATTEMPT, true],
+    ['a wrong code', wrong, KEY, ATTEMPT, false],
+    ['another key', code, Buffer.from('another key of the same length!!'), ATTEMPT, false],
+    ['another attempt', code, KEY, attemptId(7), false],
+    ['5 digits', code.slice(1), KEY, ATTEMPT, false],
+    ['7 digits', `${code}0`, KEY, ATTEMPT, false],
+    ['spaces around', ` ${code} `, KEY, ATTEMPT, false],
+    ['letters', `${code.slice(0, 5)}a`, KEY, ATTEMPT, false],
+    ['empty', '', KEY, ATTEMPT, false],
+    ['a non-ASCII digit', `${code.slice(0, 5)}٥`, KEY, ATTEMPT, false],
+  ] as const)('%s → %s', (_name, given, key, attempt, expected) => {
+    expect(textCodeMatches(given, key, attempt)).toBe(expected);
   });
 
   it('does not throw on a code that is not a string', () => {
-    expect(codeMatches(123456 as unknown as string, stored, SECRET, 'ch_1', 'at_1')).toBe(false);
+    expect(textCodeMatches(123456 as unknown as string, KEY, ATTEMPT)).toBe(false);
   });
 });
 

@@ -1,43 +1,52 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChallengePurpose } from '@redial/contracts';
 import type { HmacKey } from './challenge-token';
+import { isUuid } from './identifiers';
 
 /**
- * The 6-digit code sent by text: generated from the CSPRNG, stored only as an HMAC bound to its challenge
- * and attempt (a hash leak cannot be replayed on another attempt), and checked in constant time.
+ * The 6-digit code sent by text is stored nowhere: it is an HOTP value (RFC 4226) of the text's attempt,
+ * HMAC-SHA-256 keyed with the `smsCodes` key (libs/config derived-keys.ts) over the attempt id's 16 bytes and
+ * dynamically truncated to 6 digits. The worker computes it when it builds the text, the api recomputes it when
+ * a code is checked and compares in constant time. Nothing is written before the send, nothing goes to Redis,
+ * and a leaked database holds nothing to replay; single use and the wrong-code limit live in the challenge's
+ * state. Only the challenge's latest text counts (challenge-state.ts `latestTextAttempt`).
+ *
+ * SHA-256 rather than RFC 4226's SHA-1: every other key Redial derives is used with HMAC-SHA-256, and RFC 6238
+ * (TOTP) already runs the same dynamic truncation over HMAC-SHA-256. HMAC-SHA-1 would be as sound here (HMAC
+ * needs no collision resistance); one hash throughout is simply less to review. The truncation is RFC 4226
+ * §5.3's, unchanged, and tested with SHA-1 against the RFC's Appendix D vectors.
  */
 
 export const CODE_LENGTH = 6;
 const CODE_SHAPE = /^\d{6}$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** A uniformly random code, `000000`–`999999`. */
-export function generateCode(): string {
-  return randomInt(0, 1_000_000).toString().padStart(CODE_LENGTH, '0');
+export type HotpHash = 'sha1' | 'sha256';
+
+/**
+ * HOTP (RFC 4226 §5.3): HMAC of `message` under `key`, dynamically truncated — the low 4 bits of the last byte
+ * pick an offset, the 31 bits from there modulo 10^digits, zero-padded. RFC 4226's message is an 8-byte counter.
+ */
+export function hotp(key: HmacKey, message: Uint8Array, digits = CODE_LENGTH, hash: HotpHash = 'sha256'): string {
+  if (key.length === 0) throw new Error('hotp needs a non-empty key');
+  const mac = createHmac(hash, key).update(message).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 10 ** digits).padStart(digits, '0');
 }
 
-/** HMAC-SHA256, keyed by the server secret, over `challengeId|attemptId|code`, as lowercase hex. */
-export function hashCode(code: string, secret: HmacKey, challengeId: string, attemptId: string): string {
-  if (secret.length === 0) throw new Error('hashCode needs a non-empty secret');
-  return createHmac('sha256', secret).update(`${challengeId}|${attemptId}|${code}`, 'utf8').digest('hex');
+/** The code of the text attempt `attemptId` (a UUID) sends. */
+export function textCode(key: HmacKey, attemptId: string): string {
+  if (!isUuid(attemptId)) throw new Error('a text code needs the attempt id (a UUID)');
+  return hotp(key, Buffer.from(attemptId.replace(/-/g, ''), 'hex'));
 }
 
 /**
- * Whether `code` is the one hashed into `storedHash` for this challenge and attempt. Constant time in the code;
- * a malformed code (not exactly 6 digits) or a malformed stored hash is simply not a match.
+ * Whether `code` is the code of text attempt `attemptId`. Constant time in the code; anything that is not exactly
+ * 6 ASCII digits is simply not a match.
  */
-export function codeMatches(
-  code: string,
-  storedHash: string,
-  secret: HmacKey,
-  challengeId: string,
-  attemptId: string,
-): boolean {
+export function textCodeMatches(code: string, key: HmacKey, attemptId: string): boolean {
   if (typeof code !== 'string' || !CODE_SHAPE.test(code)) return false;
-  if (typeof storedHash !== 'string' || !SHA256_HEX.test(storedHash)) return false;
-  const expected = Buffer.from(storedHash, 'hex');
-  const actual = Buffer.from(hashCode(code, secret, challengeId, attemptId), 'hex');
-  return timingSafeEqual(actual, expected);
+  return timingSafeEqual(Buffer.from(code, 'ascii'), Buffer.from(textCode(key, attemptId), 'ascii'));
 }
 
 /**

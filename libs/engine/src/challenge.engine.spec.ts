@@ -5,7 +5,7 @@
 import { type AppConfig, deriveKeys } from '@redial/config';
 import type { ChallengeUpdated } from '@redial/contracts';
 import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StepPatch, StepRecord, StoredSettings, Tx } from '@redial/database';
-import { DEFAULT_POLICY, hashCode } from '@redial/domain';
+import { DEFAULT_POLICY, textCode } from '@redial/domain';
 import type { EventPublisher, QueueService } from '@redial/queue';
 import { CallLog, logged, strictFake } from '../../../test/support/strict-fake';
 import { ChallengeEngine, type CreationHooks, type StartedChallenge } from './challenge.engine';
@@ -35,7 +35,7 @@ function attempt(id: string, stepIndex: number, patch: Partial<AttemptRecord> = 
 function record(patch: Partial<ChallengeRecord> = {}): ChallengeRecord {
   const created = new Date();
   return {
-    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, codeHash: null, codeAttemptId: null, wrongCodes: 0, sends: 1,
+    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, wrongCodes: 0, sends: 1,
     fraudReported: false, nextActionAt: null, nextAction: 'step_timeout', expiresAt: new Date(created.getTime() + 600_000), approvedAt: null, finishedAt: null,
     firstDeliveryAt: null, lastSeq: 3, version: 4, requestId: null, createdAt: created, updatedAt: created,
     steps: [step(0, 'call', 'active'), step(1, 'sms')],
@@ -44,17 +44,20 @@ function record(patch: Partial<ChallengeRecord> = {}): ChallengeRecord {
   };
 }
 
-/** writeTransition as PostgreSQL would answer it: the row with the patch applied, the changed steps. */
+/** writeTransition as PostgreSQL would answer it: the row with the patch applied, the changed steps, the new attempt. */
 function written(base: ChallengeRecord, change: WriteChange) {
   const { steps: _s, attempts: _a, ...row } = base;
   const steps = change.steps.map((s: { index: number; patch: StepPatch }) => ({ ...base.steps[s.index], ...s.patch }));
-  return { row: { ...row, ...change.patch, updatedAt: new Date() }, steps };
+  const n = change.newAttempt;
+  return { row: { ...row, ...change.patch, updatedAt: new Date() }, steps, ...(n && { attempt: attempt(n.id, n.stepIndex, { ...n, updatedAt: n.createdAt }) }) };
 }
 
 interface Harness {
   engine: ChallengeEngine;
   log: CallLog;
   writes: Array<{ change: WriteChange; last: boolean }>;
+  /** The options each withLock was given. */
+  locks: Array<{ durable?: boolean } | undefined>;
   attemptUpdates: Array<{ patches: ReadonlyMap<string, AttemptPatch>; last: boolean }>;
   published: ChallengeUpdated[];
   queued: Array<[string, unknown, ...unknown[]]>;
@@ -63,9 +66,12 @@ interface Harness {
 /** The engine over strict fakes; `locked` is what withLock finds. Only the members a test uses exist. */
 function harness(locked: ChallengeRecord | undefined, extra: { challenges?: Partial<ChallengeRepository>; settings?: Partial<PhoneSettingsRepository> } = {}): Harness {
   const log: CallLog = [];
-  const h: Omit<Harness, 'engine'> = { log, writes: [], attemptUpdates: [], published: [], queued: [] };
+  const h: Omit<Harness, 'engine'> = { log, writes: [], locks: [], attemptUpdates: [], published: [], queued: [] };
   const challenges = logged<ChallengeRepository>(log, 'challenges', {
-    withLock: (async (_target: unknown, fn: (tx: Tx, r: ChallengeRecord | undefined) => Promise<unknown>) => fn(tx, locked)) as ChallengeRepository['withLock'],
+    withLock: (async (_target: unknown, fn: (tx: Tx, r: ChallengeRecord | undefined) => Promise<unknown>, options?: { durable?: boolean }) => {
+      h.locks.push(options);
+      return fn(tx, locked);
+    }) as ChallengeRepository['withLock'],
     writeTransition: async (_tx, id, change, last) => {
       expect(id).toBe(ID);
       h.writes.push({ change, last: last ?? false });
@@ -83,7 +89,7 @@ function harness(locked: ChallengeRecord | undefined, extra: { challenges?: Part
   };
   const queues = logged<QueueService>(log, 'queues', { dispatch: queue('dispatch'), stepTimeout: queue('stepTimeout'), expire: queue('expire'), endCall: queue('endCall') });
   const publisher = logged<EventPublisher>(log, 'publisher', { challengeUpdated: (u) => void h.published.push(u) });
-  return { ...h, engine: new ChallengeEngine(config, policy, challenges, settings, queues, publisher) };
+  return { ...h, engine: new ChallengeEngine(config, policy, challenges, settings, queues, publisher, { name: 'twilio' }) };
 }
 
 describe('ChallengeEngine.createSignIn', () => {
@@ -95,7 +101,7 @@ describe('ChallengeEngine.createSignIn', () => {
     ],
   };
 
-  it('inserts the challenge and its first transition in one transaction, then schedules expiry, publishes, dispatches', async () => {
+  it('inserts the challenge and its first transition (with its first attempt) in one transaction, then schedules expiry, publishes, dispatches that attempt', async () => {
     let inserted: ChallengeRecord | undefined;
     const h = harness(undefined, {
       challenges: {
@@ -135,10 +141,14 @@ describe('ChallengeEngine.createSignIn', () => {
     expect(change.steps).toEqual([{ index: 0, patch: { status: 'active', reason: null, startedAt: expect.any(Date) } }]);
     expect(change.firstSeq).toBe(1);
     expect(change.events.map((e) => e.type)).toEqual(['challenge.created', 'attempt.queued']);
+    expect(change.newAttempt).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), challengeId: view.id, stepIndex: 0, attemptNo: 1, method: 'call', provider: 'twilio', status: 'queued', statusRank: 0, createdAt: expect.any(Date),
+    });
     expect(h.queued).toEqual([
       ['expire', { challengeId: view.id }, policy.challengeTtlMs],
-      ['dispatch', 'call', { challengeId: view.id, step: 0, attemptNo: 1, requestId: 'req-1' }],
+      ['dispatch', 'call', { challengeId: view.id, step: 0, attemptNo: 1, attemptId: change.newAttempt?.id, requestId: 'req-1' }],
     ]);
+    expect(view.steps[0].attempts).toEqual([expect.objectContaining({ attemptNo: 1, status: 'queued' })]);
     expect(h.published.map((p) => [p.seq, p.type])).toEqual([
       [1, 'challenge.created'],
       [2, 'attempt.queued'],
@@ -243,8 +253,10 @@ describe('ChallengeEngine.apply', () => {
       [5, 'step.failover'],
       [6, 'attempt.queued'],
     ]);
-    expect(h.queued).toEqual([['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, requestId: undefined }]]);
+    expect(change.newAttempt).toMatchObject({ stepIndex: 1, attemptNo: 1, method: 'sms' });
+    expect(h.queued).toEqual([['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, attemptId: change.newAttempt?.id, requestId: undefined }]]);
     expect(t?.view.steps[0]).toMatchObject({ status: 'failed', reason: 'busy' });
+    expect(t?.record.attempts.map((a) => [a.stepIndex, a.attemptNo])).toEqual([[0, 1], [1, 1]]);
   });
 
   it('a retryable call failure re-dials the same step as attempt 2', async () => {
@@ -255,13 +267,14 @@ describe('ChallengeEngine.apply', () => {
     });
     expect(h.writes[0].change.steps).toEqual([]);
     expect(h.writes[0].change.patch).toMatchObject({ currentStep: 0, sends: 2, nextAction: 'dispatch' });
-    expect(h.queued).toEqual([['dispatch', 'call', { challengeId: ID, step: 0, attemptNo: 2, requestId: undefined }]]);
+    expect(h.writes[0].change.newAttempt).toMatchObject({ stepIndex: 0, attemptNo: 2, method: 'call' });
+    expect(h.queued).toEqual([['dispatch', 'call', { challengeId: ID, step: 0, attemptNo: 2, attemptId: h.writes[0].change.newAttempt?.id, requestId: undefined }]]);
   });
 
   it('a late failure of the attempt a retry replaced changes nothing', async () => {
-    // The retry was decided (nextAction dispatch) but its attempt row is not written yet.
+    // The retry was decided (nextAction dispatch), with its attempt.
     const failed = attempt('a1', 0, { status: 'failed', statusRank: 5, providerSid: 'CA1', finishedAt: new Date() });
-    const h = harness(record({ nextAction: 'dispatch', sends: 2, attempts: [failed] }));
+    const h = harness(record({ nextAction: 'dispatch', sends: 2, attempts: [failed, attempt('a2', 0, { attemptNo: 2 })] }));
     const t = await h.engine.apply({ attemptId: 'a1' }, { type: 'step_failed', reason: 'call_failed', retryable: true, step: 0, attemptNo: 1 });
     expect(t?.decision.changed).toBe(false);
     expect(h.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
@@ -280,7 +293,7 @@ describe('ChallengeEngine.apply', () => {
     await h.engine.apply(ID, { type: 'advance' });
     expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'publisher.challengeUpdated', 'queues.dispatch', 'queues.endCall']);
     expect(h.queued).toEqual([
-      ['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, requestId: undefined }],
+      ['dispatch', 'sms', { challengeId: ID, step: 1, attemptNo: 1, attemptId: h.writes[0].change.newAttempt?.id, requestId: undefined }],
       ['endCall', { challengeId: ID, attemptId: 'placed' }],
     ]);
   });
@@ -290,8 +303,16 @@ describe('ChallengeEngine.apply', () => {
     const t = await h.engine.apply(ID, { type: 'sent', step: 0, attemptNo: 1 });
     const deadline = t?.record.nextActionAt?.getTime();
     expect(deadline).toEqual(expect.any(Number));
+    expect(h.writes[0].change.newAttempt).toBeUndefined();
     expect(h.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'queues.stepTimeout']);
     expect(h.queued[0]).toEqual(['stepTimeout', { challengeId: ID, step: 0, attemptNo: 1, deadline }, expect.any(Number)]);
+  });
+
+  it('durable: false asks the lock for a commit that does not wait for the disk flush; durable by default', async () => {
+    const h = harness(record({ nextAction: 'dispatch', attempts: [attempt('a1', 0, { providerSid: 'CA1' })] }));
+    await h.engine.apply(ID, { type: 'sent', step: 0, attemptNo: 1 }, undefined, { durable: false });
+    await h.engine.apply(ID, { type: 'ringing', step: 0, attemptNo: 1 });
+    expect(h.locks).toEqual([{ durable: false }, { durable: true }]);
   });
 
   it('an expired challenge turns expired on whatever outcome finds it', async () => {
@@ -348,13 +369,21 @@ describe('ChallengeEngine.apply', () => {
 });
 
 describe('ChallengeEngine.checkCode', () => {
-  const sms = (patch: Partial<ChallengeRecord> = {}) =>
-    record({ steps: [step(0, 'sms', 'active')], attempts: [attempt('t1', 0, { method: 'sms', providerSid: 'SM1', status: 'delivered', statusRank: 5 })], codeAttemptId: 't1', codeHash: hashCode('123456', KEYS.codeHashes, ID, 't1'), ...patch });
+  const FIRST = '0e5f2c1a-9b8d-4c7e-8f6a-5b4c3d2e1f01';
+  const LATEST = '0e5f2c1a-9b8d-4c7e-8f6a-5b4c3d2e1f02';
+  const text = (id: string, attemptNo: number) => attempt(id, 0, { attemptNo, method: 'sms', providerSid: `SM${attemptNo}`, status: 'delivered', statusRank: 5 });
+  const sms = (patch: Partial<ChallengeRecord> = {}) => record({ steps: [step(0, 'sms', 'active')], attempts: [text(LATEST, 1)], ...patch });
+  /** The code the text of attempt `id` carried (derived, as the worker derives it). */
+  const codeOf = (id: string) => textCode(KEYS.smsCodes, id);
+  const wrongFor = (id: string) => String((Number(codeOf(id)) + 1) % 1_000_000).padStart(6, '0');
+  const resent = sms({ sends: 2, attempts: [text(FIRST, 1), text(LATEST, 2)] });
 
   const rows: Array<[string, ChallengeRecord, string, { status: string; wrongCodes: number; events: string[]; log: string[] }]> = [
-    ['the right code approves', sms(), '123456', { status: 'approved', wrongCodes: 0, events: ['challenge.approved'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
-    ['a wrong code costs an attempt, publishes nothing', sms(), '654321', { status: 'pending', wrongCodes: 1, events: [], log: ['challenges.withLock', 'challenges.writeTransition'] }],
-    ['the fifth wrong code ends the challenge', sms({ wrongCodes: 4 }), '000000', { status: 'max_attempts_reached', wrongCodes: 5, events: ['challenge.max_attempts_reached'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+    ['the right code approves', sms(), codeOf(LATEST), { status: 'approved', wrongCodes: 0, events: ['challenge.approved'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+    ['a wrong code costs an attempt, publishes nothing', sms(), wrongFor(LATEST), { status: 'pending', wrongCodes: 1, events: [], log: ['challenges.withLock', 'challenges.writeTransition'] }],
+    ['the fifth wrong code ends the challenge', sms({ wrongCodes: 4 }), wrongFor(LATEST), { status: 'max_attempts_reached', wrongCodes: 5, events: ['challenge.max_attempts_reached'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+    ['a new text replaces the code: the latest approves', resent, codeOf(LATEST), { status: 'approved', wrongCodes: 0, events: ['challenge.approved'], log: ['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated'] }],
+    ['…and the earlier text\'s code is a wrong one', resent, codeOf(FIRST), { status: 'pending', wrongCodes: 1, events: [], log: ['challenges.withLock', 'challenges.writeTransition'] }],
   ];
   it.each(rows)('%s', async (_name, locked, code, expected) => {
     const h = harness(locked);

@@ -8,18 +8,20 @@ import {
   ChallengePolicy,
   ChallengeState,
   challengeStateOf,
-  codeMatches,
   Decision,
   decideNext,
   decideWithExpiry,
   initialState,
+  latestTextAttempt,
   maskPhone,
   Outcome,
   planTransition,
   signChallengeToken,
   statusPageUrl,
+  textCodeMatches,
 } from '@redial/domain';
 import { EventPublisher, QueueService } from '@redial/queue';
+import { TELEPHONY_PROVIDER, type TelephonyProvider } from '@redial/telephony';
 import { AttemptWrites } from './attempt-writes';
 import { CHALLENGE_POLICY } from './engine.policy';
 import { toChallengeView } from './challenge-view';
@@ -57,6 +59,14 @@ export interface CreationHooks {
   end(tx: Tx, started: StartedChallenge): Promise<void>;
 }
 
+export interface ApplyOptions {
+  /**
+   * false: commit without waiting for the disk flush (ChallengeRepository.withLock), for a transition that can
+   * be derived again should PostgreSQL lose it in a crash (the record of a send: see DispatchProcessor).
+   */
+  durable?: boolean;
+}
+
 /**
  * Applies outcomes to challenges: lock the row, decide with the pure state machine, write the new state and its
  * events in one transaction, then (after commit) enqueue the follow-up jobs and publish the events.
@@ -72,6 +82,8 @@ export class ChallengeEngine {
     private readonly settings: PhoneSettingsRepository,
     private readonly queues: QueueService,
     private readonly publisher: EventPublisher,
+    /** Only its name, written into each attempt a transition starts. */
+    @Inject(TELEPHONY_PROVIDER) private readonly provider: Pick<TelephonyProvider, 'name'>,
   ) {}
 
   /**
@@ -157,8 +169,8 @@ export class ChallengeEngine {
    * Applies one outcome to the challenge `target` names (its id, or one of its attempts). Returns the
    * transition, or undefined when there is no such challenge.
    */
-  async apply(target: ChallengeLocator, outcome: Outcome | null, before?: BeforeDecide): Promise<Transition | undefined> {
-    const done = await this.applyWith(target, async (writes, record) => ({ outcome: (before ? await before(writes, record) : null) ?? outcome, result: undefined }));
+  async apply(target: ChallengeLocator, outcome: Outcome | null, before?: BeforeDecide, options?: ApplyOptions): Promise<Transition | undefined> {
+    const done = await this.applyWith(target, async (writes, record) => ({ outcome: (before ? await before(writes, record) : null) ?? outcome, result: undefined }), options);
     return done?.transition;
   }
 
@@ -167,7 +179,7 @@ export class ChallengeEngine {
    * result (undefined when there is no such challenge). Lock → hook → decide → write; after the commit, publish
    * and enqueue.
    */
-  async applyWith<R>(target: ChallengeLocator, hook: DecideWith<R>): Promise<{ transition: Transition; result: R } | undefined> {
+  async applyWith<R>(target: ChallengeLocator, hook: DecideWith<R>, { durable = true }: ApplyOptions = {}): Promise<{ transition: Transition; result: R } | undefined> {
     const now = new Date();
     const done = await this.challenges.withLock(target, async (tx, locked) => {
       if (!locked) return undefined;
@@ -185,17 +197,19 @@ export class ChallengeEngine {
         return { transition: { decision, record, view: this.view(record) }, result };
       }
       return { transition: await this.persist(tx, record, state, decision, now, outcome ?? undefined, attempts), result };
-    });
+    }, { durable });
     if (done?.transition.decision.changed) await this.afterCommit(done.transition);
     return done;
   }
 
-  /** `POST /v1/challenges/:id/check`: compares in constant time against the hash of the latest text's code. */
+  /**
+   * `POST /v1/challenges/:id/check`: compares in constant time against the code of the challenge's latest text,
+   * derived again from its attempt (nothing is stored). Single use and the wrong-code limit are the state's.
+   */
   async checkCode(challengeId: string, code: string): Promise<Transition | undefined> {
     return this.apply(challengeId, null, async (_writes, record) => {
-      const correct =
-        record.codeHash !== null && record.codeAttemptId !== null && codeMatches(code, record.codeHash, this.config.keys.codeHashes, record.id, record.codeAttemptId);
-      return { type: 'code_checked', correct };
+      const text = latestTextAttempt(record.attempts);
+      return { type: 'code_checked', correct: text !== undefined && textCodeMatches(code, this.config.keys.smsCodes, text.id) };
     });
   }
 
@@ -210,9 +224,10 @@ export class ChallengeEngine {
 
   /**
    * Carries out the transition's write plan (planTransition, in libs/domain) in one statement, sent with the
-   * COMMIT: the hook's attempt updates, the challenge row, the steps that changed, the events — and, for a
-   * settings challenge that ends, its settings. The new record is assembled from what those writes return
-   * (UPDATE … RETURNING) instead of being read again. `commit`: false when the caller has statements to follow.
+   * COMMIT: the hook's attempt updates, the attempt a dispatch starts, the challenge row, the steps that changed,
+   * the events — and, for a settings challenge that ends, its settings. The new record is assembled from what
+   * those writes return (UPDATE … RETURNING) instead of being read again. `commit`: false when the caller has
+   * statements to follow.
    */
   private async persist(
     tx: Tx,
@@ -225,14 +240,15 @@ export class ChallengeEngine {
     commit = true,
   ): Promise<Transition> {
     const plan = planTransition(record, before, decision, now, outcome);
-    const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
+    const newAttempt = plan.attempt === null ? undefined : { ...plan.attempt, id: randomUUID(), challengeId: record.id, provider: this.provider.name };
+    const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts, newAttempt };
     const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null && plan.verifiedStep === null);
     const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
     const verified = steps.find((s) => s.index === plan.verifiedStep);
     if (verified) await this.settings.markVerified(record.userId, verified, now, tx);
-    const updated: ChallengeRecord = { ...written.row, steps, attempts: record.attempts };
+    const updated: ChallengeRecord = { ...written.row, steps, attempts: written.attempt ? [...record.attempts, written.attempt] : record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
 
@@ -247,8 +263,14 @@ export class ChallengeEngine {
     });
     for (const effect of t.decision.effects) {
       if (effect.type === 'dispatch') {
+        // The attempt the same transition wrote (planTransition): the job carries its id.
+        const attempt = t.record.attempts.find((a) => a.stepIndex === effect.step && a.attemptNo === effect.attemptNo);
+        if (!attempt) {
+          this.deferred('dispatch', id, new Error('the transition wrote no attempt'));
+          continue;
+        }
         await this.queues
-          .dispatch(effect.method, { challengeId: id, step: effect.step, attemptNo: effect.attemptNo, requestId: t.record.requestId ?? undefined })
+          .dispatch(effect.method, { challengeId: id, step: effect.step, attemptNo: effect.attemptNo, attemptId: attempt.id, requestId: t.record.requestId ?? undefined })
           .catch((err: unknown) => this.deferred('dispatch', id, err));
       }
       if (effect.type === 'end_call') {

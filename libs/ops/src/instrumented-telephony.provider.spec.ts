@@ -12,6 +12,7 @@ describe('InstrumentedTelephonyProvider', () => {
     sendSms: async () => Promise.reject(Object.assign(new Error('rate'), { status: 429, code: 20429 })),
     placeCall: async () => ({ sid: 'CA1', status: 'queued' }),
     endCall: async () => ({ status: 'canceled' }),
+    findSent: async () => [{ sid: 'SM1', status: 'sent' }],
     parseSmsStatusCallback: (p) => (calls.push('parseSms'), parseSmsStatusCallback(p)),
     parseCallStatusCallback: (p) => (calls.push('parseCall'), parseCallStatusCallback(p)),
     parseVoiceRequest: (p) => (calls.push('parseVoice'), parseVoiceRequest(p)),
@@ -24,9 +25,11 @@ describe('InstrumentedTelephonyProvider', () => {
   it('times requests, labelling a failure with the inner provider\'s own classification', async () => {
     await expect(provider.sendSms({ to: '+1', body: 'x', statusCallbackUrl: 'u', validitySec: 1 })).rejects.toMatchObject({ status: 429 });
     await provider.placeCall({ to: '+1', twimlUrl: 'u', statusCallbackUrl: 'u', ringTimeoutSec: 1, machineDetection: true });
+    expect(await provider.findSent({ channel: 'sms', to: '+1', since: new Date(0), bodyIncludes: '#1' })).toEqual([{ sid: 'SM1', status: 'sent' }]);
     expect(observed.map(([, labels]) => [labels.operation, labels.outcome])).toEqual([
       ['send_sms', 'rate_limited'],
       ['place_call', 'ok'],
+      ['find_sent', 'ok'],
     ]);
     expect(calls).toEqual(['classifyError']);
   });

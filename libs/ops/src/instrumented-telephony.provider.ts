@@ -7,6 +7,7 @@ import type {
   ProviderReceipt,
   ProviderVerdict,
   SendSmsRequest,
+  SentQuery,
   SmsStatusEvent,
   TelephonyProvider,
   TwilioParams,
@@ -39,6 +40,10 @@ export class InstrumentedTelephonyProvider implements TelephonyProvider {
 
   endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt> {
     return this.timed('end_call', () => this.inner.endCall(sid, status));
+  }
+
+  findSent(query: SentQuery): Promise<ProviderReceipt[]> {
+    return this.timed('find_sent', () => this.inner.findSent(query));
   }
 
   parseSmsStatusCallback(params: TwilioParams): SmsStatusEvent | null {

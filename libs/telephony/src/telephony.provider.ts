@@ -38,6 +38,13 @@ export interface ProviderReceipt {
 }
 
 /**
+ * A text or call a send may already have made, to find it at the provider: sent to `to`, created at or after
+ * `since` (the attempt's creation). A text must also carry `bodyIncludes` (its code line, which no other text
+ * carries); a call must come from our caller ID.
+ */
+export type SentQuery = { channel: 'sms'; to: string; since: Date; bodyIncludes: string } | { channel: 'call'; to: string; since: Date };
+
+/**
  * How to end a call: `canceled` stops one still queued or ringing (and does nothing to an answered one);
  * `completed` hangs up an answered one.
  */
@@ -56,6 +63,12 @@ export interface TelephonyProvider {
   placeCall(request: PlaceCallRequest): Promise<ProviderReceipt>;
   /** Ends a call placed earlier (a challenge that moved on must not leave a phone ringing). */
   endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt>;
+  /**
+   * The texts or calls that match `query`, oldest first. The Messages and Calls APIs take no idempotency key, so a
+   * send whose answer was lost (the process died after the provider call, or the request timed out) is found
+   * here before it is made a second time.
+   */
+  findSent(query: SentQuery): Promise<ProviderReceipt[]>;
 
   /** A message status callback's form fields; null when they are not one. */
   parseSmsStatusCallback(params: TwilioParams): SmsStatusEvent | null;

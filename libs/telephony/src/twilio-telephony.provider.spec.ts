@@ -202,6 +202,41 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     }
   });
 
+  describe('finds a send whose answer was lost (GET list, one page, filtered here)', () => {
+    const since = new Date('2026-12-01T10:00:00Z');
+    /** Twilio's date format: RFC 2822, whole seconds. */
+    const at = (ms: number) => new Date(since.getTime() + ms).toUTCString().replace('GMT', '+0000');
+    const page = (key: string, items: object[]) => ({ [key]: items, end: items.length - 1, first_page_uri: '/x', next_page_uri: null, page: 0, page_size: 50, previous_page_uri: null, start: 0, uri: '/x' });
+    afterEach(() => (server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } })));
+
+    it('a text: To and PageSize only, then the ones created since (less a minute of clock skew) that carry the code line, oldest first', async () => {
+      const text = (n: number, body: string, ms: number) => ({ sid: `SM${String(n).repeat(32)}`, status: 'sent', body, to: '+15558675310', date_created: at(ms) });
+      server.reply = () => ({
+        status: 200,
+        body: page('messages', [
+          text(4, 'Your code is 111111\n\n@app.example.com #111111', 5_000), // another attempt's text
+          text(3, 'Your code is 123456\n\n@app.example.com #123456', 1_000),
+          text(2, 'Your code is 123456\n\n@app.example.com #123456', -30_000), // within the skew allowance
+          text(1, 'Your code is 123456\n\n@app.example.com #123456', -61_000), // older than the attempt
+        ]),
+      });
+      const found = await provider.findSent({ channel: 'sms', to: '+15558675310', since, bodyIncludes: '@app.example.com #123456' });
+      expect(found).toEqual([
+        { sid: `SM${'2'.repeat(32)}`, status: 'sent' },
+        { sid: `SM${'3'.repeat(32)}`, status: 'sent' },
+      ]);
+      const req = server.last();
+      expect(req.method).toBe('GET');
+      expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json?To=%2B15558675310&PageSize=50`);
+    });
+
+    it('a call: To and our From', async () => {
+      server.reply = () => ({ status: 200, body: page('calls', [{ sid: `CA${'5'.repeat(32)}`, status: 'ringing', to: '+15558675310', from: '+15005550006', date_created: at(2_000) }]) });
+      expect(await provider.findSent({ channel: 'call', to: '+15558675310', since })).toEqual([{ sid: `CA${'5'.repeat(32)}`, status: 'ringing' }]);
+      expect(server.last().path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json?To=%2B15558675310&From=%2B15005550006&PageSize=50`);
+    });
+  });
+
   it('authenticates with an API key (SK…:secret) while the path names the account', async () => {
     const key = { sid: `SK${'d'.repeat(32)}`, secret: 'key-secret' };
     const withKey = new TwilioTelephonyProvider({ ...config(apiUrl), apiKey: key });

@@ -19,7 +19,7 @@ import {
   type SmsStatusEvent,
   type VoiceRequest,
 } from './status-callback.parser';
-import type { EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, TelephonyProvider } from './telephony.provider';
+import type { EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, SentQuery, TelephonyProvider } from './telephony.provider';
 import type { TwilioParams } from './twilio-signature';
 
 export interface TwilioProviderOptions {
@@ -42,6 +42,14 @@ const VALIDITY_MAX_SEC = 36000;
 /** Twilio's `Timeout` range for ringing, in seconds. */
 const RING_MIN_SEC = 1;
 const RING_MAX_SEC = 600;
+
+/**
+ * A lookup reads one page of the number's newest texts or calls: far more than the rate limits let one number
+ * receive while a send is re-tried (a few minutes).
+ */
+const LOOKUP_PAGE_SIZE = 50;
+/** Twilio's clock and ours may differ a little, and `date_created` has whole seconds. */
+const LOOKUP_CLOCK_SKEW_MS = 60_000;
 
 export const CALL_STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 
@@ -122,6 +130,24 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
   async endCall(sid: string, status: EndCallStatus): Promise<EndCallReceipt> {
     const call = await this.client.calls(sid).update({ status });
     return { status: call.status };
+  }
+
+  /**
+   * Lists the number's newest texts (filter `To`) or calls (`To` and our `From`), one page, newest first as
+   * Twilio answers them, and keeps those created since `since` (less a minute of clock skew) whose body
+   * carries `bodyIncludes`. `DateSent>` / `StartTime>` are left out on purpose: a text still queued has no
+   * `date_sent`, a call not yet started no `start_time`, and those are the ones a lost answer leaves behind.
+   */
+  async findSent(query: SentQuery): Promise<ProviderReceipt[]> {
+    const since = query.since.getTime() - LOOKUP_CLOCK_SKEW_MS;
+    const found =
+      query.channel === 'sms'
+        ? (await this.client.messages.list({ to: query.to, limit: LOOKUP_PAGE_SIZE })).filter((m) => m.body.includes(query.bodyIncludes))
+        : await this.client.calls.list({ to: query.to, from: this.callerId, limit: LOOKUP_PAGE_SIZE });
+    return found
+      .filter((r) => r.dateCreated.getTime() >= since)
+      .reverse()
+      .map((r) => ({ sid: r.sid, status: r.status }));
   }
 
   parseSmsStatusCallback(params: TwilioParams): SmsStatusEvent | null {

@@ -53,7 +53,7 @@ function attempt(patch: Partial<AttemptRecord> = {}): AttemptRecord {
 function record(patch: Partial<ChallengeRecord> = {}, a: AttemptRecord = attempt()): ChallengeRecord {
   const at = new Date();
   return {
-    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, codeHash: null, codeAttemptId: null, wrongCodes: 0, sends: 1,
+    id: ID, userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, wrongCodes: 0, sends: 1,
     fraudReported: false, nextActionAt: null, nextAction: 'step_timeout', expiresAt: new Date(at.getTime() + 600_000), approvedAt: null, finishedAt: null,
     firstDeliveryAt: null, lastSeq: 3, version: 4, requestId: null, createdAt: at, updatedAt: at,
     steps: [step(0, a.method as 'call' | 'sms', 'active'), step(1, 'sms', 'waiting')], attempts: [a], ...patch,
