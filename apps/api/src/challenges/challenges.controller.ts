@@ -21,7 +21,9 @@ type ChallengePath = { id: string };
 export class ChallengesController {
   constructor(private readonly challenges: ChallengesService) {}
 
+  /** An operator may start one too (the settings page's "Try a sign-in"); the user's own limit still applies. */
   @Post()
+  @Auth('api-key-or-operator')
   @HttpCode(201)
   @Idempotent()
   create(

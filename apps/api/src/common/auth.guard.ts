@@ -6,8 +6,11 @@ import { verifyChallengeToken } from '@redial/domain';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
 
-/** Who may call a route. `api-key` is the default for every route without the decorator. */
-export type AuthKind = 'public' | 'api-key' | 'token' | 'operator' | 'operator-or-loopback';
+/**
+ * Who may call a route. `api-key` is the default for every route without the decorator. `api-key-or-operator`:
+ * the routes the settings page's demo box uses for an operator signed in on /ops (load a user, try a sign-in).
+ */
+export type AuthKind = 'public' | 'api-key' | 'api-key-or-operator' | 'token' | 'operator' | 'operator-or-loopback';
 export const AUTH_KIND = 'redial:auth';
 export const Auth = (kind: AuthKind) => SetMetadata(AUTH_KIND, kind);
 
@@ -44,7 +47,7 @@ export class AuthGuard implements CanActivate {
     }
     const bearer = bearerOf(request.headers.authorization);
     if (kind === 'operator' || kind === 'operator-or-loopback') {
-      if (bearer !== undefined && secretEquals(bearer, this.config.operatorToken)) {
+      if (this.isOperator(bearer)) {
         request.caller = { kind: 'operator' };
         return true;
       }
@@ -60,6 +63,13 @@ export class AuthGuard implements CanActivate {
       request.caller = { kind: 'api_key', apiKey };
       return true;
     }
+    if (kind === 'api-key-or-operator') {
+      if (this.isOperator(bearer)) {
+        request.caller = { kind: 'operator' };
+        return true;
+      }
+      throw ApiError.unauthorized('A valid API key or operator token is required: Authorization: Bearer <key or token>.');
+    }
     if (kind === 'token') {
       const verified = verifyChallengeToken(bearer, this.config.keys.challengeTokens, new Date());
       if (verified) {
@@ -69,6 +79,10 @@ export class AuthGuard implements CanActivate {
       throw ApiError.unauthorized('A valid API key or challenge token is required.');
     }
     throw ApiError.unauthorized();
+  }
+
+  private isOperator(bearer: string | undefined): boolean {
+    return bearer !== undefined && secretEquals(bearer, this.config.operatorToken);
   }
 }
 

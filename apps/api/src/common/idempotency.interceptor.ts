@@ -15,7 +15,7 @@ import { issueToApiError, withoutNulls } from './zod-validation.pipe';
  * `Idempotency-Key` on the routes that start a challenge (`@Idempotent()`), as Stripe and the IETF draft
  * (draft-ietf-httpapi-idempotency-key-header) have it: a client that timed out retries with the same key and gets
  * the first answer again, with `Idempotent-Replayed: true`, instead of a second challenge and a second text.
- * - A key is scoped to the caller (the SHA-256 of its API key) and the operation (method and path).
+ * - A key is scoped to the caller (the SHA-256 of its API key, or `operator`) and the operation (method and path).
  * - First use: the service passes `@IdempotencyOf()` to the engine, which claims the key at the start of the
  *   transaction that creates the challenge and stores it, with the answer, as that transaction's last statement.
  *   A request that fails stores nothing, so its key may be used again.
@@ -123,7 +123,10 @@ function inFlight(): ApiError {
   );
 }
 
-/** The caller's part of the scope: a hash of its API key (never the key itself). */
+/**
+ * The caller's part of the scope: a hash of its API key (never the key itself); for the operator token, the word
+ * `operator` (one operator, whatever its token; never the token), which no key's hash can equal.
+ */
 function callerScope(caller: Caller | undefined): string {
   return caller?.kind === 'api_key' ? createHash('sha256').update(caller.apiKey).digest('hex') : (caller?.kind ?? 'public');
 }

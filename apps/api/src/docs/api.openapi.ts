@@ -36,6 +36,8 @@ import { IdempotencyKeyHeadersSchema, REPLAYED_HEADER } from '../common/idempote
 type Security = RouteConfig['security'];
 const API_KEY: Security = [{ apiKey: [] }];
 const API_KEY_OR_TOKEN: Security = [{ apiKey: [] }, { challengeToken: [] }];
+/** The routes the settings page's demo box calls for an operator signed in on /ops. */
+const API_KEY_OR_OPERATOR: Security = [{ apiKey: [] }, { operatorToken: [] }];
 const OPERATOR: Security = [{ operatorToken: [] }];
 
 export const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
@@ -101,7 +103,8 @@ export const API_ROUTES: RouteConfig[] = [
     path: '/v1/users/{userId}/phones',
     tags: ['phones'],
     summary: "A user's phone settings",
-    security: API_KEY,
+    description: 'With the operator token, each phone has `masked` and no `e164`: operators see masked numbers only.',
+    security: API_KEY_OR_OPERATOR,
     request: { params: UserPathParamsSchema },
     responses: { 200: ok('settings', PhoneSettingsViewSchema), 400: invalid, 401: unauthorized, 404: refusal('No settings (`no_phone_settings`).') },
   },
@@ -128,7 +131,8 @@ export const API_ROUTES: RouteConfig[] = [
     path: '/v1/challenges',
     tags: ['challenges'],
     summary: 'Start a sign-in challenge',
-    security: API_KEY,
+    description: "With the operator token (the settings page's \"Try a sign-in\"), the user's limit applies and no API key's.",
+    security: API_KEY_OR_OPERATOR,
     request: { headers: IdempotencyKeyHeadersSchema, body: { required: true, content: json(CreateChallengeBodySchema) } },
     responses: {
       201: replayable('the challenge, its token and the live status page', CreatedChallengeSchema),

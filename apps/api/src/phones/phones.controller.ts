@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { BackupPathParamsSchema, type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema, type VerificationRef } from '@redial/contracts';
-import type { Caller } from '../common/auth.guard';
+import { Auth, type Caller } from '../common/auth.guard';
 import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
 import { CallerOf, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
+import { withoutNumbers } from './phone-view';
 import { PhonesService } from './phones.service';
 
 type UserPath = { userId: string };
@@ -32,8 +33,11 @@ export class PhonesController {
     return this.phones.verifyBackup(path.userId, path.index, caller.kind === 'api_key' ? caller.apiKey : undefined, requestId);
   }
 
+  /** An operator may look too (the settings page's demo box), and sees the phones masked, as everywhere. */
   @Get()
-  get(@ValidParams(UserPathParamsSchema) path: UserPath): Promise<PhoneSettingsView> {
-    return this.phones.get(path.userId);
+  @Auth('api-key-or-operator')
+  async get(@ValidParams(UserPathParamsSchema) path: UserPath, @CallerOf() caller: Caller): Promise<PhoneSettingsView> {
+    const settings = await this.phones.get(path.userId);
+    return caller.kind === 'operator' ? withoutNumbers(settings) : settings;
   }
 }

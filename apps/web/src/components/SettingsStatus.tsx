@@ -37,8 +37,8 @@ export function SettingsStatus({ settings, firstTime }: { settings: PhoneSetting
         <>
           <p className="muted">{verified ? 'In use at sign-in:' : 'Still in use at sign-in until the new phone is verified:'}</p>
           <ul className="plain-list" data-testid="active-phones">
-            {active.map((p) => (
-              <li key={`${p.role}-${p.e164}`}>{phoneLine(p)}</li>
+            {active.map((p, i) => (
+              <li key={i}>{phoneLine(p)}</li>
             ))}
           </ul>
         </>
@@ -47,8 +47,8 @@ export function SettingsStatus({ settings, firstTime }: { settings: PhoneSetting
         <>
           <p className="muted">Waiting for verification of the new primary phone:</p>
           <ul className="plain-list" data-testid="pending-phones">
-            {pending.map((p) => (
-              <li key={`${p.role}-${p.e164}`}>{phoneLine(p)}</li>
+            {pending.map((p, i) => (
+              <li key={i}>{phoneLine(p)}</li>
             ))}
           </ul>
         </>

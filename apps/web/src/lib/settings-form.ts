@@ -45,7 +45,8 @@ export function fromView(view: PhoneView, pageCountry: string, savedIndex?: numb
   return {
     key: nextKey(),
     country,
-    number: formatSaved(view.e164, country, pageCountry),
+    // An operator's view has no e164 (operators see numbers masked), and no form to fill either.
+    number: view.e164 === undefined ? '' : formatSaved(view.e164, country, pageCountry),
     method: view.method,
     label: view.label ?? (view.role === 'primary' ? 'mobile' : 'alternate'),
     extension: view.extension ?? '',

@@ -16,7 +16,7 @@ import {
   type PhoneDraft,
 } from '../lib/settings-form';
 import { KEYS, local, session } from '../lib/storage';
-import { DemoAccess } from '../components/DemoAccess';
+import { DemoAccess, type DemoActor } from '../components/DemoAccess';
 import { FieldError, fieldId } from '../components/FieldError';
 import { Link } from '../components/Link';
 import { Notice } from '../components/Notice';
@@ -32,6 +32,8 @@ type Load =
   | { kind: 'error'; message: string };
 
 const DEFAULT_USER = 'demo-user';
+const KEY_REFUSED = "The API key wasn't accepted. Check it and load again.";
+const OPERATOR_REFUSED = "The operator token wasn't accepted. Sign in again on the operators' dashboard, then come back in the same tab.";
 
 export function SettingsPage({ config }: { config: UiConfig }) {
   usePageTitle('Security verification settings');
@@ -42,6 +44,9 @@ export function SettingsPage({ config }: { config: UiConfig }) {
   const [userId, setUserId] = useState(() => query.get('user') || local.get(KEYS.userId) || DEFAULT_USER);
   const [userInput, setUserInput] = useState(userId);
   const [apiKey, setApiKey] = useState(() => demoKey ?? session.get(KEYS.apiKey) ?? '');
+  /** Live mode: the operator signed in on /ops in this tab (sessionStorage), whom the demo box acts as unless told otherwise. */
+  const [operatorToken] = useState(() => (demoKey ? null : session.get(KEYS.operatorToken)));
+  const [asOperator, setAsOperator] = useState(operatorToken !== null);
   const [load, setLoad] = useState<Load>({ kind: 'idle' });
   const [primary, setPrimary] = useState<PhoneDraft>(() => emptyPhone(sender));
   const [backups, setBackups] = useState<PhoneDraft[]>([]);
@@ -55,7 +60,10 @@ export function SettingsPage({ config }: { config: UiConfig }) {
   const [moved, setMoved] = useState('');
   const errorSummary = useRef<HTMLDivElement>(null);
 
-  const needsKey = !demoKey;
+  const actor: DemoActor = demoKey ? 'sandbox' : asOperator ? 'operator' : 'api-key';
+  const needsKey = actor === 'api-key';
+  /** What the demo box calls Redial with. An operator may load a user and start a sign-in, not save or verify a phone. */
+  const credential = actor === 'operator' ? (operatorToken as string) : apiKey;
   const firstTime = load.kind === 'loaded' && (!load.settings || (!load.settings.primary && !load.settings.pending));
   const verified = load.kind === 'loaded' && load.settings?.status === 'verified';
 
@@ -90,13 +98,13 @@ export function SettingsPage({ config }: { config: UiConfig }) {
           setLoad({ kind: 'loaded', settings: null });
           fill(null);
         } else if (err instanceof ApiError && err.isAuth) {
-          setLoad({ kind: 'error', message: "The API key wasn't accepted. Check it and load again." });
+          setLoad({ kind: 'error', message: asOperator ? OPERATOR_REFUSED : KEY_REFUSED });
         } else {
           setLoad({ kind: 'error', message: errorMessage(err) });
         }
       }
     },
-    [fill],
+    [fill, asOperator],
   );
 
   useEffect(() => {
@@ -107,11 +115,14 @@ export function SettingsPage({ config }: { config: UiConfig }) {
       q.set('user', userId);
       navigate(`/?${q.toString()}`, { replace: true });
     }
-    if (apiKey) void loadSettings(userId, apiKey, controller.signal);
-    else setLoad({ kind: 'idle' });
+    if (credential) void loadSettings(userId, credential, controller.signal);
+    else {
+      setLoad({ kind: 'idle' });
+      fill(null);
+    }
     return () => controller.abort();
-    // Only a new user id reloads by itself; a changed API key waits for "Load settings".
-  }, [userId]); // eslint-disable-line react-hooks/exhaustive-deps
+    // A new user id, or acting as someone else, reloads by itself; a changed API key waits for "Load settings".
+  }, [userId, asOperator]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Back/forward or a link to `/?user=…` picks that user.
   const queryUser = query.get('user');
@@ -127,7 +138,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
     const id = userInput.trim();
     if (!id) return;
     if (needsKey) session.set(KEYS.apiKey, apiKey);
-    if (id === userId) void loadSettings(id, apiKey);
+    if (id === userId) void loadSettings(id, credential);
     else setUserId(id);
   };
 
@@ -242,7 +253,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
       </p>
 
       <DemoAccess
-        sandbox={config.sandbox}
+        actor={actor}
         userInput={userInput}
         onUserInput={setUserInput}
         apiKey={
@@ -256,10 +267,11 @@ export function SettingsPage({ config }: { config: UiConfig }) {
               }
             : undefined
         }
+        onSwitchActor={operatorToken ? () => setAsOperator((is) => !is) : undefined}
         errors={errors}
         onLoad={chooseUser}
         onTrySignIn={
-          verified ? () => void start('sign-in', 'signIn', () => api.startSignIn(userId, apiKey)) : undefined
+          verified ? () => void start('sign-in', 'signIn', () => api.startSignIn(userId, credential)) : undefined
         }
         trying={starting === 'sign-in'}
       />
@@ -269,7 +281,7 @@ export function SettingsPage({ config }: { config: UiConfig }) {
         {load.kind === 'error' && (
           <Notice tone="error" title="Couldn't load the settings" testId="settings-load-error">
             <p>{load.message}</p>
-            <button type="button" className="button button--secondary" onClick={() => void loadSettings(userId, apiKey)}>
+            <button type="button" className="button button--secondary" onClick={() => void loadSettings(userId, credential)}>
               Try again
             </button>
           </Notice>
@@ -278,100 +290,102 @@ export function SettingsPage({ config }: { config: UiConfig }) {
 
       {load.kind === 'loaded' && <SettingsStatus settings={load.settings} firstTime={firstTime} />}
 
-      <form className="settings-form" onSubmit={save} noValidate data-testid="settings-form" aria-labelledby="phones-heading">
-        <h2 id="phones-heading" className="section-title">
-          {firstTime ? 'Set up your phones' : 'Your phones'}
-        </h2>
-        <AllowedCountries smsCountries={config.smsCountries} callCountries={config.callCountries} />
+      {actor !== 'operator' && (
+        <form className="settings-form" onSubmit={save} noValidate data-testid="settings-form" aria-labelledby="phones-heading">
+          <h2 id="phones-heading" className="section-title">
+            {firstTime ? 'Set up your phones' : 'Your phones'}
+          </h2>
+          <AllowedCountries smsCountries={config.smsCountries} callCountries={config.callCountries} />
 
-        <PhoneFields
-          path="primary"
-          title="Primary phone"
-          hint="A mobile phone works best, so you can verify wherever you are."
-          draft={primary}
-          errors={errors}
-          senderCountry={sender}
-          onChange={changePrimary}
-          onCheck={checkField('primary', primary, 'your primary phone number')}
-        />
+          <PhoneFields
+            path="primary"
+            title="Primary phone"
+            hint="A mobile phone works best, so you can verify wherever you are."
+            draft={primary}
+            errors={errors}
+            senderCountry={sender}
+            onChange={changePrimary}
+            onCheck={checkField('primary', primary, 'your primary phone number')}
+          />
 
-        <section className="backups" aria-labelledby="backups-heading">
-          <h3 id="backups-heading" className="section-title section-title--small">
-            Backup phones <span className="muted">({backups.length} of {MAX_BACKUPS})</span>
-          </h3>
-          <p className="hint">
-            If we can't reach your primary phone, we try these in order — so a lost or flat phone doesn't lock you out. A
-            desk phone at work is a good choice.
-          </p>
-          {backups.map((b, i) => (
-            <PhoneFields
-              key={b.key}
-              path={`backups[${i}]`}
-              title={`Backup phone ${i + 1}`}
-              draft={b}
-              errors={errors}
-              senderCountry={sender}
-              onChange={(patch) => changeBackup(i, patch)}
-              onCheck={checkField(`backups[${i}]`, b, BACKUP_WHAT)}
-              onRemove={() => removeBackup(i)}
-              onMoveUp={i > 0 ? () => moveBackup(i, i - 1) : undefined}
-              onMoveDown={i < backups.length - 1 ? () => moveBackup(i, i + 1) : undefined}
-              onVerify={
-                b.savedIndex === undefined
-                  ? undefined
-                  : () => void start(b.key, `backups[${i}].verify`, () => api.verifyBackup(userId, b.savedIndex as number, apiKey))
-              }
-              verifying={starting === b.key}
-            />
-          ))}
-          <p className="sr-only" aria-live="polite" data-testid="backup-moved">
-            {moved}
-          </p>
-          <FieldError id="backups-error" message={errors.backups} />
-          <button
-            type="button"
-            id="add-backup"
-            className="button button--secondary"
-            onClick={addBackup}
-            disabled={backups.length >= MAX_BACKUPS}
-            data-testid="add-backup"
-          >
-            {backups.length >= MAX_BACKUPS ? `Up to ${MAX_BACKUPS} backup phones` : '+ Add a backup phone'}
-          </button>
-        </section>
-
-        {backups.length === 0 && (
-          <Notice tone="warning" title="Add a backup phone?" testId="no-backup-notice">
-            <p>
-              With no backup phone, a lost or dead primary phone means you can't sign in. We recommend adding one before
-              you save — you can still save without it.
+          <section className="backups" aria-labelledby="backups-heading">
+            <h3 id="backups-heading" className="section-title section-title--small">
+              Backup phones <span className="muted">({backups.length} of {MAX_BACKUPS})</span>
+            </h3>
+            <p className="hint">
+              If we can't reach your primary phone, we try these in order — so a lost or flat phone doesn't lock you out. A
+              desk phone at work is a good choice.
             </p>
-          </Notice>
-        )}
+            {backups.map((b, i) => (
+              <PhoneFields
+                key={b.key}
+                path={`backups[${i}]`}
+                title={`Backup phone ${i + 1}`}
+                draft={b}
+                errors={errors}
+                senderCountry={sender}
+                onChange={(patch) => changeBackup(i, patch)}
+                onCheck={checkField(`backups[${i}]`, b, BACKUP_WHAT)}
+                onRemove={() => removeBackup(i)}
+                onMoveUp={i > 0 ? () => moveBackup(i, i - 1) : undefined}
+                onMoveDown={i < backups.length - 1 ? () => moveBackup(i, i + 1) : undefined}
+                onVerify={
+                  b.savedIndex === undefined
+                    ? undefined
+                    : () => void start(b.key, `backups[${i}].verify`, () => api.verifyBackup(userId, b.savedIndex as number, apiKey))
+                }
+                verifying={starting === b.key}
+              />
+            ))}
+            <p className="sr-only" aria-live="polite" data-testid="backup-moved">
+              {moved}
+            </p>
+            <FieldError id="backups-error" message={errors.backups} />
+            <button
+              type="button"
+              id="add-backup"
+              className="button button--secondary"
+              onClick={addBackup}
+              disabled={backups.length >= MAX_BACKUPS}
+              data-testid="add-backup"
+            >
+              {backups.length >= MAX_BACKUPS ? `Up to ${MAX_BACKUPS} backup phones` : '+ Add a backup phone'}
+            </button>
+          </section>
 
-        <div ref={errorSummary} tabIndex={-1} className="form-feedback" aria-live="polite">
-          {formError && (
-            <Notice tone="error" title="Your settings weren't saved" testId="save-error">
-              <p>{formError}</p>
+          {backups.length === 0 && (
+            <Notice tone="warning" title="Add a backup phone?" testId="no-backup-notice">
+              <p>
+                With no backup phone, a lost or dead primary phone means you can't sign in. We recommend adding one before
+                you save — you can still save without it.
+              </p>
             </Notice>
           )}
-          {saved && (
-            <Notice tone="success" testId="save-success">
-              <p>{saved}</p>
-            </Notice>
-          )}
-        </div>
 
-        <div className="actions">
-          <button type="submit" className="button button--primary" disabled={saving} data-testid="save-settings">
-            {saving ? 'Saving…' : 'Save and verify'}
-          </button>
-          <p className="hint">
-            We'll {primary.method === 'sms' ? 'text a code to' : 'call'} your primary phone right away. Your new settings
-            take effect once that works.
-          </p>
-        </div>
-      </form>
+          <div ref={errorSummary} tabIndex={-1} className="form-feedback" aria-live="polite">
+            {formError && (
+              <Notice tone="error" title="Your settings weren't saved" testId="save-error">
+                <p>{formError}</p>
+              </Notice>
+            )}
+            {saved && (
+              <Notice tone="success" testId="save-success">
+                <p>{saved}</p>
+              </Notice>
+            )}
+          </div>
+
+          <div className="actions">
+            <button type="submit" className="button button--primary" disabled={saving} data-testid="save-settings">
+              {saving ? 'Saving…' : 'Save and verify'}
+            </button>
+            <p className="hint">
+              We'll {primary.method === 'sms' ? 'text a code to' : 'call'} your primary phone right away. Your new settings
+              take effect once that works.
+            </p>
+          </div>
+        </form>
+      )}
       <p className="footnote">
         Operators: see the <Link href="/ops">dashboard</Link>.
       </p>

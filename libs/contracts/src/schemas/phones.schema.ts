@@ -54,7 +54,7 @@ export const PhoneSettingsInputSchema = z
 
 export const PhoneViewSchema = z
   .strictObject({
-    e164: z.string().meta({ example: '+12015550123' }),
+    e164: z.string().optional().meta({ description: 'absent when an operator asks: operators see `masked` only', example: '+12015550123' }),
     masked: z.string().meta({ description: 'country code and the last 2 digits', example: '+1 ••• ••• ••23' }),
     country: z.string().meta({ example: 'US' }),
     method: ContactMethodSchema,
