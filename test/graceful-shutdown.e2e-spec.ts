@@ -29,7 +29,7 @@ import { startSandbox } from '../apps/sandbox/src/sandbox.app';
 import { jobLockMs } from '../apps/worker/src/worker.options';
 import { testConfig } from './support/config';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { apiClient, AppProcess, ensureBuilt, refusesConnections, spawnApp, startBalancer, startTcpBalancer } from './support/fleet';
+import { apiClient, appEnv, AppProcess, ensureBuilt, refusesConnections, spawnApp, startBalancer, startTcpBalancer } from './support/fleet';
 import { eventually, inbox, latestCode, registerVerified, setFaults, signIn } from './support/flows';
 import { connect, type LiveClient } from './support/gateway-client';
 import { freePort } from './support/ports';
@@ -103,19 +103,10 @@ beforeAll(async () => {
   sandbox = await startSandbox(testConfig(db.url, prefix, { SANDBOX_PORT: '0' }), { quiet: true });
   provider = await startBalancer([Number(new URL(sandbox.url).port)]);
   const apiPort = await freePort();
-  common = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    TOKEN_SECRET: `drain-${randomBytes(16).toString('hex')}`,
-    PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
-    TWILIO_API_URL: provider.url,
-    LOG_LEVEL: 'silent',
-    DEPENDENCY_TIMEOUT_MS: String(DEPENDENCY_TIMEOUT_MS),
-  };
+  common = appEnv(
+    { databaseUrl: db.url, prefix, tokenSecret: `drain-${randomBytes(16).toString('hex')}`, publicUrl: `http://127.0.0.1:${apiPort}`, twilioUrl: provider.url },
+    { DEPENDENCY_TIMEOUT_MS: String(DEPENDENCY_TIMEOUT_MS) },
+  );
   // The api Twilio's callbacks reach: it stays up throughout.
   await start('api', 'api', { API_PORT: String(apiPort) });
   api = apiClient(common.PUBLIC_URL, sandbox.url);

@@ -20,7 +20,7 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setNumber, waitForStatus } from './support/flows';
 import { connect, LiveClient } from './support/gateway-client';
 import { deleteKeys, REDIS_URL, uniquePrefix } from './support/redis';
-import { apiClient, AppProcess, type Balancer, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
+import { apiClient, appEnv, AppProcess, type Balancer, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
 import { freePort } from './support/ports';
 
 const RECONCILE_INTERVAL_MS = 500;
@@ -54,25 +54,16 @@ beforeAll(async () => {
   sandbox = await startSandbox(sandboxConfig, { quiet: true });
   const apiPorts = [await freePort(), await freePort()];
   balancer = await startBalancer(apiPorts);
-  const common: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    HOST: '127.0.0.1',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    // One secret for the fleet: a token minted by either api opens either gateway; a text's code derived by either worker
-    // is checked by either api.
-    TOKEN_SECRET: `scale-${randomBytes(16).toString('hex')}`,
-    PUBLIC_URL: balancer.url,
-    TWILIO_API_URL: sandbox.url,
-    LOG_LEVEL: 'silent',
-    CALLS_PER_SECOND: '1000',
-    RECONCILE_INTERVAL_MS: String(RECONCILE_INTERVAL_MS),
-    ALERT_INTERVAL_MS: String(ALERT_INTERVAL_MS),
-    // Job locks of 5 s (2 × this, at least 5 s): a job the killed worker held goes back to the queue within 10 s.
-    DEPENDENCY_TIMEOUT_MS: '2500',
-  };
+  const common = appEnv(
+    { databaseUrl: db.url, prefix, tokenSecret: `scale-${randomBytes(16).toString('hex')}`, publicUrl: balancer.url, twilioUrl: sandbox.url },
+    {
+      CALLS_PER_SECOND: '1000',
+      RECONCILE_INTERVAL_MS: String(RECONCILE_INTERVAL_MS),
+      ALERT_INTERVAL_MS: String(ALERT_INTERVAL_MS),
+      // Job locks of 5 s (2 × this, at least 5 s): a job the killed worker held goes back to the queue within 10 s.
+      DEPENDENCY_TIMEOUT_MS: '2500',
+    },
+  );
   startedAt = Date.now();
   for (const i of [0, 1]) {
     const gatewayPort = await freePort();

@@ -9,9 +9,8 @@
  * (`attempt.sent`), and the texted code approves.
  */
 import { PhoneSettingsRepository, SqlService } from '@redial/database';
-import { type AppProcess, type Balancer, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
+import { appEnv, type AppProcess, type Balancer, ensureBuilt, spawnApp, startBalancer } from './support/fleet';
 import { eventually, inbox, latestCode, setNumber } from './support/flows';
-import { REDIS_URL } from './support/redis';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -42,19 +41,15 @@ afterAll(async () => {
 
 /** A worker process of this suite's stack, its Twilio requests through `twilioUrl`. Job locks of 5 s. */
 async function startWorker(name: string, twilioUrl: string): Promise<AppProcess> {
-  const worker = await spawnApp(name, 'worker', {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    HOST: '127.0.0.1',
-    DATABASE_URL: stack.db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: stack.prefix,
-    TOKEN_SECRET: stack.config.tokenSecret,
-    PUBLIC_URL: stack.apiUrl,
-    TWILIO_API_URL: twilioUrl,
-    LOG_LEVEL: 'silent',
-    DEPENDENCY_TIMEOUT_MS: '2500',
-  }, /worker running/);
+  const worker = await spawnApp(
+    name,
+    'worker',
+    appEnv(
+      { databaseUrl: stack.db.url, prefix: stack.prefix, tokenSecret: stack.config.tokenSecret, publicUrl: stack.apiUrl, twilioUrl },
+      { DEPENDENCY_TIMEOUT_MS: '2500' },
+    ),
+    /worker running/,
+  );
   workers.push(worker);
   return worker;
 }

@@ -61,7 +61,10 @@ export async function waitDrained(queue: Queue, timeoutMs: number): Promise<void
   );
 }
 
-/** Copies one freshly created (not yet dispatched) challenge `count` times in SQL: challenge, steps, events. */
+/**
+ * Copies one freshly created challenge `count` times in SQL: challenge, steps, events and its attempt (the one its
+ * transition started; a provider SID, unique to one send, is not copied).
+ */
 export async function cloneChallenge(stack: BenchStack, templateId: string, count: number): Promise<string[]> {
   const pg = stack.pg;
   const columns = async (table: string, skip: string[]) =>
@@ -82,7 +85,7 @@ export async function cloneChallenge(stack: BenchStack, templateId: string, coun
       await pg.query(`INSERT INTO challenges (id, ${ch.join(', ')}) SELECT b.id, ${ch.map((c) => `t.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenges t WHERE t.id = $1`, [templateId]);
       await pg.query(`INSERT INTO challenge_steps (challenge_id, ${st.join(', ')}) SELECT b.id, ${st.map((c) => `s.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenge_steps s WHERE s.challenge_id = $1`, [templateId]);
       await pg.query(`INSERT INTO challenge_events (challenge_id, ${ev.join(', ')}) SELECT b.id, ${ev.map((c) => `e.${c}`).join(', ')} FROM bench_clone b CROSS JOIN challenge_events e WHERE e.challenge_id = $1`, [templateId]);
-      await pg.query(`INSERT INTO delivery_attempts (id, challenge_id, ${at.join(', ')}) SELECT gen_random_uuid(), b.id, ${at.map((c) => `a.${c}`).join(', ')} FROM bench_clone b CROSS JOIN delivery_attempts a WHERE a.challenge_id = $1`, [templateId]);
+      await pg.query(`INSERT INTO delivery_attempts (id, challenge_id, ${at.join(', ')}) SELECT gen_random_uuid(), b.id, ${at.map((c) => (c === '"provider_sid"' ? 'NULL' : `a.${c}`)).join(', ')} FROM bench_clone b CROSS JOIN delivery_attempts a WHERE a.challenge_id = $1`, [templateId]);
       ids.push(...(await pg.query<{ id: string }>('SELECT id FROM bench_clone')).rows.map((r) => r.id));
       await pg.query('COMMIT');
     } catch (err) {

@@ -4,7 +4,8 @@ import { createServer as createHttpServer, type IncomingMessage, request as http
 import { type AddressInfo, connect as tcpConnect, createServer as createTcpServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { eventually } from './flows';
-import type { Stack } from './stack';
+import { REDIS_URL } from './redis';
+import { requestJson, type Stack } from './stack';
 
 /** Redial's apps as their own OS processes (`node dist/apps/<app>/src/main.js`), and balancers in front of them. */
 
@@ -39,6 +40,33 @@ export function ensureBuilt(): void {
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
+}
+
+/** Where an app process of a suite finds its stack: what every app of it needs, the same for each. */
+export interface AppStack {
+  databaseUrl: string;
+  prefix: string;
+  /** One secret for a fleet: a token minted by any api opens any gateway; a code derived by any worker checks anywhere. */
+  tokenSecret: string;
+  publicUrl: string;
+  twilioUrl: string;
+}
+
+/** The environment of an app process (`spawnApp`): nothing inherited but PATH and HOME, logs silent, then `extra`. */
+export function appEnv(stack: AppStack, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    HOST: '127.0.0.1',
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: stack.prefix,
+    TOKEN_SECRET: stack.tokenSecret,
+    PUBLIC_URL: stack.publicUrl,
+    TWILIO_API_URL: stack.twilioUrl,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
 }
 
 /** One app in its own process; `output` is what it printed (with LOG_LEVEL=silent: its start-up line and errors). */
@@ -209,21 +237,7 @@ export function apiClient(apiUrl: string, sandboxUrl: string): Stack {
     apiUrl,
     sandboxUrl,
     auth,
-    async request(method: string, p: string, body?: unknown, headers: Record<string, string> = auth) {
-      const res = await fetch(`${apiUrl}${p}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    request: (method: string, p: string, body?: unknown, headers: Record<string, string> = auth) => requestJson(apiUrl, method, p, body, headers),
   } as unknown as Stack;
 }
 

@@ -94,21 +94,27 @@ async function boot(options: StackOptions, config: AppConfig, db: TestDatabase, 
     api,
     worker,
     auth,
-    async request(method, path, body, headers = auth) {
-      const res = await fetch(`${apiUrl}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    request: (method, path, body, headers = auth) => requestJson(apiUrl, method, path, body, headers),
     close: cleanup,
   };
+}
+
+/**
+ * One request to the api at `baseUrl`, as the suites make them: a JSON body (a string is sent as it is, for bodies
+ * that are not JSON), the answer parsed as JSON when it is JSON and kept as text when it is not.
+ */
+export async function requestJson(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
 }
