@@ -6,18 +6,12 @@ import { StatusBadge } from './StatusBadge';
 
 const MARKER: Record<string, IconName> = { active: 'dot', succeeded: 'check', failed: 'cross', skipped: 'minus' };
 
-interface Props {
-  challenge: ChallengeView;
-  /** Operators: error codes and provider SIDs per attempt. */
-  detailed?: boolean;
-  providerSids?: Array<{ step: number; attemptNo: number; sid: string | null }>;
-}
-
-/** Steps in order, each with its attempts; keyed by index and attempt number, so a new view never duplicates. */
-export function Timeline({ challenge, detailed = false, providerSids = [] }: Props) {
+/**
+ * The person's view of a challenge: steps in order, each with its attempts; keyed by index and attempt number, so a
+ * new view never duplicates. (Operators see theirs in ChallengeDetail.)
+ */
+export function Timeline({ challenge }: { challenge: ChallengeView }) {
   const steps = [...challenge.steps].sort((a, b) => a.index - b.index);
-  const sid = (step: number, attemptNo: number): string | null | undefined =>
-    providerSids.find((s) => s.step === step && s.attemptNo === attemptNo)?.sid;
   return (
     <ol className="timeline" data-testid="timeline">
       {steps.map((step) => (
@@ -26,27 +20,13 @@ export function Timeline({ challenge, detailed = false, providerSids = [] }: Pro
           step={step}
           challenge={challenge}
           current={challenge.status === 'pending' && step.index === challenge.currentStep}
-          detailed={detailed}
-          sid={sid}
         />
       ))}
     </ol>
   );
 }
 
-function TimelineStep({
-  step,
-  challenge,
-  current,
-  detailed,
-  sid,
-}: {
-  step: StepView;
-  challenge: ChallengeView;
-  current: boolean;
-  detailed: boolean;
-  sid: (step: number, attemptNo: number) => string | null | undefined;
-}) {
+function TimelineStep({ step, challenge, current }: { step: StepView; challenge: ChallengeView; current: boolean }) {
   const attempts = [...step.attempts].sort((a, b) => a.attemptNo - b.attemptNo);
   return (
     <li
@@ -71,26 +51,15 @@ function TimelineStep({
         </p>
         {attempts.length > 0 && (
           <ul className="attempts" aria-label={`Attempts for step ${step.index + 1}`}>
-            {attempts.map((a) => {
-              const providerSid = detailed ? sid(step.index, a.attemptNo) : undefined;
-              return (
-                <li key={a.attemptNo} data-testid={`step-${step.index}-attempt-${a.attemptNo}`} data-status={a.status}>
-                  <span className="attempts__no">Attempt {a.attemptNo}</span>
-                  <span className="attempts__status">{attemptText(a)}</span>
-                  <time className="attempts__time" dateTime={a.at}>
-                    {formatTime(a.at)}
-                  </time>
-                  {detailed && (
-                    <span className="attempts__detail">
-                      <span>status {a.status}</span>
-                      {a.errorCode !== undefined && <span>error {a.errorCode}</span>}
-                      {a.reason && <span>reason {a.reason}</span>}
-                      <span>SID {providerSid ?? '—'}</span>
-                    </span>
-                  )}
-                </li>
-              );
-            })}
+            {attempts.map((a) => (
+              <li key={a.attemptNo} data-testid={`step-${step.index}-attempt-${a.attemptNo}`} data-status={a.status}>
+                <span className="attempts__no">Attempt {a.attemptNo}</span>
+                <span className="attempts__status">{attemptText(a)}</span>
+                <time className="attempts__time" dateTime={a.at}>
+                  {formatTime(a.at)}
+                </time>
+              </li>
+            ))}
           </ul>
         )}
       </div>
