@@ -52,7 +52,10 @@ const update = (seq: number, id = ID): ChallengeUpdated => ({ seq, type: 'attemp
 
 /** Initialises the gateway on a fake nsp (as Nest does) and returns its middleware and connection handler. */
 function setUp(find: (id: string) => Promise<ChallengeRecord | undefined>, between: (id: string, from: number, to: number) => Promise<EventHeader[]> = async () => []) {
-  const repo = { find: jest.fn(find) } as unknown as ChallengeRepository & { find: jest.Mock };
+  const repo = { find: jest.fn(find), userIdOf: jest.fn(async (id: string) => (await find(id))?.userId) } as unknown as ChallengeRepository & {
+    find: jest.Mock;
+    userIdOf: jest.Mock;
+  };
   const events = { between: jest.fn(between) } as unknown as ChallengeEventsRepository & { between: jest.Mock };
   let listener: ChallengeEventsListener = { update: () => undefined, resubscribed: () => undefined };
   const subscriber = { listen: (l: ChallengeEventsListener) => (listener = l) } as unknown as ChallengeEventsSubscriber;
@@ -93,6 +96,7 @@ describe('ChallengesNamespace handshake', () => {
     const { handshake, repo } = setUp(async () => record(2));
     expect((await handshake(socketWith(token)))?.message).toBe('unauthorized');
     expect(repo.find).not.toHaveBeenCalled();
+    expect(repo.userIdOf).not.toHaveBeenCalled();
   });
 
   it('refuses a valid token whose challenge does not exist', async () => {

@@ -74,7 +74,8 @@ export class ChallengesNamespace implements OnGatewayInit<ChallengesNsp>, OnGate
     const token = handshakeToken(socket.handshake);
     const claims = token === undefined ? null : verifyChallengeToken(token, this.config.keys.challengeTokens, new Date());
     if (claims === null) return unauthorized();
-    if (!(await this.challenges.find(claims.challengeId))) return unauthorized();
+    // Existence only (one indexed row): the snapshot, read once the socket listens, is the full record.
+    if ((await this.challenges.userIdOf(claims.challengeId)) === undefined) return unauthorized();
     socket.data.challengeId = claims.challengeId;
     return undefined;
   }

@@ -79,5 +79,5 @@ export const CHALLENGE_END_TYPES = {
 } as const satisfies Partial<Record<ChallengeEventType, string>>;
 
 export function zeroCounts(): OutcomeCounts {
-  return { sent: 0, delivered: 0, failed: 0, failedOver: 0, fraud: 0, skipped: 0 };
+  return Object.fromEntries(OUTCOME_COUNTERS.map((c) => [c, 0])) as OutcomeCounts;
 }
