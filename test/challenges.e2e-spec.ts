@@ -1,8 +1,9 @@
 import type { AppConfig } from '@redial/config';
-import type { ChallengeStatus } from '@redial/contracts';
+import { type ChallengeStatus, JobName, QueueName, type StepTimeoutJob } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, PrismaService, SqlService } from '@redial/database';
 import { callStepTimeoutMs, isFinal, textCode } from '@redial/domain';
 import { policyFromConfig } from '@redial/engine';
+import { QueueService } from '@redial/queue';
 import { deleteKeys, dumpKeys } from './support/redis';
 import { testConfig } from './support/config';
 import { eventually, getChallenge, inbox, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
@@ -297,5 +298,34 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
       return v.status === 'approved' ? v : undefined;
     }, 30000, 200);
     expect(done.steps[0]).toMatchObject({ status: 'failed', reason: 'timeout' });
+  }, 40000);
+
+  it('a delivered text waits SMS_STEP_TIMEOUT from its delivery with one wake-up queued per attempt: the wake-up for the send finds the later deadline and queues the next', async () => {
+    const primary = phone();
+    const backup = phone();
+    await registerVerified(stack, 'late-deadline', { number: primary, method: 'sms' }, [{ number: backup, method: 'call' }]);
+    const c = await signIn(stack, 'late-deadline');
+    const repo = stack.api.get(ChallengeRepository);
+    const delivered = await eventually('the text delivered and sent', async () => {
+      const r = await repo.find(c.id);
+      return r?.attempts[0]?.deliveredAt && r.attempts[0].sentAt && r.nextAction === 'step_timeout' ? r : undefined;
+    }, 10000);
+    const timers = stack.api.get(QueueService).queue(QueueName.Timers);
+    const ofChallenge = (jobs: Array<{ name: string; data: StepTimeoutJob }>) => jobs.filter((j) => j.name === JobName.StepTimeout && j.data.challengeId === c.id);
+    // The send and the delivery each set the step's deadline; only the first queued a wake-up.
+    const queued = ofChallenge(await timers.getDelayed());
+    expect(queued).toHaveLength(1);
+    expect(queued[0].data.deadline).toBeLessThan(delivered.nextActionAt?.getTime() ?? 0);
+
+    const done = await eventually('failover after the step deadline', async () => {
+      const v = await getChallenge(stack, c.id);
+      return v.status === 'approved' ? v : undefined;
+    }, 30000, 200);
+    expect(done.steps[0]).toMatchObject({ status: 'failed', reason: 'timeout' });
+    const step = (await repo.find(c.id))?.steps[0];
+    expect(step?.endedAt?.getTime()).toBeGreaterThanOrEqual(delivered.nextActionAt?.getTime() ?? Infinity);
+    // The first wake-up queued the second; the second timed the step out (not the reconciler).
+    const fired = ofChallenge(await timers.getCompleted()) as unknown as Array<{ returnvalue: string; data: StepTimeoutJob }>;
+    expect(fired.map((j) => j.returnvalue).sort()).toEqual([expect.stringMatching(/^deadline moved to /), 'timed out'].sort());
   }, 40000);
 });

@@ -41,7 +41,7 @@ export function challengeStateOf(record: StoredChallenge): ChallengeState {
  * The attempt a step is on: the highest attempt number stored for it, 0 before it started. Attempts are written
  * by the transition that starts them (planTransition), so a started step always has its row.
  */
-export function stepAttemptNo(record: Pick<StoredChallenge, 'attempts'>, stepIndex: number): number {
+export function stepAttemptNo(record: { attempts: ReadonlyArray<Pick<StoredAttempt, 'stepIndex' | 'attemptNo'>> }, stepIndex: number): number {
   return record.attempts.reduce((max, a) => (a.stepIndex === stepIndex && a.attemptNo > max ? a.attemptNo : max), 0);
 }
 

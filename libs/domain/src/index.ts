@@ -15,3 +15,4 @@ export * from './call-turn';
 export * from './challenge-state';
 export * from './transition.plan';
 export * from './dispatch-check';
+export * from './step-wake-up';

@@ -14,9 +14,12 @@ import {
   initialState,
   latestTextAttempt,
   maskPhone,
+  needsWakeUp,
   Outcome,
+  pendingStepDeadline,
   planTransition,
   signChallengeToken,
+  StepDeadline,
   statusPageUrl,
   textCodeMatches,
 } from '@redial/domain';
@@ -194,12 +197,12 @@ export class ChallengeEngine {
       const decision = decideWithExpiry(state, outcome, record.expiresAt, now, this.policy);
       if (!decision.changed) {
         await this.challenges.updateAttempts(tx, attempts, true);
-        return { transition: { decision, record, view: this.view(record) }, result };
+        return { transition: { decision, record, view: this.view(record) }, result, before: undefined };
       }
-      return { transition: await this.persist(tx, record, state, decision, now, outcome ?? undefined, attempts), result };
+      return { transition: await this.persist(tx, record, state, decision, now, outcome ?? undefined, attempts), result, before: pendingStepDeadline(locked) };
     }, { durable });
-    if (done?.transition.decision.changed) await this.afterCommit(done.transition);
-    return done;
+    if (done?.transition.decision.changed) await this.afterCommit(done.transition, done.before);
+    return done && { transition: done.transition, result: done.result };
   }
 
   /**
@@ -252,8 +255,11 @@ export class ChallengeEngine {
     return { decision, record: updated, view: this.view(updated) };
   }
 
-  /** Follow-up jobs and publication. A lost job is re-created by the reconciler from next_action_at. */
-  private async afterCommit(t: Transition): Promise<void> {
+  /**
+   * Follow-up jobs and publication. A lost job is re-created by the reconciler from next_action_at. `before`: the
+   * step deadline the challenge waited on before this transition, whose wake-up is already queued.
+   */
+  private async afterCommit(t: Transition, before?: StepDeadline): Promise<void> {
     const id = t.record.id;
     // Publish first: a later transition (a webhook racing this one) must not overtake these events.
     const firstSeq = t.record.lastSeq - t.decision.events.length + 1;
@@ -281,6 +287,8 @@ export class ChallengeEngine {
       }
       if (effect.type === 'step_deadline' && t.record.nextActionAt) {
         const deadline = t.record.nextActionAt.getTime();
+        // A deadline moved later for the same attempt: the earlier one's wake-up defers to it (step-wake-up.ts).
+        if (!needsWakeUp(before, { step: effect.step, attemptNo: effect.attemptNo, deadline })) continue;
         await this.queues
           .stepTimeout({ challengeId: id, step: effect.step, attemptNo: effect.attemptNo, deadline }, deadline - Date.now())
           .catch((err: unknown) => this.deferred('step-timeout', id, err));
