@@ -4,6 +4,7 @@ import { twilioWebhookUrl } from '@redial/contracts';
 import { AttemptRecord, ChallengeRecord } from '@redial/database';
 import { advanceAttempt, AttemptStatus, CALL_GOODBYE, CallPrompt, callPromptOf, CallReply, CallRequest, decideCallTurn, Outcome } from '@redial/domain';
 import { AttemptWrites, ChallengeEngine } from '@redial/engine';
+import { addLogBindings } from '@redial/ops';
 import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, TELEPHONY_PROVIDER, TelephonyProvider, TwilioParams } from '@redial/telephony';
 
 /** Final call statuses: the call is over, and unless the keypad decided, the step failed. */
@@ -111,6 +112,8 @@ export class TwilioWebhooksService {
   ): Promise<R | undefined> {
     // The hook's result: null when the callback names no attempt of ours, else what `fn` handed back.
     const done = await this.engine.applyWith<{ value?: R } | null>({ attemptId, sid }, async (writes, record) => {
+      // The callback's log lines join those of the request that created the challenge.
+      if (record.requestId !== null) addLogBindings({ requestId: record.requestId });
       const attempt = record.attempts.find((a) => a.id === attemptId) ?? record.attempts.find((a) => sid !== undefined && a.providerSid === sid);
       if (!attempt) return { outcome: null, result: null };
       if (sid && !attempt.providerSid) writes.update(attempt.id, { providerSid: sid });

@@ -68,5 +68,24 @@ export const logContext = new AsyncLocalStorage<Logger>();
 
 /** Runs `fn` with `logger.child(bindings)` as the current logger: everything logged inside carries the bindings. */
 export function withLogContext<T>(logger: Logger, bindings: Record<string, unknown>, fn: () => T): T {
-  return logContext.run(logger.child(bindings), fn);
+  return logContext.run(scopedLogger(logger, bindings), fn);
 }
+
+/**
+ * Adds bindings to the current request's or job's logger once they are known (a Twilio callback learns the id
+ * of the request that created its challenge when it reads the challenge): its later lines carry them, and so
+ * does the request's `request completed` line. Outside a request or job, nothing (the root logger is shared).
+ */
+export function addLogBindings(bindings: Record<string, unknown>): void {
+  const current = logContext.getStore();
+  if (current !== undefined && scoped.has(current)) current.setBindings(bindings);
+}
+
+/** `logger.child(bindings)`, marked as one unit of work's own logger (addLogBindings may add to it). */
+export function scopedLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  const child = logger.child(bindings);
+  scoped.add(child);
+  return child;
+}
+
+const scoped = new WeakSet<Logger>();
