@@ -4,9 +4,9 @@
  * never for time.
  */
 import { randomUUID } from 'node:crypto';
-import { CHALLENGE_EVENT_TYPES, CHALLENGES_NAMESPACE, ChallengeUpdated, OPS_NAMESPACE, OpsAlert } from '@redial/contracts';
+import { CHALLENGE_EVENT_TYPES, challengeEventsChannel, CHALLENGES_NAMESPACE, ChallengeUpdated, OPS_NAMESPACE, OpsAlert } from '@redial/contracts';
 import { signChallengeToken } from '@redial/domain';
-import { createRedis, socketIoKey, waitReady } from '@redial/queue';
+import { createRedis, EventPublisher, socketIoKey, waitReady } from '@redial/queue';
 import { Emitter } from '@socket.io/redis-emitter';
 import { challengeEventsConnectionName } from '../apps/gateway/src/challenge-events.subscriber';
 import { type RunningGateway, startGateway } from '../apps/gateway/src/gateway.app';
@@ -263,6 +263,10 @@ describe('two gateway processes', () => {
     const second = await startGateway(stack.config, { logger: false, port: 0 });
     gateways.push(second);
     expect(second.url).not.toBe(stack.gatewayUrl);
+    // An operator on each gateway. The second's backfill (read once, before it sends anything) has the verification
+    // in it: read before the sign-in below existed, so every update of the sign-in it gets is a live one.
+    const opsTwo = open(OPS_NAMESPACE, { token: stack.config.operatorToken }, {}, second.url);
+    await opsTwo.next('its backfill', (r) => r.event === 'challenge.updated' && (r.payload as ChallengeUpdated).challenge.id === verification.challengeId);
 
     const signIn = await stack.request('POST', '/v1/challenges', { userId: 'two-gateways-user' });
     expect(signIn.status).toBe(201);
@@ -270,7 +274,7 @@ describe('two gateway processes', () => {
     const one = open(CHALLENGES_NAMESPACE, { token });
     const two = open(CHALLENGES_NAMESPACE, { token }, {}, second.url);
     await Promise.all([one.nextEvent('challenge.snapshot'), two.nextEvent('challenge.snapshot')]);
-    expect(second.openSockets()).toBe(1);
+    expect(second.openSockets()).toBe(2); // the operator's and this one
 
     // Both are listening before anything below happens: from the failover on, both must see the same updates.
     const advanced = await stack.request('POST', `/v1/challenges/${id}/advance`, undefined, { authorization: `Bearer ${token}` });
@@ -293,6 +297,15 @@ describe('two gateway processes', () => {
     expect(types.at(-1)).toBe('challenge.approved');
     expectContiguous(seenByOne);
     expect(sinceFailover(two)).toEqual(seenByOne);
+
+    // Each gateway relays the challenge-events channel to its own operators only: each operator got every update of
+    // the sign-in once, not once per gateway. A later update heard by both comes after any copy of those.
+    const later = await savePhones('two-gateways-later', { primary: { number: freshNumber(), method: 'sms' } });
+    for (const operator of [ops, opsTwo]) {
+      await operator.next('a later update', (r) => r.event === 'challenge.updated' && (r.payload as ChallengeUpdated).challenge.id === later.challengeId);
+      const seqs = operator.updates.filter((u) => u.challenge.id === id).map((u) => u.seq);
+      expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: fromOne.seq }, (_, k) => k + 1));
+    }
   });
 });
 
@@ -429,5 +442,59 @@ describe('/ops feed', () => {
       return line && Number(line.split(' ').at(-1)) >= 1 ? line : undefined;
     }, 15000, 200);
     expect(metric).toMatch(/^redial_gateway_open_sockets \d+/);
+  });
+});
+
+describe('publishing', () => {
+  it('api and worker publish each update once, as JSON on the challenge-events channel, and the operator gets each once', async () => {
+    const channel = challengeEventsChannel(stack.config.queuePrefix);
+    // Everything published on this Redis while the test runs, on any channel (the socket.io adapter's too).
+    const heard: Array<{ channel: string; message: Buffer }> = [];
+    const about = (id: string) => heard.filter((h) => h.message.includes(id));
+    const waiters = new Map<string, () => void>();
+    const hearAbout = (id: string) => new Promise<void>((resolve) => waiters.set(id, resolve));
+    const tap = createRedis(stack.config.redisUrl, 'subscriber');
+    tap.on('pmessageBuffer', (_pattern: Buffer, from: Buffer, message: Buffer) => {
+      heard.push({ channel: from.toString(), message });
+      for (const [id, resolve] of waiters) if (message.includes(id)) resolve();
+    });
+    try {
+      await waitReady(tap);
+      await tap.psubscribe('*');
+
+      // A text, its status callbacks (the api), its `sent` (the worker), then the code.
+      const phone = freshNumber();
+      const { challengeId, token } = await savePhones('publish-once-user', { primary: { number: phone, method: 'sms' } });
+      await ops.next('the text delivered', (r) => r.event === 'challenge.updated' && (r.payload as ChallengeUpdated).challenge.id === challengeId && (r.payload as ChallengeUpdated).type === 'attempt.delivered');
+      const checked = await stack.request('POST', `/v1/challenges/${challengeId}/check`, { code: await latestCode(phone) }, { authorization: `Bearer ${token}` });
+      expect(checked.body).toMatchObject({ status: 'approved' });
+      const approved = (await opsFinal(challengeId, 'approved')) as { payload: ChallengeUpdated };
+
+      // A marker through the api's publisher and one through the worker's, after the approval: each publisher's
+      // messages arrive in the order it sent them, so once both are heard, so is everything about the challenge.
+      const markers = [stack.api.get(EventPublisher), stack.worker!.get(EventPublisher)].map((publisher) => {
+        const marker = { ...approved.payload, challenge: { ...approved.payload.challenge, id: randomUUID(), userId: 'publish-marker' } };
+        const heardIt = hearAbout(marker.challenge.id);
+        publisher.challengeUpdated(marker);
+        return { id: marker.challenge.id, heardIt };
+      });
+      await Promise.all(markers.map((m) => m.heardIt));
+      for (const m of markers) expect(about(m.id).map((h) => h.channel)).toEqual([channel]);
+
+      // One message per update, all on the challenge-events channel, as JSON: none through the socket.io emitter.
+      const messages = about(challengeId);
+      expect(new Set(messages.map((h) => h.channel))).toEqual(new Set([channel]));
+      const published = messages.map((h) => JSON.parse(h.message.toString()) as ChallengeUpdated);
+      const seqs = published.map((u) => u.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: approved.payload.seq }, (_, k) => k + 1));
+      expect(published.map((u) => u.type)).toEqual(expect.arrayContaining(['challenge.created', 'attempt.queued', 'attempt.sent', 'attempt.delivered', 'challenge.approved']));
+
+      // The operator (connected before the challenge existed) got each of them once, as published.
+      await Promise.all(markers.map((m) => ops.next('a marker', (r) => r.event === 'challenge.updated' && (r.payload as ChallengeUpdated).challenge.id === m.id)));
+      const relayed = opsUpdatesOf(challengeId);
+      expect([...relayed].sort((a, b) => a.seq - b.seq)).toEqual([...published].sort((a, b) => a.seq - b.seq));
+    } finally {
+      tap.disconnect();
+    }
   });
 });

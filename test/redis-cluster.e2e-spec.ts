@@ -2,10 +2,10 @@
  * Redial on a Redis Cluster (REDIS_CLUSTER_NODES, hash-tagged QUEUE_PREFIX): a local 3-master cluster with one
  * replica each, from the installed redis-server, on free ports. api, worker, sandbox and gateway run in this
  * process with every Redis client a Cluster client; the sign-in flows by text and by call, with live socket.io
- * updates through sharded pub/sub (SPUBLISH/SSUBSCRIBE: the challenge-events channel, and the sharded socket.io
- * adapter for `/ops`), each socket's in seq order after its snapshot, then a master failover (CLUSTER FAILOVER on
- * the replica of the master that owns the prefix's slot) in the middle of 12 sign-ins — none lost, none texted or
- * called twice, every socket's updates still in order.
+ * updates through sharded pub/sub (SPUBLISH/SSUBSCRIBE: the challenge-events channel, which also feeds `/ops`, and
+ * the sharded socket.io adapter for `/ops` alerts), each socket's in seq order after its snapshot, then a master
+ * failover (CLUSTER FAILOVER on the replica of the master that owns the prefix's slot) in the middle of 12 sign-ins
+ * — none lost, none texted or called twice, every socket's updates still in order.
  */
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
@@ -18,6 +18,8 @@ import { startStack, type Stack } from './support/stack';
 
 let cluster: LocalRedisCluster;
 let stack: Stack;
+/** An operator watching from the start: `/ops` hears every update through the gateway's sharded subscription. */
+let ops: LiveClient;
 const clients: LiveClient[] = [];
 const numberBase = 1000 + Math.floor(Math.random() * 8000);
 let numberSeq = 0;
@@ -47,6 +49,9 @@ beforeAll(async () => {
     gateway: true,
     env: { REDIS_CLUSTER_NODES: cluster.nodeList, QUEUE_PREFIX: `{t-${randomBytes(4).toString('hex')}}`, RECONCILE_INTERVAL_MS: '1000' },
   });
+  ops = connect(stack.gatewayUrl as string, OPS_NAMESPACE, { token: stack.config.operatorToken });
+  clients.push(ops);
+  await ops.nextEvent('connect');
 }, 60000);
 
 afterAll(async () => {
@@ -91,9 +96,14 @@ it('sign-in by text: the code approves, and the gateway streams every update in 
   const code = await latestCode(stack, phone, 1);
   const checked = await stack.request('POST', `/v1/challenges/${challenge.id}/check`, { code }, { authorization: `Bearer ${challenge.token}` });
   expect(checked.body.status).toBe('approved');
-  await socket.updateWithStatus('approved');
+  const approved = await socket.updateWithStatus('approved');
   expectInOrder(socket, 'approved');
   expect((await inbox(stack, phone)).messages).toHaveLength(2); // the verification's text and the sign-in's
+  // The operator, there before the challenge existed, got each of its updates once: the same ones.
+  await ops.next('ops: the approval', (r) => r.event === 'challenge.updated' && (r.payload as ChallengeUpdated).challenge.id === challenge.id && (r.payload as ChallengeUpdated).seq === approved.seq);
+  const relayed = ops.updates.filter((u) => u.challenge.id === challenge.id).sort((a, b) => a.seq - b.seq);
+  expect(relayed.map((u) => u.seq)).toEqual(Array.from({ length: approved.seq }, (_, k) => k + 1));
+  expect(relayed.slice(-socket.updates.length)).toEqual(socket.updates);
 });
 
 it('sign-in by call: pressing # approves, and the gateway streams every update in order', async () => {

@@ -19,8 +19,9 @@ export interface ChallengeEventsListener {
 /**
  * This gateway's one subscription to the stack's challenge-events channel (what api and worker publish after each
  * commit): SUBSCRIBE on one Redis, SSUBSCRIBE on a Redis Cluster. Subscribed when the module starts, so before
- * the gateway accepts clients. A lost connection is re-subscribed by ioredis; once it is back, the listener hears
- * of it, so the sockets can read what they missed from PostgreSQL.
+ * the gateway accepts clients. Each message is parsed once and handed to every listener (`/challenges` and `/ops`).
+ * A lost connection is re-subscribed by ioredis; once it is back, the listeners hear of it, so the sockets can read
+ * what they missed from PostgreSQL.
  */
 @Injectable()
 export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy {
@@ -28,7 +29,7 @@ export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy 
   private readonly redis: Redis;
   private readonly channel: string;
   private readonly sharded: boolean;
-  private listener: ChallengeEventsListener | undefined;
+  private listeners: ChallengeEventsListener[] = [];
   /** The first subscription is active (a loss before it is start-up's own business). */
   private subscribed = false;
   private lost = false;
@@ -47,7 +48,7 @@ export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy 
   }
 
   listen(listener: ChallengeEventsListener): void {
-    this.listener = listener;
+    this.listeners.push(listener);
   }
 
   async onModuleInit(): Promise<void> {
@@ -57,7 +58,7 @@ export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy 
   }
 
   onModuleDestroy(): void {
-    this.listener = undefined;
+    this.listeners = [];
     this.redis.disconnect();
   }
 
@@ -81,7 +82,7 @@ export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy 
       return;
     }
     this.logger.warn('challenge events: subscription lost and restored; sockets read what they missed from PostgreSQL');
-    this.listener?.resubscribed();
+    for (const listener of this.listeners) listener.resubscribed();
   }
 
   private deliver(message: string): void {
@@ -96,6 +97,6 @@ export class ChallengeEventsSubscriber implements OnModuleInit, OnModuleDestroy 
       this.logger.warn('challenge events: a message without seq or challenge id was ignored');
       return;
     }
-    this.listener?.update(update);
+    for (const listener of this.listeners) listener.update(update);
   }
 }

@@ -9,8 +9,8 @@ import { GatewayPresence } from './gateway.presence';
 import { OpsNamespace } from './ops.namespace';
 
 /**
- * The socket.io gateways, one per namespace, and the challenge-events subscription `/challenges` relays; the server
- * and its Redis adapter come from RedisIoAdapter.
+ * The socket.io gateways, one per namespace, and the challenge-events subscription both relay; the server and its
+ * Redis adapter come from RedisIoAdapter.
  */
 @Module({})
 export class GatewayModule {

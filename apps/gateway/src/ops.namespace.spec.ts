@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
-import type { OpsStats } from '@redial/contracts';
+import type { ChallengeUpdated, OpsStats } from '@redial/contracts';
 import type { ChallengeRecord, ChallengeRepository } from '@redial/database';
 import type { OpsRepository, OpsStatsService } from '@redial/ops';
 import { strictFake } from '../../../test/support/strict-fake';
+import type { ChallengeEventsListener, ChallengeEventsSubscriber } from './challenge-events.subscriber';
 import { OpsNamespace, OpsNsp, OpsSocket } from './ops.namespace';
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -53,12 +54,16 @@ function setUp(events: Event[] = [], stored: ChallengeRecord[] = []) {
   const stats = { snapshot: jest.fn(async () => ({ at: String(++n) }) as unknown as OpsStats) } as unknown as OpsStatsService & { snapshot: jest.Mock };
   const repo = strictFake<OpsRepository>('repo', { latestEvents: async (limit: number) => events.slice(0, limit) });
   const challenges = strictFake<ChallengeRepository>('challenges', { find: async (id: string) => stored.find((r) => r.id === id) });
-  const ns = new OpsNamespace({ operatorToken: 'operator-token-0123', maxWrongCodes: 5 } as AppConfig, stats, repo, challenges);
+  const listeners: ChallengeEventsListener[] = [];
+  const subscriber = strictFake<ChallengeEventsSubscriber>('subscriber', { listen: (l: ChallengeEventsListener) => void listeners.push(l) });
+  const ns = new OpsNamespace({ operatorToken: 'operator-token-0123', maxWrongCodes: 5 } as AppConfig, stats, repo, challenges, subscriber);
+  /** What went to this process's sockets (`nsp.local.emit`): event names, and each with its payload. */
   const local: string[] = [];
+  const localEmits: Array<[string, unknown]> = [];
   let middleware: (s: FakeSocket, next: (err?: Error) => void) => void = () => undefined;
   ns.afterInit({
     use: (fn: typeof middleware) => (middleware = fn),
-    local: { emit: (event: string) => local.push(event) },
+    local: { emit: (event: string, payload: unknown) => (local.push(event), localEmits.push([event, payload])) },
   } as unknown as OpsNsp);
   const onConnection = (s: FakeSocket) => ns.handleConnection(s as unknown as OpsSocket);
   const handshake = (auth: Record<string, unknown>) => new Promise<Error | undefined>((resolve) => middleware(new FakeSocket({ auth, query: {} }), resolve));
@@ -67,7 +72,7 @@ function setUp(events: Event[] = [], stored: ChallengeRecord[] = []) {
     onConnection(socket);
     return socket;
   };
-  return { ns, stats, local, handshake, connect };
+  return { ns, stats, local, localEmits, listeners, handshake, connect };
 }
 
 it('admits the operator token only', async () => {
@@ -122,4 +127,29 @@ it('backfills a newcomer with the last events, newest last, each with its challe
   ]);
   expect(updates[0].challenge.steps[0].phone).toBe('+1 ••• ••• ••01');
   socket.disconnect();
+});
+
+it('relays each update of the challenge-events channel to this process\'s sockets once, only while one is open, and replays nothing after a lost subscription', async () => {
+  const { localEmits, listeners, connect } = setUp();
+  expect(listeners).toHaveLength(1);
+  const [channel] = listeners;
+  const update = (seq: number) => ({ seq, type: 'attempt.sent', at: `at ${seq}`, challenge: { id: 'a', seq } }) as unknown as ChallengeUpdated;
+  const relayed = () => localEmits.filter(([event]) => event === 'challenge.updated').map(([, payload]) => payload);
+
+  channel.update(update(1)); // no operator here: nothing to encode
+  const socket = connect();
+  await jest.advanceTimersByTimeAsync(0);
+  channel.update(update(2));
+  channel.update(update(3));
+  expect(relayed()).toEqual([update(2), update(3)]);
+  expect(socket.emitted.filter((e) => e === 'challenge.updated')).toEqual([]); // the backfill found nothing
+
+  channel.resubscribed();
+  await jest.advanceTimersByTimeAsync(0);
+  expect(relayed()).toHaveLength(2);
+  expect(socket.emitted.filter((e) => e === 'challenge.updated')).toEqual([]);
+
+  socket.disconnect();
+  channel.update(update(4));
+  expect(relayed()).toHaveLength(2);
 });

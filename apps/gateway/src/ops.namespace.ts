@@ -2,10 +2,11 @@ import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '@redial/config';
-import { ChallengeEventType, ChallengeView, OPS_NAMESPACE, OpsServerToClient, OpsStats } from '@redial/contracts';
+import { ChallengeEventType, ChallengeUpdated, ChallengeView, OPS_NAMESPACE, OpsServerToClient, OpsStats } from '@redial/contracts';
 import { ChallengeRepository } from '@redial/database';
 import { toChallengeView } from '@redial/engine';
 import { OpsRepository, OpsStatsService } from '@redial/ops';
+import { ChallengeEventsSubscriber } from './challenge-events.subscriber';
 import { handshakeToken, secretChecker, unauthorized } from './handshake-auth';
 import { StatsTicker } from './stats.ticker';
 
@@ -18,10 +19,17 @@ export const STATS_INTERVAL_MS = 1000;
 export const FEED_BACKFILL = 50;
 
 /**
- * `/ops`: operators' sockets, opened by OPERATOR_TOKEN. `challenge.updated` and alerts arrive from api and worker
- * through the Redis adapter; `queues.stats` is computed here, once a second, only while an operator is connected,
- * and sent to this process's sockets only (each gateway serves its own, so N gateways do not multiply it).
- * Right after connecting, a socket gets the last FEED_BACKFILL events from PostgreSQL as `challenge.updated`.
+ * `/ops`: operators' sockets, opened by OPERATOR_TOKEN. Every gateway hears every `challenge.updated` on the
+ * challenge-events channel (ChallengeEventsSubscriber) and relays it to its own `/ops` sockets only (`local`), so
+ * each operator gets each update once however many gateways run, and api and worker publish it once, for both
+ * namespaces. Alerts, which are rare, arrive from api and worker through the Redis adapter (the socket.io emitter).
+ * `queues.stats` is computed here, once a second, only while an operator is connected, and sent to this process's
+ * sockets only too. Right after connecting, a socket gets the last FEED_BACKFILL events from PostgreSQL as
+ * `challenge.updated`.
+ *
+ * The feed is live only, in the order updates arrive: after a lost subscription it reads nothing back (as the
+ * adapter did not), since a replay would repeat what operators already have; an update published while it was
+ * down is missed, and the challenge's next update, or the backfill after a reload, shows it as it is now.
  */
 @WebSocketGateway({ namespace: OPS_NAMESPACE })
 export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<OpsSocket>, OnModuleDestroy {
@@ -36,8 +44,10 @@ export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<
     stats: OpsStatsService,
     private readonly repo: OpsRepository,
     private readonly challenges: ChallengeRepository,
+    subscriber: ChallengeEventsSubscriber,
   ) {
     this.isOperatorToken = secretChecker(config.operatorToken);
+    subscriber.listen({ update: (update) => this.relay(update), resubscribed: () => undefined });
     this.ticker = new StatsTicker(
       () => stats.snapshot(),
       (s) => this.nsp?.local.emit('queues.stats', s),
@@ -70,6 +80,14 @@ export class OpsNamespace implements OnGatewayInit<OpsNsp>, OnGatewayConnection<
     if (latest !== undefined) socket.emit('queues.stats', latest);
     this.ticker.start();
     void this.backfill(socket);
+  }
+
+  /**
+   * socket.io encodes a broadcast before it looks for sockets: with no operator here, skip it. An operator counted
+   * just after this update goes by finds it committed, in its backfill (read once it is counted).
+   */
+  private relay(update: ChallengeUpdated): void {
+    if (this.open > 0) this.nsp?.local.emit('challenge.updated', update);
   }
 
   /**

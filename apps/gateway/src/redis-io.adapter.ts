@@ -13,9 +13,9 @@ export const REDIS_READY_TIMEOUT_MS = 5000;
 
 /**
  * Nest's socket.io adapter with the Redis adapter installed: the server's key is the emitter's (EventPublisher),
- * so what api and worker publish to `/ops` reaches every gateway process (a challenge's own updates take the
- * challenge-events channel: ChallengeEventsSubscriber). The server options and the sockets' error handlers live
- * here, not in the gateways' decorators: both namespaces share one server.
+ * so the alerts api and worker publish to `/ops` reach every gateway process (challenge updates, for both
+ * namespaces, take the challenge-events channel: ChallengeEventsSubscriber). The server options and the sockets'
+ * error handlers live here, not in the gateways' decorators: both namespaces share one server.
  *
  * Use: `connectToRedis()`, then `app.useWebSocketAdapter(adapter)`, `app.init()` (the gateways' namespaces are
  * created and subscribe), then `subscribed()` before accepting clients.

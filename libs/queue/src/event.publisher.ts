@@ -10,11 +10,12 @@ import { ShardedEmitter } from './sharded-emitter';
 export { socketIoKey };
 
 /**
- * Publishes committed changes to every gateway process through Redis. A challenge's updates go as JSON on the
- * stack's challenge-events channel (PUBLISH; SPUBLISH on a Redis Cluster), which every gateway reads and relays to
- * that challenge's sockets in `seq` order (apps/gateway, ChallengeFeed); the operators' `/ops` feed goes through the
- * socket.io emitter into the gateways' Redis adapter. Publishing is best-effort: PostgreSQL has the events, a
- * gateway that sees a later `seq` reads the missing ones from it, and a client that reconnects gets a snapshot.
+ * Publishes committed changes to every gateway process through Redis. Each challenge update goes once, as JSON on
+ * the stack's challenge-events channel (PUBLISH; SPUBLISH on a Redis Cluster), which every gateway reads and relays
+ * both to that challenge's `/challenges` sockets in `seq` order and to its own `/ops` sockets (apps/gateway). Alerts,
+ * rare, go to `/ops` through the socket.io emitter into the gateways' Redis adapter. Publishing is best-effort:
+ * PostgreSQL has the events, a gateway that sees a later `seq` reads the missing ones from it, and a client that
+ * reconnects gets a snapshot.
  */
 @Injectable()
 export class EventPublisher implements OnModuleDestroy {
@@ -24,8 +25,8 @@ export class EventPublisher implements OnModuleDestroy {
   private readonly ops: Emitter<OpsServerToClient>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    // Auto-pipelining: the publishes of one tick (an update goes to its challenge's channel and to the operators,
-    // and concurrent transitions publish together) leave in one write instead of one each.
+    // Auto-pipelining: the publishes of one tick (a transition's updates, and concurrent transitions') leave in one
+    // write instead of one each.
     this.redis = createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) });
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
     // process. Hand it a client whose publish never rejects: a gateway that sees a later event reads a lost one from
@@ -52,7 +53,6 @@ export class EventPublisher implements OnModuleDestroy {
   challengeUpdated(update: ChallengeUpdated): void {
     try {
       void this.publishChallenge(JSON.stringify(update));
-      this.ops.emit('challenge.updated', update);
     } catch (err) {
       this.logger.warn(`publish failed for challenge ${update.challenge.id}: ${(err as Error).message}`);
     }
