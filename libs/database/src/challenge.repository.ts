@@ -144,6 +144,21 @@ FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1) a
 JOIN LATERAL (SELECT id, user_id AS "userId", purpose, status, current_step AS "currentStep", expires_at AS "expiresAt" FROM challenges WHERE id = a."challengeId") c ON true
 JOIN LATERAL (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = a."challengeId" AND "index" = a."stepIndex") s ON true`;
 
+/**
+ * A status moving one attempt ($1) forward on its own: written only when its rank ($3) is above the stored one.
+ * The UPDATE takes the attempt's row lock, so it waits for a transition writing the same row and then checks the
+ * rank again on the row as that transition left it (READ COMMITTED re-evaluates the WHERE): a late status never
+ * overwrites a later one. `found` says whether the attempt exists at all. `set_config(…, true)` is this
+ * statement's own transaction's `SET LOCAL synchronous_commit = off`: PostgreSQL reads the setting when the
+ * transaction commits, and the statement is the whole (implicit) transaction, so the commit does not wait for the
+ * disk flush and nothing else is affected — one statement instead of BEGIN, SET, UPDATE, COMMIT.
+ */
+const ADVANCE_ATTEMPT = `WITH advanced AS (
+  UPDATE delivery_attempts SET status = $2, status_rank = $3, error_code = coalesce($4, error_code), provider_sid = coalesce(provider_sid, $5), updated_at = $6
+  WHERE id = $1 AND status_rank < $3 RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM advanced) AS advanced, EXISTS (SELECT 1 FROM delivery_attempts WHERE id = $1) AS found,
+  set_config('synchronous_commit', 'off', true) AS "synchronousCommit"`;
+
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
 
@@ -259,6 +274,22 @@ export class ChallengeRepository {
       const [locked, found] = await Promise.all([tx.query(LOCK_TARGET, target), tx.query<ChallengeWithChildren>(FIND_TARGET, target), relaxed]);
       return fn(tx, locked.length > 0 && found.length > 0 ? toRecord(found[0]) : undefined);
     });
+  }
+
+  /**
+   * Moves attempt `attemptId` to `change.status` in one statement, without the challenge's lock, when that ranks
+   * above its stored status (ADVANCE_ATTEMPT); records `providerSid` when the attempt has none yet. For changes
+   * that concern the attempt alone and that a PostgreSQL crash may lose: the commit does not wait for the disk
+   * flush. `unknown`: there is no such attempt; `unchanged`: its status already ranks as high or higher.
+   */
+  async advanceAttempt(
+    attemptId: string,
+    change: { status: string; statusRank: number; errorCode?: number; providerSid: string },
+    at = new Date(),
+  ): Promise<'advanced' | 'unchanged' | 'unknown'> {
+    if (!isUuid(attemptId)) return 'unknown';
+    const [row] = await this.sql.query<{ advanced: boolean; found: boolean }>(ADVANCE_ATTEMPT, [attemptId, change.status, change.statusRank, change.errorCode ?? null, change.providerSid, at]);
+    return row.advanced ? 'advanced' : row.found ? 'unchanged' : 'unknown';
   }
 
   /** The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. */
