@@ -84,6 +84,10 @@ describe('structured logs', () => {
     expect(traced.some((r) => r.app === 'api' && r.req?.method === 'POST' && r.req.url === '/v1/challenges')).toBe(true);
     expect(traced.some((r) => r.app === 'worker' && r.queue === 'texts' && r.job === 'dispatch' && r.msg === 'job completed')).toBe(true);
     expect(traced.some((r) => r.app === 'api' && typeof r.req?.url === 'string' && r.req.url.startsWith('/webhooks/twilio/sms-status'))).toBe(true);
+    // Every callback, the ones in transit (one statement, no engine) as much as the deliveries.
+    const callbacks = records.filter((r) => r.msg === 'request completed' && typeof r.req?.url === 'string' && r.req.url.startsWith('/webhooks/twilio/sms-status'));
+    expect(callbacks.length).toBeGreaterThanOrEqual(6);
+    expect(callbacks.filter((r) => typeof r.requestId !== 'string')).toEqual([]);
   });
 
   it('never contains a code, a full phone number, a token or an Authorization header', () => {

@@ -84,9 +84,6 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(await challenges.withLock({ sid: 'SM123' }, async (_tx, record) => record)).toEqual(found);
     expect(await challenges.withLock({ attemptId: randomUUID(), sid: 'SM123' }, async (_tx, record) => record?.id)).toBe(c.id);
     expect(await challenges.withLock({ attemptId: randomUUID(), sid: 'SM-unknown' }, async (_tx, record) => record)).toBeUndefined();
-    expect(await challenges.requestIdOfAttempt({ attemptId: first.id })).toBe('req-1');
-    expect(await challenges.requestIdOfAttempt({ sid: 'SM123' })).toBe('req-1');
-    expect(await challenges.requestIdOfAttempt({ sid: 'SM-unknown' })).toBeUndefined();
   });
 
   it('updates return the row as written; a patch naming an unknown column is refused before it reaches SQL', async () => {
@@ -185,6 +182,87 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(await setting(true)).toBe('on');
   });
 
+  describe('advanceAttempt: a status moving an attempt forward in one statement, without the challenge lock', () => {
+    const AT = new Date('2026-11-25T10:00:05.250Z');
+    const stored = async (id: string) => (await challenges.find(id))!.attempts[0];
+    const sending = { status: 'sending', statusRank: 1 };
+    const sent = { status: 'sent', statusRank: 2 };
+
+    async function withAttempt() {
+      const c = await newChallenge();
+      const a = { ...attempt(c.id, 0, 1), statusRank: 0 };
+      await sql.transaction((tx) => startAttempt(tx, a));
+      return { c, a };
+    }
+
+    it('moves forward only: a duplicate or a late status changes nothing; the first SID stays; unknown attempts are told apart', async () => {
+      const { c, a } = await withAttempt();
+      const { attempts: _before, ...row } = (await challenges.find(c.id))!;
+      const sid = `SM-adv-${a.id}`;
+      expect(await challenges.advanceAttempt(a.id, { ...sending, providerSid: sid }, AT)).toMatchObject({ result: 'advanced' });
+      expect(await stored(c.id)).toMatchObject({ status: 'sending', statusRank: 1, providerSid: sid, errorCode: null, updatedAt: AT });
+      expect(await challenges.advanceAttempt(a.id, { ...sent, providerSid: 'SM-other', errorCode: 30008 })).toMatchObject({ result: 'advanced' });
+      expect(await stored(c.id)).toMatchObject({ status: 'sent', statusRank: 2, providerSid: sid, errorCode: 30008 });
+      expect(await challenges.advanceAttempt(a.id, { ...sent, providerSid: sid })).toMatchObject({ result: 'unchanged' });
+      expect(await challenges.advanceAttempt(a.id, { ...sending, providerSid: sid })).toMatchObject({ result: 'unchanged' });
+      expect(await stored(c.id)).toMatchObject({ status: 'sent', statusRank: 2, errorCode: 30008 });
+      expect(await challenges.advanceAttempt(randomUUID(), { ...sent, providerSid: sid })).toMatchObject({ result: 'unknown' });
+      expect(await challenges.advanceAttempt('42', { ...sent, providerSid: sid })).toMatchObject({ result: 'unknown' });
+      // Nothing else of the challenge was touched.
+      expect(await challenges.find(c.id)).toMatchObject(row);
+    });
+
+    it('the relaxed commit is the statement\'s own: the connection commits durably again afterwards', async () => {
+      const single = new SqlService(testConfig(db.url, `repo-${randomUUID().slice(0, 8)}`, { DB_POOL_SIZE: '1' }));
+      try {
+        const { a } = await withAttempt();
+        expect(await new ChallengeRepository(single).advanceAttempt(a.id, { ...sent, providerSid: `SM-own-${a.id}` })).toMatchObject({ result: 'advanced' });
+        expect(await single.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
+      } finally {
+        await single.pool.end();
+      }
+    });
+
+    it('a `sent` that reaches the row while a transition writes `delivered` to it waits, then changes nothing', async () => {
+      const { c, a } = await withAttempt();
+      let release!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (release = resolve));
+      let written!: () => void;
+      const deliveredWritten = new Promise<void>((resolve) => (written = resolve));
+      const transition = challenges.withLock(c.id, async (tx) => {
+        await challenges.updateAttempts(tx, new Map([[a.id, { status: 'delivered', statusRank: 5, deliveredAt: AT, finishedAt: AT }]]));
+        written();
+        await mayCommit;
+      });
+      await deliveredWritten;
+      const late = challenges.advanceAttempt(a.id, { ...sent, providerSid: `SM-race-${a.id}` });
+      await waitUntilBlockedOnLock();
+      release();
+      await transition;
+      expect((await late).result).toBe('unchanged');
+      expect(await stored(c.id)).toMatchObject({ status: 'delivered', statusRank: 5 });
+    });
+
+    it('takes no challenge lock: it goes through while a transition holds the challenge, which then writes over it', async () => {
+      const { c, a } = await withAttempt();
+      const transition = challenges.withLock(c.id, async (tx, locked) => {
+        // Under the challenge's lock, before the transition writes the attempt: the update does not wait for it.
+        expect(await challenges.advanceAttempt(a.id, { ...sent, providerSid: `SM-free-${a.id}` })).toMatchObject({ result: 'advanced' });
+        await challenges.updateAttempts(tx, new Map([[a.id, { status: 'delivered', statusRank: 5 }]]));
+        return locked?.attempts[0].status;
+      });
+      expect(await transition).toBe('queued');
+      expect(await stored(c.id)).toMatchObject({ status: 'delivered', statusRank: 5, providerSid: `SM-free-${a.id}` });
+    });
+
+    it('the same status twice at once: exactly one advances', async () => {
+      const { c, a } = await withAttempt();
+      const results = await Promise.all([1, 2].map(() => challenges.advanceAttempt(a.id, { ...sent, providerSid: `SM-twice-${a.id}` })));
+      expect(results.map((r) => r.result).sort()).toEqual(['advanced', 'unchanged']);
+      expect(await stored(c.id)).toMatchObject({ status: 'sent', statusRank: 2 });
+    });
+  });
+
   it('appends events in order and reads them after a given seq; JSON payloads round-trip', async () => {
     const c = await newChallenge();
     const at = new Date('2026-11-25T10:00:03Z');
@@ -239,7 +317,6 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
   it('ids that are not UUIDs find nothing instead of failing in PostgreSQL', async () => {
     expect(await challenges.find('not-a-uuid')).toBeUndefined();
     expect(await challenges.withLock({ attemptId: '42' }, async (_tx, record) => record)).toBeUndefined();
-    expect(await challenges.requestIdOfAttempt({ attemptId: '42' })).toBeUndefined();
     expect(await challenges.events("'; DROP TABLE challenges; --")).toEqual([]);
     expect(await challenges.withLock('x', async (_tx, record) => record)).toBeUndefined();
     expect(await challenges.withLock(randomUUID(), async (_tx, record) => record)).toBeUndefined();

@@ -1,4 +1,4 @@
-import { ChallengeRepository, PrismaService } from '@redial/database';
+import { ChallengeRepository, PrismaService, SqlService } from '@redial/database';
 import { signTwilioRequest } from '@redial/telephony';
 import { eventually, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
 import { startStack, Stack } from './support/stack';
@@ -64,6 +64,48 @@ describe('Twilio webhooks: signatures, idempotence and order', () => {
     expect(await attemptOf(c.id)).toMatchObject({ status: 'delivered' });
     const events = await stack.api.get(ChallengeRepository).events(c.id);
     expect(events.filter((e) => e.type === 'attempt.delivered')).toHaveLength(1);
+  });
+
+  it('a text on its way (`sending`, `sent`) moves its attempt without the challenge lock, and changes nothing else', async () => {
+    const number = phone();
+    await registerVerified(stack, 'transit-user', { number, method: 'sms' });
+    // The network holds the text: no callback of its own comes in during the test.
+    await setNumber(stack, number, { sms: 'silent', delayMs: 600_000 });
+    const c = await signIn(stack, 'transit-user');
+    const attempt = await eventually('the send recorded', async () => ((await attemptOf(c.id))?.providerSid ? attemptOf(c.id) : undefined));
+    const challenges = stack.api.get(ChallengeRepository);
+    const before = await challenges.find(c.id);
+    const events = await challenges.events(c.id);
+    const path = `/webhooks/twilio/sms-status?attempt=${attempt.id}`;
+    const callback = (status: string) => {
+      const params = { MessageSid: attempt.providerSid as string, MessageStatus: status, AccountSid: stack.config.twilio.accountSid };
+      return post(path, params, signTwilioRequest(stack.config.twilio.authToken, `${stack.apiUrl}${path}`, params));
+    };
+    // A transaction holds the challenge's row lock while both callbacks are answered: neither waits for it.
+    const statuses = await stack.api.get(SqlService).transaction(async (tx) => {
+      await tx.query('SELECT id FROM challenges WHERE id = $1 FOR UPDATE', [c.id]);
+      return [(await callback('sending')).status, (await callback('sent')).status, (await attemptOf(c.id)).status];
+    });
+    expect(statuses).toEqual([200, 200, 'sent']);
+    // A late `sending` changes nothing; the challenge itself (version, events) is as the send left it.
+    expect((await callback('sending')).status).toBe(200);
+    const after = await challenges.find(c.id);
+    expect(after?.attempts[0]).toMatchObject({ status: 'sent', statusRank: 2, providerSid: attempt.providerSid });
+    expect({ ...after, attempts: [] }).toEqual({ ...before, attempts: [] });
+    expect(await challenges.events(c.id)).toEqual(events);
+  });
+
+  it('a callback naming an attempt that does not exist falls back to the SID; one with neither is ignored', async () => {
+    const { c, attempt } = await deliveredSms('fallback-user');
+    const other = '00000000-0000-4000-8000-000000000000';
+    const path = `/webhooks/twilio/sms-status?attempt=${other}`;
+    const send = async (sid: string) => {
+      const params = { MessageSid: sid, MessageStatus: 'sent' };
+      return (await post(path, params, signTwilioRequest(stack.config.twilio.authToken, `${stack.apiUrl}${path}`, params))).status;
+    };
+    expect(await send(attempt.providerSid as string)).toBe(200);
+    expect(await send('SMnobody')).toBe(200);
+    expect(await attemptOf(c.id)).toMatchObject({ status: 'delivered', providerSid: attempt.providerSid });
   });
 
   it('duplicate and reordered callbacks end in the same states as in-order ones', async () => {

@@ -118,9 +118,9 @@ export class DispatchProcessor {
    * alone). What a PostgreSQL crash could lose of it is derived again, and no text goes out twice: the text's
    * status callbacks carry ?attempt=<id> and record the SID; the challenge still waits for its dispatch, so the
    * reconciler re-creates the job (`mayHaveSent`), which finds the text at the provider and adopts it. The next
-   * durable commit (any callback's) flushes it anyway. Chosen over grouping several jobs' records into one
-   * statement: the same flush saved per text, without a buffer and a timer shared between jobs, and each job
-   * still sees its own transition. Returns whether the challenge had moved on from the attempt's step.
+   * durable commit (the text's delivery callback's, or any other transition's) flushes it anyway. Chosen over
+   * grouping several jobs' records into one statement: the same flush saved per text, without a buffer and a
+   * timer shared between jobs, and each job still sees its own transition. Returns whether the challenge had moved on from the attempt's step.
    */
   private async recordSent(t: DispatchTarget, receipt: ProviderReceipt, cost: Cost): Promise<boolean> {
     const { stepIndex: step, attemptNo } = t.attempt;

@@ -144,6 +144,22 @@ FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1) a
 JOIN LATERAL (SELECT id, user_id AS "userId", purpose, status, current_step AS "currentStep", expires_at AS "expiresAt" FROM challenges WHERE id = a."challengeId") c ON true
 JOIN LATERAL (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = a."challengeId" AND "index" = a."stepIndex") s ON true`;
 
+/**
+ * A status moving one attempt ($1) forward on its own: written only when its rank ($3) is above the stored one.
+ * The UPDATE takes the attempt's row lock, so it waits for a transition writing the same row and then checks the
+ * rank again on the row as that transition left it (READ COMMITTED re-evaluates the WHERE): a late status never
+ * overwrites a later one. `found` says whether the attempt exists at all. `set_config(…, true)` is this
+ * statement's own transaction's `SET LOCAL synchronous_commit = off`: PostgreSQL reads the setting when the
+ * transaction commits, and the statement is the whole (implicit) transaction, so the commit does not wait for the
+ * disk flush and nothing else is affected — one statement instead of BEGIN, SET, UPDATE, COMMIT.
+ */
+const ADVANCE_ATTEMPT = `WITH advanced AS (
+  UPDATE delivery_attempts SET status = $2, status_rank = $3, error_code = coalesce($4, error_code), provider_sid = coalesce(provider_sid, $5), updated_at = $6
+  WHERE id = $1 AND status_rank < $3 RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM advanced) AS advanced, o.found IS NOT NULL AS found, o.request_id AS "requestId",
+  set_config('synchronous_commit', 'off', true) AS "synchronousCommit"
+FROM (SELECT 1) one LEFT JOIN (SELECT true AS found, c.request_id FROM delivery_attempts a JOIN challenges c ON c.id = a.challenge_id WHERE a.id = $1) o ON true`;
+
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
 
@@ -261,6 +277,23 @@ export class ChallengeRepository {
     });
   }
 
+  /**
+   * Moves attempt `attemptId` to `change.status` in one statement, without the challenge's lock, when that ranks
+   * above its stored status (ADVANCE_ATTEMPT); records `providerSid` when the attempt has none yet. For changes
+   * that concern the attempt alone and that a PostgreSQL crash may lose: the commit does not wait for the disk
+   * flush. `unknown`: there is no such attempt; `unchanged`: its status already ranks as high or higher. With
+   * the request id stored on the attempt's challenge (for the callback's log lines).
+   */
+  async advanceAttempt(
+    attemptId: string,
+    change: { status: string; statusRank: number; errorCode?: number; providerSid: string },
+    at = new Date(),
+  ): Promise<{ result: 'advanced' | 'unchanged' | 'unknown'; requestId: string | null }> {
+    if (!isUuid(attemptId)) return { result: 'unknown', requestId: null };
+    const [row] = await this.sql.query<{ advanced: boolean; found: boolean; requestId: string | null }>(ADVANCE_ATTEMPT, [attemptId, change.status, change.statusRank, change.errorCode ?? null, change.providerSid, at]);
+    return { result: row.advanced ? 'advanced' : row.found ? 'unchanged' : 'unknown', requestId: row.requestId };
+  }
+
   /** The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. */
   async findForDispatch(attemptId: string): Promise<DispatchTarget | undefined> {
     if (!isUuid(attemptId)) return undefined;
@@ -356,14 +389,6 @@ export class ChallengeRepository {
       `SELECT seq, type, payload, created_at AS "createdAt" FROM challenge_events WHERE challenge_id = $1 AND seq > $2 ORDER BY seq`,
       [challengeId, afterSeq],
     );
-  }
-
-  /** The request id stored on the challenge an attempt belongs to, found as `withLock` finds it. */
-  async requestIdOfAttempt(ref: { attemptId?: string; sid?: string }): Promise<string | undefined> {
-    const target = targetParams(ref);
-    if (target.every((v) => v === null)) return undefined;
-    const [row] = await this.sql.query<{ requestId: string | null }>(`SELECT request_id AS "requestId" FROM challenges WHERE id = ${TARGET}`, target);
-    return row?.requestId ?? undefined;
   }
 
   /** Pending challenges whose next action is due before `dueBefore`, or that outlived their expiry. */

@@ -1,3 +1,4 @@
+import { advanceAttempt, type AttemptStatus } from '@redial/domain';
 import { RestException } from 'twilio';
 import {
   CODE_TABLE,
@@ -5,10 +6,12 @@ import {
   classifyErrorCode,
   classifyProviderError,
   classifySmsCallback,
+  isTextInTransit,
   type CallCompletion,
   type VerdictAction,
   TelephonyConfigurationError,
 } from './outcome.classification';
+import { attemptStatusFromMessage, type TwilioMessageStatus } from './status.mapping';
 
 function restException(status: number, code?: number): RestException {
   return new RestException({ statusCode: status, body: code === undefined ? '' : { code, message: `error ${code}` } });
@@ -173,6 +176,40 @@ describe('classifySmsCallback', () => {
     const outcome = classifySmsCallback(status, errorCode);
     if (expected === null) expect(outcome).toBeNull();
     else expect(outcome).toMatchObject(expected);
+  });
+});
+
+describe('isTextInTransit (a message status callback that cannot change the challenge)', () => {
+  /** Every MessageStatus Twilio sends about an outbound text (TWILIO.md §2), as our status, and the rule's answer. */
+  const rows: Array<[twilio: TwilioMessageStatus, ours: AttemptStatus, inTransit: boolean]> = [
+    ['accepted', 'queued', true],
+    ['scheduled', 'queued', true],
+    ['queued', 'queued', true],
+    ['sending', 'sending', true],
+    ['sent', 'sent', true],
+    ['delivered', 'delivered', false],
+    ['read', 'delivered', false],
+    ['partially_delivered', 'delivered', false],
+    ['undelivered', 'undelivered', false],
+    ['failed', 'failed', false],
+    ['canceled', 'canceled', false],
+  ];
+  it.each(rows)('%s (ours: %s) → %p', (twilio, ours, inTransit) => {
+    expect(attemptStatusFromMessage(twilio)).toBe(ours);
+    expect(isTextInTransit(ours)).toBe(inTransit);
+  });
+
+  it.each(rows.filter(([, , inTransit]) => inTransit))('%s: no failure whatever the ErrorCode, and only the status and its rank move', (twilio, ours) => {
+    for (const code of [undefined, '30003', '30008', '21610']) expect(classifySmsCallback(twilio, code)).toBeNull();
+    expect(advanceAttempt({ statusRank: -1 }, ours, new Date())).toEqual({ status: ours, statusRank: expect.any(Number) });
+  });
+
+  it.each(rows.filter(([, , inTransit]) => !inTransit))('%s changes the challenge: delivered, or a failure', (twilio, ours) => {
+    expect(ours === 'delivered' || classifySmsCallback(twilio) !== null).toBe(true);
+  });
+
+  it("a call's statuses never qualify", () => {
+    for (const status of ['ringing', 'answered', 'completed', 'busy', 'no_answer'] as const) expect(isTextInTransit(status)).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isMachineAnswer } from '@redial/domain';
+import { type AttemptStatus, isMachineAnswer } from '@redial/domain';
 
 /**
  * What a Twilio error code or call outcome means for a verification attempt (TWILIO.md §5 and §6).
@@ -210,6 +210,34 @@ export function classifySmsCallback(status: string, errorCode?: string | number 
       return failStep('canceled');
     default:
       return null;
+  }
+}
+
+/**
+ * Whether a message status callback names a text still on its way (`accepted`, `scheduled`, `queued`, `sending`,
+ * `sent`): then it cannot change the challenge — only a delivery and the failures classifySmsCallback fails the
+ * step for can — and moving its attempt forward writes the status and its rank and nothing else (advanceAttempt
+ * sets a delivery or finish time for none of them). The webhook applies such a callback to the attempt alone, in
+ * one statement without the challenge's lock (TwilioWebhooksService.smsStatus). Asked about message callbacks
+ * only; a call's `ringing` and `answered` would not qualify anyway: they decide a step, and `answered` records a
+ * delivery.
+ */
+export function isTextInTransit(status: AttemptStatus): boolean {
+  switch (status) {
+    case 'queued':
+    case 'sending':
+    case 'sent':
+      return true;
+    case 'ringing':
+    case 'answered':
+    case 'delivered':
+    case 'undelivered':
+    case 'failed':
+    case 'canceled':
+    case 'completed':
+    case 'busy':
+    case 'no_answer':
+      return false;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * TwilioWebhooksService over fakes that fail on any call not set up (no Redis, no PostgreSQL): the engine runs
- * the service's hook on a given record and reports the outcome and attempt updates it produced.
+ * the service's hook on a given record and reports the outcome and attempt updates it produced; the repository
+ * answers the one-statement update of a text on its way as it is told to.
  */
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
-import type { AttemptPatch, AttemptRecord, ChallengeRecord, StepRecord } from '@redial/database';
+import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { CALL_GOODBYE, MAX_PROMPTS, Outcome } from '@redial/domain';
 import { AttemptWrites, ChallengeEngine, DecideWith } from '@redial/engine';
 import {
@@ -74,8 +75,26 @@ interface Applied {
   patches: Map<string, AttemptPatch>;
 }
 
-/** An engine that only runs the hook under "the lock" on `locked` and records what it asked for. */
-function service(locked: ChallengeRecord | undefined) {
+type Advance = Parameters<ChallengeRepository['advanceAttempt']>;
+
+/**
+ * An engine that only runs the hook under "the lock" on `locked` and records what it asked for; with `advanced`,
+ * a repository whose one-statement attempt update answers that and records what it was asked (without it, that
+ * update throws: the case at hand must not reach it).
+ */
+function service(locked: ChallengeRecord | undefined, advanced?: Awaited<ReturnType<ChallengeRepository['advanceAttempt']>>['result']) {
+  const advances: Array<[Advance[0], Advance[1]]> = [];
+  const challenges = strictFake<ChallengeRepository>(
+    'challenges',
+    advanced === undefined
+      ? {}
+      : {
+          advanceAttempt: (async (attemptId: string, change: Advance[1]) => {
+            advances.push([attemptId, change]);
+            return { result: advanced, requestId: null };
+          }) as ChallengeRepository['advanceAttempt'],
+        },
+  );
   const applied: Applied[] = [];
   const engine = strictFake<ChallengeEngine>('engine', {
     applyWith: (async (target: unknown, hook: DecideWith<unknown>) => {
@@ -86,17 +105,17 @@ function service(locked: ChallengeRecord | undefined) {
       return { transition: {} as never, result };
     }) as ChallengeEngine['applyWith'],
   });
-  return { webhooks: new TwilioWebhooksService(config, provider, engine), applied };
+  return { webhooks: new TwilioWebhooksService(config, provider, engine, challenges), applied, advances };
 }
 
 describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
   const text = (status: string, statusRank: number) => attempt({ method: 'sms', providerSid: 'SM1', status, statusRank });
+  // A delivery or a failure can change the challenge: always under its lock, through the engine.
   const rows: Array<[string, AttemptRecord, Record<string, string>, Outcome | null, AttemptPatch | undefined]> = [
     ['sent → delivered: delivered', text('sent', 2), { MessageSid: 'SM1', MessageStatus: 'delivered' }, { type: 'delivered', step: 0, attemptNo: 1 }, { status: 'delivered', statusRank: 5 }],
-    ['delivered → sent (late): nothing', text('delivered', 5), { MessageSid: 'SM1', MessageStatus: 'sent' }, null, undefined],
+    ['queued → delivered (overtaken callbacks): delivered', text('queued', 0), { MessageSid: 'SM1', MessageStatus: 'delivered' }, { type: 'delivered', step: 0, attemptNo: 1 }, { status: 'delivered', statusRank: 5 }],
     ['delivered → delivered (duplicate): nothing', text('delivered', 5), { MessageSid: 'SM1', MessageStatus: 'delivered' }, null, undefined],
     ['delivered → undelivered: the first final status wins', text('delivered', 5), { MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' }, null, undefined],
-    ['queued → sent: written, no outcome', text('queued', 0), { MessageSid: 'SM1', MessageStatus: 'sent' }, null, { status: 'sent', statusRank: 2 }],
     [
       'sent → undelivered 30003: the step fails with the code',
       text('sent', 2),
@@ -115,6 +134,49 @@ describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
     else expect(applied[0].patches.size).toBe(0);
   });
 
+  // A text on its way changes its attempt alone: one statement, no lock, no engine (the engine's fake would record it).
+  const inTransit: Array<[twilio: string, status: string, statusRank: number]> = [
+    ['accepted', 'queued', 0],
+    ['queued', 'queued', 0],
+    ['sending', 'sending', 1],
+    ['sent', 'sent', 2],
+  ];
+  it.each(inTransit)('%s with its attempt: one forward-only update of the attempt, with the SID, and no engine', async (twilio, status, statusRank) => {
+    const { webhooks, applied, advances } = service(record(), 'advanced');
+    await webhooks.smsStatus({ MessageSid: 'SM7', MessageStatus: twilio }, A1);
+    expect(advances).toEqual([[A1, { status, statusRank, providerSid: 'SM7' }]]);
+    expect(applied).toEqual([]);
+  });
+
+  it('a late or duplicate `sent` (the update changed nothing) is done with too', async () => {
+    const { webhooks, applied, advances } = service(record(), 'unchanged');
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'sent' }, A1);
+    expect(advances).toHaveLength(1);
+    expect(applied).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('an error code on a text on its way is written with it', async () => {
+    const { webhooks, advances } = service(record(), 'advanced');
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'sent', ErrorCode: '30008' }, A1);
+    expect(advances).toEqual([[A1, { status: 'sent', statusRank: 2, providerSid: 'SM1', errorCode: 30008 }]]);
+  });
+
+  it('an attempt the update does not find: the locked path, which finds it by its SID', async () => {
+    const { webhooks, applied, advances } = service(record({}, text('queued', 0)), 'unknown');
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'sent' }, 'not-our-attempt');
+    expect(advances).toHaveLength(1);
+    expect(applied[0]).toMatchObject({ target: { attemptId: 'not-our-attempt', sid: 'SM1' }, outcome: null });
+    expect(applied[0].patches.get(A1)).toEqual({ status: 'sent', statusRank: 2 });
+  });
+
+  it('a text on its way named by its SID alone: the locked path (the update is never asked)', async () => {
+    const { webhooks, applied } = service(record({}, text('queued', 0)));
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'sending' });
+    expect(applied[0]).toMatchObject({ target: { sid: 'SM1' }, outcome: null });
+    expect(applied[0].patches.get(A1)).toEqual({ status: 'sending', statusRank: 1 });
+  });
+
   it('a body that is no message status callback reaches no challenge', async () => {
     const { webhooks, applied } = service(record());
     await webhooks.smsStatus({ MessageStatus: 'sent' });
@@ -131,8 +193,8 @@ describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
 
   it('the provider SID is recorded when the callback is the first to bring it', async () => {
     const { webhooks, applied } = service(record({}, attempt({ method: 'sms', providerSid: null, status: 'queued', statusRank: 0 })));
-    await webhooks.smsStatus({ MessageSid: 'SM7', MessageStatus: 'sent' }, A1);
-    expect(applied[0].patches.get(A1)).toMatchObject({ providerSid: 'SM7', status: 'sent' });
+    await webhooks.smsStatus({ MessageSid: 'SM7', MessageStatus: 'delivered' }, A1);
+    expect(applied[0].patches.get(A1)).toMatchObject({ providerSid: 'SM7', status: 'delivered' });
   });
 });
 

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { twilioWebhookUrl } from '@redial/contracts';
-import { AttemptRecord, ChallengeRecord } from '@redial/database';
-import { advanceAttempt, AttemptStatus, CALL_GOODBYE, CallPrompt, callPromptOf, CallReply, CallRequest, decideCallTurn, Outcome } from '@redial/domain';
+import { AttemptRecord, ChallengeRecord, ChallengeRepository } from '@redial/database';
+import { advanceAttempt, AttemptStatus, CALL_GOODBYE, CallPrompt, callPromptOf, CallReply, CallRequest, decideCallTurn, Outcome, rankOf } from '@redial/domain';
 import { AttemptWrites, ChallengeEngine } from '@redial/engine';
 import { addLogBindings } from '@redial/ops';
-import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, TELEPHONY_PROVIDER, TelephonyProvider, TwilioParams } from '@redial/telephony';
+import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, isTextInTransit, TELEPHONY_PROVIDER, TelephonyProvider, TwilioParams } from '@redial/telephony';
 
 /** Final call statuses: the call is over, and unless the keypad decided, the step failed. */
 const CALL_ENDED: ReadonlySet<AttemptStatus> = new Set(['completed', 'busy', 'no_answer', 'failed', 'canceled']);
@@ -23,12 +23,28 @@ export class TwilioWebhooksService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(TELEPHONY_PROVIDER) private readonly provider: TelephonyProvider,
     private readonly engine: ChallengeEngine,
+    private readonly challenges: ChallengeRepository,
   ) {}
 
+  /**
+   * A text on its way (`sending`, `sent`…: isTextInTransit) changes its attempt alone, so when the callback names
+   * the attempt it is applied in one statement, without the challenge's lock or the engine. That write does not
+   * wait for PostgreSQL's disk flush: a crash that loses it loses a status nothing decides on, that only ever
+   * moves forward and that the text's next callback (its delivery or failure) overwrites, and a provider SID the
+   * worker's record of the send carries too (when both are lost, the reconciler's dispatch job finds the text at
+   * the provider, as for a lost record). An attempt the statement does not find takes the locked path, which also
+   * looks for the SID.
+   */
   async smsStatus(params: TwilioParams, attemptHint?: string): Promise<void> {
     const event = this.provider.parseSmsStatusCallback(params);
     if (!event || !event.status) return;
     const status = event.status;
+    if (attemptHint !== undefined && isTextInTransit(status)) {
+      const change = { status, statusRank: rankOf(status), providerSid: event.sid, ...(event.errorCode !== undefined && { errorCode: event.errorCode }) };
+      const { result, requestId } = await this.challenges.advanceAttempt(attemptHint, change);
+      if (requestId !== null) addLogBindings({ requestId });
+      if (result !== 'unknown') return;
+    }
     await this.onAttempt(event.sid, attemptHint, async (writes, attempt): Promise<Outcome | null> => {
       if (!this.advance(writes, attempt, status, { errorCode: event.errorCode })) return null;
       const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
