@@ -1,5 +1,5 @@
 import { loadConfig, type AppConfig } from '@redial/config';
-import type { BudgetState, RateLimitStore } from '@redial/guard';
+import type { BudgetState, RateLimitStore, ScriptCall } from '@redial/guard';
 import { rateLimitSpecs, type RateLimitName } from '@redial/guard';
 
 /**
@@ -31,6 +31,16 @@ export class MemoryRateLimitStore {
   subject(kind: string, value: string): string {
     return `${kind}=${value}`;
   }
+  /** The script sections' calls name what was asked: `limit/subject` keys, the cool-down's owner and length. */
+  take(takes: Array<{ limit: RateLimitName; subject: string }>): ScriptCall {
+    return { lua: 'take', keys: takes.map((t) => `${t.limit}/${t.subject}`), args: [] };
+  }
+  checkPhone(phone: string, counted: RateLimitName[], cooldown?: { owner: string; ms: number }): ScriptCall {
+    return { lua: 'checkPhone', keys: counted.map((l) => `${l}/${phone}`), args: cooldown === undefined ? [] : [cooldown.owner, cooldown.ms] };
+  }
+  spendPhone(phone: string, counted: RateLimitName[]): ScriptCall {
+    return { lua: 'spendPhone', keys: counted.map((l) => `${l}/${phone}`), args: [] };
+  }
   async peek(limit: RateLimitName, subject: string): Promise<BudgetState> {
     this.touch(`peek ${limit}`);
     return { consumed: this.budgets.get(`${limit}/${subject}`) ?? 0, msBeforeNext: 1500 };
@@ -41,10 +51,6 @@ export class MemoryRateLimitStore {
     this.budgets.set(`${limit}/${subject}`, consumed);
     return { consumed, msBeforeNext: limit === 'user_challenges' ? 90_000 : 1500 };
   }
-  async giveBack(limit: RateLimitName, subject: string, points = 1): Promise<void> {
-    this.touch(`giveBack ${limit}`);
-    this.budgets.set(`${limit}/${subject}`, (this.budgets.get(`${limit}/${subject}`) ?? 0) - points);
-  }
   async block(limit: RateLimitName, subject: string, sec: number): Promise<void> {
     this.touch(`block ${limit} ${sec}`);
     this.budgets.set(`${limit}/${subject}`, this.specs[limit].points + 1);
@@ -52,15 +58,6 @@ export class MemoryRateLimitStore {
   async reset(limit: RateLimitName, subject: string): Promise<void> {
     this.touch(`reset ${limit}`);
     this.budgets.delete(`${limit}/${subject}`);
-  }
-  async claimCooldown(subject: string, owner: string): Promise<number> {
-    this.touch('claimCooldown');
-    const holder = this.cooldowns.get(subject);
-    if (holder === undefined || holder === owner) {
-      this.cooldowns.set(subject, owner);
-      return 0;
-    }
-    return 12_345;
   }
   async releaseCooldown(subject: string): Promise<void> {
     this.touch('releaseCooldown');

@@ -14,7 +14,7 @@ export class GeoSendCheck implements SendCheck {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async check(ctx: SendContext): Promise<SendRefusal | null> {
+  check(ctx: SendContext): SendRefusal | null {
     // The configuration object is read at every send, so a policy change applies to the next send.
     const verdict = geoVerdict({ country: ctx.country, method: ctx.method }, this.config.geo);
     if (verdict.allowed) return null;

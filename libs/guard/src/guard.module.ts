@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '@redial/database';
 import { ProducerConnectionModule } from '@redial/queue';
+import { ChallengeAdmission } from './challenge-admission';
 import { CostEstimator } from './cost.estimator';
 import { GeoSendCheck } from './geo.check';
+import { GuardScripts } from './guard.scripts';
 import { PumpingReleaseRepository } from './pumping-release.repository';
 import { PumpingGuard } from './pumping.guard';
 import { PumpingStore } from './pumping.store';
@@ -14,13 +16,16 @@ import { SpendCheck } from './spend.check';
 
 /**
  * Abuse and cost control (rate limits, geo permissions, the pumping guard, spend), shared by the api (request
- * checks) and the worker (send checks). The send checks run in the order listed in SEND_CHECKS.
+ * checks, ChallengeAdmission) and the worker (send checks). The send checks run in the order listed in
+ * SEND_CHECKS; their Redis work, and the admission's, is one script per decision (GuardScripts).
  */
 @Module({
-  // ProducerConnectionModule: the pumping guard's counters in Redis; DatabaseModule: its release audit trail.
+  // ProducerConnectionModule: every budget and counter in Redis; DatabaseModule: the pumping guard's release audit trail.
   imports: [ProducerConnectionModule, DatabaseModule],
   providers: [
+    GuardScripts,
     SendGuard,
+    ChallengeAdmission,
     RateLimitStore,
     RequestLimits,
     PhoneSendCheck,
@@ -37,6 +42,6 @@ import { SpendCheck } from './spend.check';
       inject: [GeoSendCheck, PumpingGuard, SpendCheck, PhoneSendCheck],
     },
   ],
-  exports: [SendGuard, RequestLimits, PumpingGuard, CostEstimator, SpendCheck],
+  exports: [SendGuard, ChallengeAdmission, RequestLimits, PumpingGuard, CostEstimator, SpendCheck],
 })
 export class GuardModule {}

@@ -1,5 +1,7 @@
 export * from './request-refused.error';
 export * from './send-guard';
+export * from './guard.scripts';
+export * from './challenge-admission';
 export * from './guard.module';
 export * from './price.table';
 export * from './cost.estimator';

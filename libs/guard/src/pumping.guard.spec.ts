@@ -1,74 +1,79 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { AppConfig } from '@redial/config';
 import { strictFake } from '../../../test/support/strict-fake';
+import type { GuardScripts } from './guard.scripts';
 import { PumpingReleaseRepository } from './pumping-release.repository';
 import { PumpingGuard } from './pumping.guard';
-import { PumpingStore } from './pumping.store';
+import { EVERY_PREFIX_SUSPENDED, PUMPING_SEND_CHECK, PumpingStore } from './pumping.store';
 import type { SendContext } from './send-guard';
 
-const config = { pumping: { minSends: 5, conversionFloor: 0.5, windowMin: 60, prefixDigits: 3 } } as AppConfig;
+/**
+ * The guard's decisions, without Redis: what it asks of its script sections and what it makes of their replies.
+ * The sections themselves run on a real Redis in test/guard-scripts.int-spec.ts.
+ */
+const config = { queuePrefix: 'p', pumping: { minSends: 5, conversionFloor: 0.5, windowMin: 60, prefixDigits: 3 } } as AppConfig;
 const sms = (e164: string): SendContext => ({ challengeId: 'c', userId: 'u', purpose: 'sign_in', attemptId: 'a', stepIndex: 0, attemptNo: 1, method: 'sms', e164, country: 'GB' });
 const noReleases = strictFake<PumpingReleaseRepository>('releases', {});
+const noScripts = strictFake<GuardScripts>('scripts', {});
+const store = new PumpingStore(config, strictFake<Redis>('redis', { defineCommand: () => undefined }));
+const guard = new PumpingGuard(config, store, noReleases, noScripts);
 
-describe('PumpingGuard', () => {
-  it('refuses a text to a suspended prefix, and never asks about calls', async () => {
-    const asked: string[][] = [];
-    const store = strictFake<PumpingStore>('store', {
-      suspended: async (p: string[]) => (asked.push(p), p.map((x) => x === '44-740')),
-      count: async () => ({ sent: 1, verified: 0 }),
-    });
-    const guard = new PumpingGuard(config, store, noReleases);
-    expect(await guard.check(sms('+447400123456'))).toMatchObject({ reason: 'destination_suspended' });
-    expect(await guard.check(sms('+447700900123'))).toBeNull();
-    expect(await guard.check({ ...sms('+447400123456'), method: 'call' })).toBeNull();
-    expect(asked).toEqual([['44-740'], ['44-770']]);
+let warnings: string[] = [];
+beforeEach(() => {
+  warnings = [];
+  jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('PumpingGuard before a send', () => {
+  it('asks its section for a text: the prefix, counted once for the attempt, with the thresholds', () => {
+    const ask = guard.check(sms('+447400123456'));
+    expect(ask).toMatchObject({ lua: PUMPING_SEND_CHECK, keys: ['p-pumping-suspended', 'p-pumping-window-44-740', 'p-pumping-counted-a'] });
+    expect(ask?.args.slice(0, 1)).toEqual(['44-740']);
+    expect(ask?.args.slice(2, 5)).toEqual([60, 5, 0.5]);
+  });
+
+  it('never asks about calls, nor about a number with no known prefix', () => {
+    expect(guard.check({ ...sms('+447400123456'), method: 'call' })).toBeNull();
+    expect(guard.check(sms('+999'))).toBeNull();
   });
 
   it.each([
-    { name: 'below the sample', figures: { sent: 4, verified: 0 }, suspends: false, refused: false },
-    { name: 'at the sample, under the floor: the text reaching it goes out', figures: { sent: 5, verified: 2 }, suspends: true, refused: false },
-    { name: 'past the sample, under the floor (a text in flight)', figures: { sent: 6, verified: 2 }, suspends: true, refused: true },
-    { name: 'at the floor', figures: { sent: 6, verified: 3 }, suspends: false, refused: false },
-  ])('the check counts the text before it is sent, suspends when the rule says so, and holds texts past the sample: $name', async ({ figures, suspends, refused }) => {
-    const suspended: unknown[] = [];
-    const store = strictFake<PumpingStore>('store', {
-      suspended: async (p: string[]) => p.map(() => false),
-      count: async (prefix: string, what: 's' | 'v') => (expect([prefix, what]).toEqual(['44-740', 's']), figures),
-      suspend: async (prefix: string, f: { sent: number; verified: number }) => (suspended.push([prefix, f]), true),
-    });
-    const verdict = await new PumpingGuard(config, store, noReleases).check(sms('+447400123456'));
-    expect(suspended).toEqual(suspends ? [['44-740', figures]] : []);
-    expect(verdict).toEqual(refused ? expect.objectContaining({ reason: 'destination_suspended' }) : null);
-  });
-
-  it('a text already suspended is refused without being counted', async () => {
-    const store = strictFake<PumpingStore>('store', { suspended: async (p: string[]) => p.map(() => true) });
-    expect(await new PumpingGuard(config, store, noReleases).check(sms('+447400123456'))).toMatchObject({ reason: 'destination_suspended' });
-  });
-
-  it('a Redis failure at the check is thrown: the dispatch job is retried and nothing is sent meanwhile', async () => {
-    const store = strictFake<PumpingStore>('store', { suspended: async () => Promise.reject(new Error('redis down')) });
-    await expect(new PumpingGuard(config, store, noReleases).check(sms('+447400123456'))).rejects.toThrow('redis down');
+    { name: 'already suspended: refused, not counted', reply: [1, 0, 0, 0], refused: true, logged: false },
+    { name: 'below the sample', reply: [0, 4, 0, 0], refused: false, logged: false },
+    { name: 'at the sample, under the floor: the text reaching it goes out and suspends the prefix', reply: [0, 5, 2, 1], refused: false, logged: true },
+    { name: 'past the sample, under the floor (a text in flight)', reply: [1, 6, 2, 1], refused: true, logged: true },
+    { name: 'past the sample, suspended meanwhile by another worker', reply: [1, 7, 2, 0], refused: true, logged: false },
+  ])('reads its reply: $name', ({ reply, refused, logged }) => {
+    const verdict = guard.check(sms('+447400123456'))?.verdict(reply);
+    expect(verdict).toEqual(refused ? { reason: 'destination_suspended', detail: 'texts to +44 740… are suspended (pumping guard)' } : null);
+    expect(warnings).toEqual(logged ? [`suspended texts to +44 740…: ${reply[2]} of ${reply[1]} codes verified in 60 min`] : []);
   });
 
   it('is off with PUMPING_MIN_SENDS=0: no Redis at all', async () => {
-    const off = new PumpingGuard({ pumping: { ...config.pumping, minSends: 0 } } as AppConfig, strictFake<PumpingStore>('store', {}), noReleases);
-    expect(await off.check(sms('+447400123456'))).toBeNull();
+    const off = new PumpingGuard({ ...config, pumping: { ...config.pumping, minSends: 0 } } as AppConfig, strictFake<PumpingStore>('store', {}), noReleases, noScripts);
+    expect(off.check(sms('+447400123456'))).toBeNull();
     await off.recordVerified('+447400123456');
     await off.refuseIfUnreachable([{ e164: '+447400123456', method: 'sms' }]);
   });
+});
 
-  it.each([
-    { name: 'every step a text to a suspended prefix', phones: [['+447400123456', 'sms'], ['+447400123457', 'sms']], refused: true },
-    { name: 'one text outside it', phones: [['+447400123456', 'sms'], ['+447700900123', 'sms']], refused: false },
-  ])('refuses a challenge at creation when $name', async ({ phones, refused }) => {
-    const store = strictFake<PumpingStore>('store', { suspended: async (p: string[]) => p.map((x) => x === '44-740') });
-    const attempt = new PumpingGuard(config, store, noReleases).refuseIfUnreachable(phones.map(([e164, method]) => ({ e164, method })));
-    if (refused) await expect(attempt).rejects.toMatchObject({ status: 409, code: 'destination_suspended' });
-    else await expect(attempt).resolves.toBeUndefined();
+describe('PumpingGuard at creation', () => {
+  it('asks whether every step is a text to a suspended prefix, and refuses with 409 naming the field when so', () => {
+    const ask = guard.unreachable([{ e164: '+447400123456', method: 'sms' }, { e164: '+447700900123', method: 'sms' }], 'index');
+    expect(ask).toMatchObject({ lua: EVERY_PREFIX_SUSPENDED, keys: ['p-pumping-suspended'], args: ['44-740', '44-770'] });
+    expect(ask?.verdict([0])).toBeNull();
+    expect(ask?.verdict([1])).toMatchObject({ status: 409, code: 'destination_suspended', extra: { field: 'index' } });
   });
 
-  it('lets a challenge with a call go ahead without asking Redis', async () => {
-    const guard = new PumpingGuard(config, strictFake<PumpingStore>('store', {}), noReleases);
-    await guard.refuseIfUnreachable([{ e164: '+447400123456', method: 'sms' }, { e164: '+12015550100', method: 'call' }]);
+  it.each([
+    { name: 'a call among the steps', phones: [['+447400123456', 'sms'], ['+12015550100', 'call']] },
+    { name: 'a text with no known prefix', phones: [['+447400123456', 'sms'], ['+999', 'sms']] },
+    { name: 'no steps', phones: [] },
+  ])('lets the challenge go ahead without asking Redis: $name', async ({ phones }) => {
+    const steps = phones.map(([e164, method]) => ({ e164, method }));
+    expect(guard.unreachable(steps)).toBeNull();
+    await guard.refuseIfUnreachable(steps);
   });
 });

@@ -4,6 +4,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { rateLimitKey } from '@redial/contracts';
 import { PRODUCER_REDIS } from '@redial/queue';
+import type { ScriptCall } from './guard.scripts';
 import { RateLimitCounters } from './rate-limit.metrics';
 import { RATE_LIMITS, type RateLimitName, rateLimitSpecs, type RateLimitSpec, type SubjectHasher, subjectHasher } from './rate-limits';
 
@@ -13,13 +14,76 @@ export interface BudgetState {
   msBeforeNext: number;
 }
 
+/** A budget to take from or read: the limit and its (hashed) subject. */
+export interface Take {
+  limit: RateLimitName;
+  subject: string;
+}
+
 /**
- * Every rate-limit counter's input and output: rate-limiter-flexible's RateLimiterRedis (an atomic INCRBY with
- * its TTL in one Lua call) on the app's producer connection, one limiter per limit, keyed
- * `<prefix>-ratelimit-<limit>-<hashed subject>` (libs/contracts redis-keys.ts) — so every api and worker
- * process that shares the Redis and QUEUE_PREFIX shares each budget. The decisions are RequestLimits' and
- * PhoneSendCheck's; this class only reads and writes.
+ * Adds `points` to a budget and returns its count and ms left — rate-limiter-flexible's own script (its
+ * `incrTtlLuaScript`), so a budget written here reads the same to the library and back.
  */
+const INCR = `local function incr(key, points, windowSec)
+    redis.call('SET', key, 0, 'EX', windowSec, 'NX')
+    local used = redis.call('INCRBY', key, points)
+    local ttl = redis.call('PTTL', key)
+    if ttl == -1 then
+      redis.call('EXPIRE', key, windowSec)
+      ttl = 1000 * windowSec
+    end
+    return used, ttl
+  end`;
+
+/**
+ * Takes one from each budget, all or none: refused when any goes past its limit (`used > points`, as the
+ * library's consume), and then each is given back. KEYS: the budgets; ARGV: each one's points and window (s).
+ * Reply `[refused, used₁, ms left₁, used₂, …]`.
+ */
+export const TAKE_BUDGETS = `function(keys, args)
+  ${INCR}
+  local reply = {0}
+  for i, key in ipairs(keys) do
+    local used, ttl = incr(key, 1, args[2 * i])
+    if used > tonumber(args[2 * i - 1]) then reply[1] = 1 end
+    reply[#reply + 1] = used
+    reply[#reply + 1] = ttl
+  end
+  if reply[1] == 1 then
+    for _, key in ipairs(keys) do redis.call('DECRBY', key, 1) end
+  end
+  return reply
+end`;
+
+/**
+ * Before a send to a phone: refused when one of its counted budgets is spent (`used >= points`), else — for a
+ * text — the SMS cool-down is claimed by the attempt: a lock on the phone for the cool-down's length, which the
+ * same attempt may claim again (a retried job) without extending it. KEYS: the budgets, then the cool-down when
+ * asked; ARGV: the number of budgets, each one's points, then the attempt and the cool-down (ms). Reply `[0]`,
+ * or `[1, which (1-based, the cool-down after the budgets), ms left]`.
+ */
+export const PHONE_SEND_CHECK = `function(keys, args)
+  local budgets = tonumber(args[1])
+  for i = 1, budgets do
+    if tonumber(redis.call('GET', keys[i]) or 0) >= tonumber(args[1 + i]) then
+      return {1, i, math.max(0, redis.call('PTTL', keys[i]))}
+    end
+  end
+  local cooldown = keys[budgets + 1]
+  if cooldown and not redis.call('SET', cooldown, args[budgets + 2], 'NX', 'PX', args[budgets + 3])
+    and redis.call('GET', cooldown) ~= args[budgets + 2] then
+    return {1, budgets + 1, math.max(1, redis.call('PTTL', cooldown))}
+  end
+  return {0}
+end`;
+
+/** After a send: one point on each budget. KEYS: the budgets; ARGV: each one's window (s). */
+export const SPEND_BUDGETS = `function(keys, args)
+  ${INCR}
+  for i, key in ipairs(keys) do incr(key, 1, args[i]) end
+  return {0}
+end`;
+
 @Injectable()
 export class RateLimitStore {
   readonly specs: Readonly<Record<RateLimitName, RateLimitSpec>>;
@@ -37,7 +101,7 @@ export class RateLimitStore {
     for (const name of RATE_LIMITS) {
       const spec = this.specs[name];
       // keyPrefix '' so the key is exactly ours (the library would add `<prefix>:`).
-      // The SMS cool-down is a lock, not a counter (claimCooldown).
+      // The SMS cool-down is a lock, not a counter (PHONE_SEND_CHECK).
       if (spec.points > 0 && name !== 'sms_cooldown') this.limiters.set(name, new RateLimiterRedis({ storeClient: redis, keyPrefix: '', points: spec.points, duration: spec.windowSec }));
     }
   }
@@ -51,13 +115,34 @@ export class RateLimitStore {
     return this.hash(kind, value);
   }
 
+  /** One from each budget, all or none (TAKE_BUDGETS). */
+  take(takes: readonly Take[]): ScriptCall {
+    return { lua: TAKE_BUDGETS, keys: takes.map((t) => this.key(t.limit, t.subject)), args: takes.flatMap((t) => [this.specs[t.limit].points, this.specs[t.limit].windowSec]) };
+  }
+
+  /** Reads the phone's counted budgets and, with `cooldown`, claims its SMS cool-down for the attempt (PHONE_SEND_CHECK). */
+  checkPhone(phone: string, counted: readonly RateLimitName[], cooldown?: { owner: string; ms: number }): ScriptCall {
+    const keys = counted.map((limit) => this.key(limit, phone));
+    const args: Array<string | number> = [counted.length, ...counted.map((limit) => this.specs[limit].points)];
+    if (cooldown !== undefined) {
+      keys.push(this.key('sms_cooldown', phone));
+      args.push(cooldown.owner, cooldown.ms);
+    }
+    return { lua: PHONE_SEND_CHECK, keys, args };
+  }
+
+  /** One point on each of the phone's counted budgets (SPEND_BUDGETS). */
+  spendPhone(phone: string, counted: readonly RateLimitName[]): ScriptCall {
+    return { lua: SPEND_BUDGETS, keys: counted.map((limit) => this.key(limit, phone)), args: counted.map((limit) => this.specs[limit].windowSec) };
+  }
+
   /** Reads a budget without changing it. */
   async peek(limit: RateLimitName, subject: string): Promise<BudgetState> {
     const res = await this.limiter(limit).get(this.key(limit, subject));
     return res === null ? { consumed: 0, msBeforeNext: 0 } : state(res);
   }
 
-  /** Adds `points` to a budget (also past its limit: the caller decides and may give them back). */
+  /** Adds `points` to a budget (also past its limit: the caller decides). */
   async consume(limit: RateLimitName, subject: string, points = 1): Promise<BudgetState> {
     try {
       return state(await this.limiter(limit).consume(this.key(limit, subject), points));
@@ -65,11 +150,6 @@ export class RateLimitStore {
       if (err instanceof RateLimiterRes) return state(err);
       throw err;
     }
-  }
-
-  /** Gives points back (a refused request must leave every budget as it found it). */
-  async giveBack(limit: RateLimitName, subject: string, points = 1): Promise<void> {
-    await this.limiter(limit).reward(this.key(limit, subject), points);
   }
 
   /** Holds the budget spent for `sec` seconds from now. */
@@ -81,20 +161,9 @@ export class RateLimitStore {
     await this.limiter(limit).delete(this.key(limit, subject));
   }
 
-  /**
-   * The SMS cool-down: a lock on the phone held by one attempt for the cool-down's length. Claiming it again
-   * for the same attempt (a retried job) succeeds without extending it. 0 when claimed; else the ms it still holds.
-   */
-  async claimCooldown(subject: string, owner: string, ms: number): Promise<number> {
-    const left = await this.redis.eval(CLAIM, 1, this.key('sms_cooldown', subject), owner, String(ms));
-    return Number(left);
-  }
-
-  /** Releases the cool-down only if `owner` holds it (undefined: whoever holds it, e.g. its code was entered). */
-  async releaseCooldown(subject: string, owner?: string): Promise<void> {
-    const key = this.key('sms_cooldown', subject);
-    if (owner === undefined) await this.redis.del(key);
-    else await this.redis.eval(RELEASE, 1, key, owner);
+  /** Ends the phone's SMS cool-down, whoever holds it (e.g. its code was entered). */
+  async releaseCooldown(subject: string): Promise<void> {
+    await this.redis.del(this.key('sms_cooldown', subject));
   }
 
   private key(limit: RateLimitName, subject: string): string {
@@ -111,12 +180,3 @@ export class RateLimitStore {
 function state(res: RateLimiterRes): BudgetState {
   return { consumed: res.consumedPoints, msBeforeNext: Math.max(0, res.msBeforeNext) };
 }
-
-const CLAIM = `if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-if redis.call('get', KEYS[1]) == ARGV[1] then return 0 end
-local ttl = redis.call('pttl', KEYS[1])
-if ttl < 1 then return 1 end
-return ttl`;
-
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0`;

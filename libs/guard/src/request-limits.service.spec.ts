@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MemoryRateLimitStore } from '../../../test/support/rate-limit-store.fake';
+import { strictFake } from '../../../test/support/strict-fake';
+import type { GuardScripts } from './guard.scripts';
 import { PhoneSendCheck } from './phone-send.check';
 import { RequestLimits } from './request-limits.service';
 import { RequestRefusedError } from './request-refused.error';
@@ -10,7 +12,7 @@ afterAll(() => jest.restoreAllMocks());
 
 function limitsWith(env: Record<string, string>) {
   const { store, asStore, config } = MemoryRateLimitStore.withEnv(env);
-  return { store, limits: new RequestLimits(config, asStore) };
+  return { store, limits: new RequestLimits(config, asStore, strictFake<GuardScripts>('scripts', {})) };
 }
 
 async function refusal(p: Promise<unknown>): Promise<RequestRefusedError> {
@@ -20,47 +22,31 @@ async function refusal(p: Promise<unknown>): Promise<RequestRefusedError> {
 }
 
 describe('RequestLimits', () => {
-  it('starts challenges within the user’s and the key’s budgets, then refuses with 429 naming the limit', async () => {
+  it('asks the user’s and the key’s budgets together when a challenge starts; a spent one refuses with 429 naming it and its wait', () => {
     const { store, limits } = limitsWith({ RATE_LIMIT_USER_CHALLENGES_HOUR: '2' });
-    await limits.challengeStart('u1', 'key-a');
-    await limits.challengeStart('u1', 'key-a');
-    const err = await refusal(limits.challengeStart('u1', 'key-a'));
+    const ask = limits.challengeStart('u1', 'key-a');
+    expect(ask?.keys).toEqual(['user_challenges/user=u1', 'api_key_challenges/api_key=key-a']);
+    expect(ask?.verdict([0, 1, 3_599_000, 1, 59_000])).toBeNull();
+    const err = ask?.verdict([1, 3, 90_000, 3, 1500]) as RequestRefusedError;
     expect({ status: err.status, code: err.code, extra: err.extra }).toEqual({ status: 429, code: 'rate_limited', extra: { limit: 'user_challenges', retryAfterSec: 90 } });
     expect(err.message).toMatch(/verifications started for this user in an hour \(limit 2\)/);
-    // The refused request left both budgets as it found them.
-    expect(store.budget('user_challenges', 'user=u1')).toBe(2);
-    expect(store.budget('api_key_challenges', 'api_key=key-a')).toBe(2);
     expect(store.counted).toEqual([
-      ['user_challenges', false], ['api_key_challenges', false],
       ['user_challenges', false], ['api_key_challenges', false],
       ['user_challenges', true], ['api_key_challenges', false],
     ]);
+    // Not an API-key caller: only the user's budget.
+    expect(limits.challengeStart('u1', undefined)?.keys).toEqual(['user_challenges/user=u1']);
   });
 
-  it('a spent API key refuses every user, and gives the user’s point back', async () => {
-    const { store, limits } = limitsWith({ RATE_LIMIT_API_KEY_MIN: '1' });
-    await limits.challengeStart('u1', 'key-a');
-    const err = await refusal(limits.challengeStart('u2', 'key-a'));
-    expect(err.extra).toEqual({ limit: 'api_key_challenges', retryAfterSec: 2 });
-    expect(store.budget('user_challenges', 'user=u2')).toBe(0);
-    await limits.challengeStart('u2', 'key-b');
-    await limits.challengeStart('u2', undefined); // not an API-key caller: only the user's budget
-    expect(store.budget('user_challenges', 'user=u2')).toBe(2);
-  });
-
-  it('settings saves and client IPs each have their own budget', async () => {
-    const { limits } = limitsWith({ RATE_LIMIT_USER_SETTINGS_HOUR: '1', RATE_LIMIT_CLIENT_IP_MIN: '1' });
-    await limits.settingsSave('u1');
-    expect((await refusal(limits.settingsSave('u1'))).extra.limit).toBe('user_settings_saves');
-    await limits.settingsSave('u2');
-    await limits.clientRequest('203.0.113.7');
-    expect((await refusal(limits.clientRequest('203.0.113.7'))).extra.limit).toBe('client_ip');
-    await limits.clientRequest('203.0.113.8');
+  it('of two spent budgets, refuses with the longer wait', () => {
+    const { limits } = limitsWith({ RATE_LIMIT_USER_CHALLENGES_HOUR: '1', RATE_LIMIT_API_KEY_MIN: '1' });
+    expect(limits.challengeStart('u1', 'key-a')?.verdict([1, 2, 5000, 2, 30_000])?.extra).toEqual({ limit: 'api_key_challenges', retryAfterSec: 30 });
   });
 
   it('a limit of 0 is off: nothing is asked', async () => {
-    const { store, limits } = limitsWith({ RATE_LIMIT_USER_CHALLENGES_HOUR: '0', RATE_LIMIT_API_KEY_MIN: '0', RATE_LIMIT_WRONG_CODES: '0' });
-    await limits.challengeStart('u1', 'key-a');
+    const { store, limits } = limitsWith({ RATE_LIMIT_USER_CHALLENGES_HOUR: '0', RATE_LIMIT_API_KEY_MIN: '0', RATE_LIMIT_WRONG_CODES: '0', RATE_LIMIT_USER_SETTINGS_HOUR: '0' });
+    expect(limits.challengeStart('u1', 'key-a')).toBeNull();
+    await limits.settingsSave('u1');
     await limits.assertCodesAllowed('u1');
     await limits.codeChecked('u1', false, undefined);
     expect(store.calls).toEqual([]);
@@ -89,10 +75,8 @@ describe('RequestLimits', () => {
   });
 
   it('allows the request when Redis cannot be reached (an outage must not refuse every sign-in)', async () => {
-    const { store, limits } = limitsWith({ RATE_LIMIT_USER_CHALLENGES_HOUR: '1' });
+    const { store, limits } = limitsWith({});
     store.failing = true;
-    await limits.challengeStart('u1', 'key-a');
-    await limits.challengeStart('u1', 'key-a');
     await limits.assertCodesAllowed('u1');
     await limits.codeChecked('u1', false, undefined);
   });
@@ -107,30 +91,28 @@ describe('PhoneSendCheck', () => {
     return { store, check: new PhoneSendCheck(asStore) };
   }
 
-  it('spends the counted budgets only when a send went out; refuses the send past them with rate_limited', async () => {
-    const { store, check } = checkWith({ RATE_LIMIT_PHONE_10MIN: '2', RATE_LIMIT_SMS_COOLDOWN_SEC: '0' });
-    for (let i = 0; i < 2; i++) {
-      expect(await check.check(ctx({ attemptId: `a${i}` }))).toBeNull();
-      await check.recordSent(ctx({ attemptId: `a${i}` }));
-    }
-    expect(await check.check(ctx({ attemptId: 'a9' }))).toEqual({ reason: 'rate_limited', detail: expect.stringMatching(/^phone_10min: texts and calls to this phone in 10 minutes \(limit 2\)/) });
-    expect(store.budget('phone_10min', 'phone=+12015550123')).toBe(2);
-    expect(store.budget('phone_day', 'phone=+12015550123')).toBe(2);
-    expect(await check.check(ctx({ attemptId: 'a9', e164: '+12015550124' }))).toBeNull();
+  it('asks for both counted budgets and, for a text, the cool-down claimed by the attempt', () => {
+    const { check } = checkWith({});
+    const budgets = ['phone_10min/phone=+12015550123', 'phone_day/phone=+12015550123'];
+    expect(check.check(ctx())).toMatchObject({ keys: budgets, args: ['a1', 30_000] });
+    expect(check.check(ctx({ method: 'call' }))).toMatchObject({ keys: budgets, args: [] });
+    expect(check.recordSent(ctx())).toMatchObject({ lua: 'spendPhone', keys: budgets });
   });
 
-  it('texts: the cool-down is claimed by the attempt (its retry passes), refuses another text, and is never claimed by a refused check', async () => {
-    const { store, check } = checkWith({ RATE_LIMIT_PHONE_DAY: '1' });
-    expect(await check.check(ctx({ attemptId: 'a1' }))).toBeNull();
-    expect(await check.check(ctx({ attemptId: 'a1' }))).toBeNull(); // the same attempt's job, retried
-    expect(await check.check(ctx({ attemptId: 'a2' }))).toEqual({ reason: 'rate_limited', detail: expect.stringMatching(/^sms_cooldown:/) });
-    // Calls have no cool-down.
-    expect(await check.check(ctx({ attemptId: 'a3', method: 'call' }))).toBeNull();
-    await check.recordSent(ctx({ attemptId: 'a1' }));
-    store.cooldowns.clear();
-    store.calls.length = 0;
-    expect(await check.check(ctx({ attemptId: 'a4' }))).toEqual({ reason: 'rate_limited', detail: expect.stringMatching(/^phone_day:/) });
-    expect(store.calls).not.toContain('claimCooldown');
-    expect(store.cooldowns.size).toBe(0);
+  it.each([
+    { reply: [0], detail: null, counted: [['phone_10min', false], ['phone_day', false], ['sms_cooldown', false]] },
+    { reply: [1, 1, 61_000], detail: 'phone_10min: texts and calls to this phone in 10 minutes (limit 10), 61 s left', counted: [['phone_10min', true]] },
+    { reply: [1, 2, 3_600_000], detail: 'phone_day: texts and calls to this phone in a day (limit 30), 3600 s left', counted: [['phone_10min', false], ['phone_day', true]] },
+    { reply: [1, 3, 12_345], detail: 'sms_cooldown: texts to this phone in a row (limit 1), 13 s left', counted: [['phone_10min', false], ['phone_day', false], ['sms_cooldown', true]] },
+  ])('reads its reply $reply: refuses with rate_limited naming the limit, and counts each limit read', ({ reply, detail, counted }) => {
+    const { store, check } = checkWith({});
+    expect(check.check(ctx())?.verdict(reply)).toEqual(detail === null ? null : { reason: 'rate_limited', detail });
+    expect(store.counted).toEqual(counted);
+  });
+
+  it('with every per-phone limit off, asks nothing', () => {
+    const { check } = checkWith({ RATE_LIMIT_PHONE_10MIN: '0', RATE_LIMIT_PHONE_DAY: '0', RATE_LIMIT_SMS_COOLDOWN_SEC: '0' });
+    expect(check.check(ctx())).toBeNull();
+    expect(check.recordSent(ctx())).toBeNull();
   });
 });

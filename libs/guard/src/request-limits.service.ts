@@ -1,16 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
+import { GuardScripts, type ScriptAsk, type SectionReply } from './guard.scripts';
 import { RequestRefusedError } from './request-refused.error';
-import { RateLimitStore } from './rate-limit.store';
+import { RateLimitStore, type Take } from './rate-limit.store';
 import { refusalMessage, retryAfterSec, type RateLimitName } from './rate-limits';
 
-interface Take {
-  limit: RateLimitName;
-  subject: string;
-}
-
 /**
- * The api's rate limits, asked before the engine is called, so a refused request creates, sends and stores
+ * The api's rate limits, asked before anything is created, so a refused request creates, sends and stores
  * nothing: per user (challenges started, settings saves that send a verification), per API key (challenges),
  * per client IP (requests made with a challenge token: the person's browser), and wrong codes per user across
  * challenges. A refusal throws RequestRefusedError (429 `rate_limited`, `Retry-After`, the limit's name).
@@ -25,13 +21,17 @@ export class RequestLimits {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: RateLimitStore,
+    private readonly scripts: GuardScripts,
   ) {}
 
-  /** `POST /v1/challenges`: the user's hourly budget and, for an API-key caller, the key's per-minute one. */
-  async challengeStart(userId: string, apiKey: string | undefined): Promise<void> {
+  /**
+   * `POST /v1/challenges`: the user's hourly budget and, for an API-key caller, the key's per-minute one. Asked
+   * with the other checks at creation, in one round trip (ChallengeAdmission).
+   */
+  challengeStart(userId: string, apiKey: string | undefined): ScriptAsk<RequestRefusedError | null> | null {
     const takes: Take[] = [{ limit: 'user_challenges', subject: this.store.subject('user', userId) }];
     if (apiKey !== undefined) takes.push({ limit: 'api_key_challenges', subject: this.store.subject('api_key', apiKey) });
-    await this.take(takes);
+    return this.takeAsk(takes);
   }
 
   /** `PUT /v1/users/:id/phones` that passed validation (it will send a verification). */
@@ -74,18 +74,30 @@ export class RequestLimits {
     });
   }
 
-  /** Takes one from each budget; if any is spent, gives every one back and refuses with the longest wait. */
+  /** Takes one from each budget, all or none: a request past one is refused and leaves every budget as it found it. */
   private async take(takes: Take[]): Promise<void> {
+    const ask = this.takeAsk(takes);
+    if (ask === null) return;
+    const verdicts = await this.failOpen(() => this.scripts.run([ask]));
+    const refusal = verdicts?.[0];
+    if (refusal) throw refusal;
+  }
+
+  /** The enabled budgets of `takes` as one section (TAKE_BUDGETS); its verdict refuses with the longest wait of those spent. */
+  private takeAsk(takes: Take[]): ScriptAsk<RequestRefusedError | null> | null {
     const enabled = takes.filter((t) => this.store.enabled(t.limit));
-    if (enabled.length === 0) return;
-    const states = await this.failOpen(() => Promise.all(enabled.map((t) => this.store.consume(t.limit, t.subject))));
-    if (states === undefined) return;
-    const refused = enabled.map((t, i) => ({ ...t, ...states[i] })).filter((s) => s.consumed > this.store.specs[s.limit].points);
-    enabled.forEach((t) => this.store.counters.checked(t.limit, refused.some((r) => r.limit === t.limit)));
-    if (refused.length === 0) return;
-    await this.failOpen(() => Promise.all(enabled.map((t) => this.store.giveBack(t.limit, t.subject))));
-    const worst = refused.reduce((a, b) => (b.msBeforeNext > a.msBeforeNext ? b : a));
-    throw this.refusal(worst.limit, worst.msBeforeNext);
+    if (enabled.length === 0) return null;
+    return {
+      ...this.store.take(enabled),
+      verdict: ([, ...states]: SectionReply) => {
+        const taken = enabled.map((t, i) => ({ limit: t.limit, consumed: Number(states[2 * i]), msBeforeNext: Math.max(0, Number(states[2 * i + 1])) }));
+        const refused = taken.filter((s) => s.consumed > this.store.specs[s.limit].points);
+        enabled.forEach((t) => this.store.counters.checked(t.limit, refused.some((r) => r.limit === t.limit)));
+        if (refused.length === 0) return null;
+        const worst = refused.reduce((a, b) => (b.msBeforeNext > a.msBeforeNext ? b : a));
+        return this.refusal(worst.limit, worst.msBeforeNext);
+      },
+    };
   }
 
   private refusal(limit: RateLimitName, msBeforeNext: number): RequestRefusedError {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { GuardScripts, isScriptAsk, type ScriptAsk } from './guard.scripts';
 
 /**
  * Abuse and cost control at send time: before the worker sends a text or places a call, every SendCheck is
@@ -32,31 +33,53 @@ export interface SendRefusal {
   detail: string;
 }
 
+/** What a check answers before a send: allow (null), a refusal decided on the spot, or its share of the guard's script. */
+export type SendCheckAnswer = SendRefusal | ScriptAsk<SendRefusal | null> | null;
+
 export interface SendCheck {
   readonly name: string;
-  /** null to allow; a refusal to fail the step. Must not change any budget when it refuses. */
-  check(ctx: SendContext): Promise<SendRefusal | null>;
-  /** The text or call went out (the provider accepted it). */
-  recordSent?(ctx: SendContext): Promise<void>;
+  /**
+   * Before a send. A check that needs Redis answers with its section of the guard's one script (guard.scripts.ts),
+   * whose verdict is its refusal or null. Must not change any budget when it refuses.
+   */
+  check(ctx: SendContext): SendCheckAnswer;
+  /** The text or call went out (the provider accepted it): its section of the one script after the send, if it writes. */
+  recordSent?(ctx: SendContext): ScriptAsk<void> | null;
 }
 
-/** Multi-provider token: every module that contributes a check provides `{provide: SEND_CHECKS, useExisting: X, multi}` via GuardModule.forChecks. */
+/** The send checks, in the order they are asked (GuardModule lists them). */
 export const SEND_CHECKS = Symbol('SEND_CHECKS');
 
+/**
+ * One round trip to Redis before a send and one after it: the checks are asked in order, and those that need
+ * Redis are run together as one script whose sections run in the same order and stop at the first refusal
+ * (guard.scripts.ts) — the checks still read one after the other, as if each asked Redis in turn.
+ */
 @Injectable()
 export class SendGuard {
-  constructor(@Optional() @Inject(SEND_CHECKS) private readonly checks: SendCheck[] = []) {}
+  constructor(
+    private readonly scripts: GuardScripts,
+    @Optional() @Inject(SEND_CHECKS) private readonly checks: SendCheck[] = [],
+  ) {}
 
   /** The first refusal, or null when every check allows the send. */
   async check(ctx: SendContext): Promise<SendRefusal | null> {
+    const asks: Array<ScriptAsk<SendRefusal | null>> = [];
+    let onTheSpot: SendRefusal | null = null;
     for (const c of this.checks) {
-      const refusal = await c.check(ctx);
-      if (refusal !== null) return refusal;
+      const answer = c.check(ctx);
+      if (isScriptAsk<SendRefusal | null>(answer)) asks.push(answer);
+      else if (answer !== null) {
+        // The checks after it are not asked; those before it still are, and refuse first.
+        onTheSpot = answer;
+        break;
+      }
     }
-    return null;
+    const verdicts = await this.scripts.run(asks);
+    return verdicts.find((v) => v !== null) ?? onTheSpot;
   }
 
   async sent(ctx: SendContext): Promise<void> {
-    await Promise.all(this.checks.map((c) => c.recordSent?.(ctx)));
+    await this.scripts.run(this.checks.flatMap((c) => c.recordSent?.(ctx) ?? []));
   }
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { metricsKey, spendKey } from '@redial/contracts';
+import type { ScriptCall } from './guard.scripts';
 import { Channel, roundUsd } from './price.table';
 
 /**
@@ -8,7 +9,8 @@ import { Channel, roundUsd } from './price.table';
  * `all` (the period's total: what the daily cap compares) and `refused` (sends the cap refused that day); and
  * the all-time counter behind `redial_spend_usd_total{country,channel}` in the metrics hash. Plain functions
  * over a connection, so the worker's spend check, the api's cap at create time, the dashboard, the alerts and
- * /metrics all read the same figures without depending on each other's modules.
+ * /metrics all read the same figures without depending on each other's modules. The cap and the spending are
+ * Lua sections of the guard's one script per decision (guard.scripts.ts).
  */
 
 export const SPEND_METRIC = 'redial_spend_usd_total';
@@ -36,28 +38,48 @@ export function secondsUntilNextUtcDay(at: Date): number {
   return Math.max(1, Math.ceil((next - at.getTime()) / 1000));
 }
 
-/** Adds one send's estimate (or a correction, negative) to the day, the hour and the all-time counter. */
-export async function addSpend(redis: Redis, prefix: string, spend: { country: string; channel: Channel; usd: number }, at = new Date()): Promise<void> {
-  if (spend.usd === 0) return;
-  const field = `${spend.country}|${spend.channel}`;
-  const day = spendKey(prefix, dayPeriod(at));
-  const hour = spendKey(prefix, hourPeriod(at));
-  await redis
-    .multi()
-    .hincrbyfloat(day, field, spend.usd)
-    .hincrbyfloat(day, ALL, spend.usd)
-    .expire(day, DAY_TTL_SEC)
-    .hincrbyfloat(hour, field, spend.usd)
-    .hincrbyfloat(hour, ALL, spend.usd)
-    .expire(hour, HOUR_TTL_SEC)
-    .hincrbyfloat(metricsKey(prefix, SPEND_METRIC), `country=${spend.country},channel=${spend.channel}`, spend.usd)
-    .exec();
+/**
+ * The daily cap, before a send or a new challenge: refused when the estimate would take the day's spend past the
+ * cap — `overCap(roundUsd(spent), next, cap)` (spend.check.ts; Math.round(x) is floor(x + 0.5) for every figure
+ * here) — and then the refusal is counted in the day's `refused` (the cap alert fires on it). KEYS: the day's
+ * hash; ARGV: the estimate, the cap (> 0), the day hash's TTL (s). Reply `[refused, the day's spend as stored]`.
+ */
+export const SPEND_CAP_CHECK = `function(keys, args)
+  local spent = redis.call('HGET', keys[1], '${ALL}') or '0'
+  local rounded = math.floor(tonumber(spent) * 1e6 + 0.5) / 1e6
+  if not (rounded + tonumber(args[1]) > tonumber(args[2]) + 1e-9) then return {0, spent} end
+  redis.call('HINCRBY', keys[1], '${REFUSED}', 1)
+  redis.call('EXPIRE', keys[1], args[3])
+  return {1, spent}
+end`;
+
+/**
+ * Adds one send's estimate to the day, the hour and the all-time counter. KEYS: the day's and the hour's hash,
+ * the metrics hash; ARGV: the `<country>|<channel>` field, the USD, the day's and the hour's TTL (s), the
+ * metrics field.
+ */
+export const ADD_SPEND = `function(keys, args)
+  for i = 1, 2 do
+    redis.call('HINCRBYFLOAT', keys[i], args[1], args[2])
+    redis.call('HINCRBYFLOAT', keys[i], '${ALL}', args[2])
+    redis.call('EXPIRE', keys[i], args[2 + i])
+  end
+  redis.call('HINCRBYFLOAT', keys[3], args[5], args[2])
+  return {0}
+end`;
+
+/** Asks whether `next` more (USD) fits under today's cap (SPEND_CAP_DAILY_USD > 0), counting a refusal. */
+export function capCheck(prefix: string, next: number, capUsd: number, at = new Date()): ScriptCall {
+  return { lua: SPEND_CAP_CHECK, keys: [spendKey(prefix, dayPeriod(at))], args: [next, capUsd, DAY_TTL_SEC] };
 }
 
-/** Counts a send or a challenge the daily cap refused (the cap alert fires on it). */
-export async function countCapRefusal(redis: Redis, prefix: string, at = new Date()): Promise<void> {
-  const day = spendKey(prefix, dayPeriod(at));
-  await redis.multi().hincrby(day, REFUSED, 1).expire(day, DAY_TTL_SEC).exec();
+/** Adds one send's estimate (USD, not 0) to the day, the hour and the all-time counter. */
+export function addSpend(prefix: string, spend: { country: string; channel: Channel; usd: number }, at = new Date()): ScriptCall {
+  return {
+    lua: ADD_SPEND,
+    keys: [spendKey(prefix, dayPeriod(at)), spendKey(prefix, hourPeriod(at)), metricsKey(prefix, SPEND_METRIC)],
+    args: [`${spend.country}|${spend.channel}`, spend.usd, DAY_TTL_SEC, HOUR_TTL_SEC, `country=${spend.country},channel=${spend.channel}`],
+  };
 }
 
 /** The UTC day's spend so far (USD). */

@@ -3,7 +3,7 @@ import type { ChallengeView, CheckResult, CreateChallengeBody, CreatedChallenge 
 import { Decision, Outcome } from '@redial/domain';
 import { ChallengeEngine, EngineError, StartedChallenge, Transition } from '@redial/engine';
 import { ChallengeRepository, StoredSettings } from '@redial/database';
-import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
+import { ChallengeAdmission, PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { assertCallerMayAccess, Caller } from '../common/auth.guard';
 import type { IdempotentRequest } from '../common/idempotency.interceptor';
@@ -16,20 +16,16 @@ export class ChallengesService {
     private readonly pumping: PumpingGuard,
     private readonly limits: RequestLimits,
     private readonly challenges: ChallengeRepository,
-    private readonly spend: SpendCheck,
+    private readonly admission: ChallengeAdmission,
   ) {}
 
   /** `idempotency`: the request's Idempotency-Key, first use; its answer is stored with the challenge. */
   async create(input: CreateChallengeBody, requestId: string, caller?: Caller, idempotency?: IdempotentRequest): Promise<CreatedChallenge> {
-    // Rate limits first: a refused request creates and sends nothing.
-    await this.limits.challengeStart(input.userId, caller?.kind === 'api_key' ? caller.apiKey : undefined);
     const respond = ({ view, token, statusUrl }: StartedChallenge): CreatedChallenge => ({ ...view, token, statusUrl });
     try {
-      const admit = async (phones: StoredSettings['phones']) => {
-        await this.pumping.refuseIfUnreachable(phones);
-        // The daily spend cap: 429 until the next UTC day when the first send would not fit under it.
-        await this.spend.refuseNewChallenge(phones[0]);
-      };
+      // Once the phones are known and before anything is written, in one round trip to Redis: the user's and the
+      // key's rate limits, the pumping guard, the daily spend cap. A refused request creates and sends nothing.
+      const admit = (phones: StoredSettings['phones']) => this.admission.admit({ userId: input.userId, apiKey: caller?.kind === 'api_key' ? caller.apiKey : undefined, phones });
       return respond(await this.engine.createSignIn(input.userId, input.purpose, requestId, admit, idempotency?.hooks(respond)));
     } catch (err) {
       if (err instanceof EngineError) throw ApiError.conflict(err.code, err.message);

@@ -4,7 +4,7 @@ import type { PhoneInput, PhoneSettingsInput, PhoneSettingsView, PhoneView, Veri
 import { ChallengeRepository, newPendingSettings, PhoneSettingsRepository, StoredPhone, StoredSettings } from '@redial/database';
 import { geoVerdict, normalisePhone, signChallengeToken, statusPageUrl } from '@redial/domain';
 import type { CreationHooks, StartedChallenge } from '@redial/engine';
-import { PumpingGuard, RequestLimits, SpendCheck } from '@redial/guard';
+import { ChallengeAdmission, PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import type { IdempotentRequest } from '../common/idempotency.interceptor';
 import { toPhoneView } from './phone-view';
@@ -30,7 +30,7 @@ export class PhonesService {
     @Inject(SETTINGS_VERIFIER) private readonly verifier: SettingsVerifier,
     private readonly limits: RequestLimits,
     private readonly pumping: PumpingGuard,
-    private readonly spend: SpendCheck,
+    private readonly admission: ChallengeAdmission,
   ) {}
 
   /**
@@ -90,9 +90,7 @@ export class PhonesService {
     const backups = active.phones.filter((p) => p.role === 'backup');
     const backup = backups[index];
     if (!backup) throw new ApiError(404, 'backup_not_found', `User ${userId} has ${backups.length === 1 ? '1 backup phone' : `${backups.length} backup phones`}; there is none at index ${index}.`, 'index');
-    await this.limits.challengeStart(userId, apiKey);
-    await this.pumping.refuseIfUnreachable([backup], 'index');
-    await this.spend.refuseNewChallenge(backup);
+    await this.admission.admit({ userId, apiKey, phones: [backup], field: 'index' });
     return this.verifier.startPhoneCheck(active, backup, requestId);
   }
 
