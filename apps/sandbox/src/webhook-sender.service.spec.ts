@@ -37,8 +37,8 @@ class Receiver {
   });
   port = 0;
 
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  async start(host = '127.0.0.1'): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
@@ -127,13 +127,26 @@ describe('WebhookSenderService', () => {
     expect(paths.slice(1100).sort()).toEqual(['/status/0?attempt=0', '/status/0?attempt=0', '/status/1099?attempt=1099']);
   });
 
-  it('sends credentials in the URL as Basic auth, as node does for a URL, and signs the URL as given', async () => {
+  it('sends credentials in the URL as Basic auth after Host, as node does for a URL, and signs the URL as given', async () => {
     const url = `http://us%40er:p%3Ass@127.0.0.1:${receiver.port}/status`;
     await sender.statusCallback(callback(url));
-    const [arrived] = receiver.arrived;
-    const header = (name: string) => arrived.rawHeaders[arrived.rawHeaders.indexOf(name) + 1];
-    expect(header('Authorization')).toBe(`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
-    expect(header('x-twilio-signature')).toBe(signTwilioRequest(settings.authToken, url, PARAMS));
+    expect(receiver.arrived[0].rawHeaders.slice(4, 6)).toEqual(['x-twilio-signature', signTwilioRequest(settings.authToken, url, PARAMS)]);
+    expect(receiver.arrived[0].rawHeaders.slice(12)).toEqual([
+      'Host', `127.0.0.1:${receiver.port}`,
+      'Authorization', `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`,
+      'Connection', 'keep-alive',
+    ]);
+  });
+
+  it('names an IPv6 host in brackets in Host', async () => {
+    const ipv6 = new Receiver();
+    await ipv6.start('::1');
+    try {
+      await sender.statusCallback(callback(`http://[::1]:${ipv6.port}/status`));
+      expect(ipv6.arrived[0].rawHeaders.slice(12)).toEqual(['Host', `[::1]:${ipv6.port}`, 'Connection', 'keep-alive']);
+    } finally {
+      await ipv6.close();
+    }
   });
 
   it('retries a callback answered 5xx with the same token, though it never reads the answers', async () => {
@@ -163,7 +176,16 @@ describe('WebhookSenderService', () => {
     const [arrived] = receiver.arrived;
     expect(arrived.method).toBe('GET');
     expect(arrived.url).toBe('/voice?a=1&CallSid=CA1&Digits=1+2');
-    const signature = arrived.rawHeaders[arrived.rawHeaders.indexOf('x-twilio-signature') + 1];
-    expect(signature).toBe(signTwilioRequest(settings.authToken, receiver.url('/voice?a=1&CallSid=CA1&Digits=1+2'), {}));
+    const token = arrived.rawHeaders[7];
+    expect(token).toMatch(/^RQ-[0-9a-f-]{36}$/);
+    expect(arrived.rawHeaders).toEqual([
+      'user-agent', 'TwilioProxy/1.1',
+      'accept', '*/*',
+      'x-twilio-signature', signTwilioRequest(settings.authToken, receiver.url('/voice?a=1&CallSid=CA1&Digits=1+2'), {}),
+      'i-twilio-idempotency-token', token,
+      'Host', `127.0.0.1:${receiver.port}`,
+      'Connection', 'keep-alive',
+    ]);
+    expect(arrived.body).toBe('');
   });
 });
