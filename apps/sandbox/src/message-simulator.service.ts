@@ -3,6 +3,7 @@ import { carrierErrorMessage, failsInQueue } from './carrier-error.rules';
 import { SANDBOX_SETTINGS, type SandboxSettings } from './sandbox.settings';
 import { SandboxStateService } from './sandbox-state.service';
 import type { MessageRecord, MessageStatus, NumberBehaviour } from './sandbox.types';
+import { rawDlrDoneDate } from './twilio-resource.serializer';
 import { WebhookSenderService, type WebhookParams } from './webhook-sender.service';
 
 interface StatusStep {
@@ -16,11 +17,6 @@ const SENT: StatusStep = { status: 'sent' };
 
 const DEFAULT_UNDELIVERED_CODE = 30003;
 const DEFAULT_FAILED_CODE = 30008;
-
-/** `YYMMDDhhmm` in UTC, the carrier's DLR "done date". */
-function rawDlrDoneDate(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, '').slice(2, 12);
-}
 
 /**
  * The network's side of a text (TWILIO.md §2): after the number's delay it is `sending`, then `sent`, then

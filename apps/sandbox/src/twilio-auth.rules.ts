@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 const BASIC = /^\s*basic\s+([A-Za-z0-9+/=]+)\s*$/i;
 
 function digest(credentials: string | Buffer): Buffer {
-  return createHash('sha256').update(credentials).digest();
+  // One-shot: every REST request is checked, and a Hash object per request costs more than the hashing.
+  return hash('sha256', credentials, 'buffer');
 }
 
 /**

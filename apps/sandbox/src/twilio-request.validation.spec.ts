@@ -40,6 +40,10 @@ describe('parseMessageCreate', () => {
     [{ ...ok, To: '+15005550004' }, 21610],
     [{ ...ok, To: '+15005550009' }, 21614],
     [{ ...ok, To: '555' }, 21211],
+    // Names an object literal has of itself are no magic numbers.
+    [{ ...ok, To: 'constructor' }, 21211],
+    [{ ...ok, To: '__proto__' }, 21211],
+    [{ ...ok, From: 'toString' }, 21212],
     [{ To: '+15551230001', MessagingServiceSid: 'MGbad', Body: 'x' }, 21701],
     [{ ...ok, StatusCallback: 'not a url' }, 21609],
     [{ ...ok, StatusCallback: 'ftp://h/x' }, 21609],
@@ -65,6 +69,8 @@ describe('parseCallCreate', () => {
     [{ ...ok, To: '+15005550003' }, 21215],
     [{ ...ok, To: '+15005550004' }, 21216],
     [{ ...ok, To: '+1555' }, 21217],
+    [{ ...ok, To: 'constructor' }, 21217],
+    [{ ...ok, From: 'hasOwnProperty' }, 21212],
     [{ ...ok, StatusCallbackEvent: ['ringing', 'bogus'] }, 21626],
     [ok, undefined],
   ])('%j → %p', (form, code) => expect(codeOf(() => parseCallCreate(form))).toBe(code));

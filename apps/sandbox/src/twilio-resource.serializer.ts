@@ -44,8 +44,23 @@ export function rfc2822(date: Date): string {
   return cachedText;
 }
 
+let cachedMinute = -1;
+let cachedDoneDate = '';
+
+/** `YYMMDDhhmm` in UTC, the carrier's DLR "done date" of a status callback (cached per minute, like rfc2822). */
+export function rawDlrDoneDate(date: Date): string {
+  const minute = Math.floor(date.getTime() / 60_000);
+  if (minute !== cachedMinute) {
+    cachedMinute = minute;
+    cachedDoneDate = date.toISOString().replace(/[-:T]/g, '').slice(2, 12);
+  }
+  return cachedDoneDate;
+}
+
 /** GSM-7 texts take 160 characters in one segment and 153 per part; anything else (UCS-2) 70 and 67. */
 export function countSegments(body: string): number {
+  // Up to 70 UTF-16 units is one segment in either alphabet (a code is a short text): no need to look closer.
+  if (body.length <= 70) return 1;
   // eslint-disable-next-line no-control-regex
   const gsm = /^[\x20-\x7E\n\r£¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà€]*$/.test(body);
   const single = gsm ? 160 : 70;

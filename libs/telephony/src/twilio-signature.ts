@@ -19,7 +19,7 @@ export function verifyTwilioSignature(
   return validateRequest(authToken, signature, url, params);
 }
 
-/** The signature Twilio would send for a POST of `params` to `url` (used by the sandbox and by tests). */
+/** The signature Twilio would send for a POST of `params` to `url` (tests hold the sandbox's signer to it). */
 export function signTwilioRequest(authToken: string, url: string, params: TwilioParams): string {
   return getExpectedTwilioSignature(authToken, url, params);
 }
