@@ -411,7 +411,7 @@ describe('ChallengeEngine.apply with the challenge as the caller read it (expect
     expect(t?.decision.changed).toBe(false);
   });
 
-  it('a decision that changes nothing, or one that starts an attempt, takes the locked path without a guarded statement', async () => {
+  it('a decision that changes nothing, one that starts an attempt, or one that ends calls takes the locked path without a guarded statement', async () => {
     const unchanged = harness(waiting());
     await unchanged.engine.apply(ID, { type: 'ringing', step: 0, attemptNo: 7 }, undefined, { expected: waiting() });
     expect(unchanged.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
@@ -419,6 +419,11 @@ describe('ChallengeEngine.apply with the challenge as the caller read it (expect
     await failover.engine.apply(ID, { type: 'step_failed', reason: 'invalid_number', step: 0, attemptNo: 1 }, undefined, { expected: waiting() });
     expect(failover.log.slice(0, 2)).toEqual(['challenges.withLock', 'challenges.writeTransition']);
     expect(failover.writes[0].change.newAttempt).toMatchObject({ stepIndex: 1, method: 'call' });
+    // Cancelling leaves the call step: its calls are ended, as the locked record holds them.
+    const onCall = () => record({ attempts: [attempt('a1', 0, { providerSid: 'CA1', status: 'ringing', statusRank: 3 })] });
+    const cancel = harness(onCall());
+    await cancel.engine.apply(ID, { type: 'cancel' }, undefined, { expected: onCall() });
+    expect(cancel.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'queues.endCall']);
   });
 });
 

@@ -72,10 +72,11 @@ export interface ApplyOptions {
    * The challenge as the caller read it, without its lock (a dispatch job reads it before its send). The hook and
    * the decision then run on it first, and a changed decision is written in one statement that applies only while
    * the challenge is still at that version (ChallengeRepository.writeTransitionAt): no lock, no read, one round
-   * trip. The version moves with every transition, and the state machine reads nothing that changes without one
-   * (the statuses a callback moves forward on its own — advanceAttempt — only show in the published view). When
-   * the challenge moved on meanwhile, or the decision changes nothing, or the transition starts an attempt or
-   * settles settings, the locked path runs as without it, the hook again on the record read under the lock.
+   * trip. The version moves with every transition, and the state machine reads nothing that changes without one:
+   * the statuses a callback moves forward on its own (advanceAttempt) only show in the published view, and the
+   * hook must not read them either. When the challenge moved on meanwhile, or the decision changes nothing, or
+   * the transition starts an attempt, ends calls (which attempts hold a call is read from the record) or settles
+   * settings, the locked path runs as without it, the hook again on the record read under the lock.
    */
   expected?: ChallengeRecord;
 }
@@ -238,7 +239,7 @@ export class ChallengeEngine {
    */
   private async applyAt<R>(expected: ChallengeRecord, hook: DecideWith<R>, now: Date, durable: boolean): Promise<{ transition: Transition; result: R; before: StepDeadline | undefined } | undefined> {
     const { outcome, result, attempts, record, state, decision } = await this.decide(expected, hook, now);
-    if (!decision.changed) return undefined;
+    if (!decision.changed || decision.effects.some((e) => e.type === 'end_call')) return undefined;
     const plan = planTransition(record, state, decision, now, outcome ?? undefined);
     if (plan.attempt !== null || plan.settings !== null || plan.verifiedStep !== null) return undefined;
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
