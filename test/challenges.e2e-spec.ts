@@ -1,5 +1,5 @@
 import type { AppConfig } from '@redial/config';
-import { type ChallengeStatus, JobName, QueueName, type StepTimeoutJob } from '@redial/contracts';
+import { type ChallengeStatus, JobName, jobId, QueueName, type StepTimeoutJob } from '@redial/contracts';
 import { ChallengeRepository, PhoneSettingsRepository, PrismaService, SqlService } from '@redial/database';
 import { callStepTimeoutMs, isFinal, textCode } from '@redial/domain';
 import { policyFromConfig } from '@redial/engine';
@@ -262,6 +262,28 @@ describe('verification engine end to end (api, worker, PostgreSQL, Redis, sandbo
     expect((await stack.request('GET', '/v1/users/mover/phones')).body).toMatchObject({ status: 'verified', primary: { e164: third } });
     const c = await signIn(stack, 'mover');
     expect(c.steps[0].phone.endsWith(third.slice(-2))).toBe(true);
+  });
+
+  it('a dispatch job Redis lost half of (its hash left in no list) does not keep the reconciler from sending the text', async () => {
+    const number = phone();
+    await registerVerified(stack, 'stray-job', { number, method: 'sms' });
+    const queues = stack.api.get(QueueService);
+    const texts = queues.queue(QueueName.Texts);
+    await texts.pause();
+    let c: Awaited<ReturnType<typeof signIn>>;
+    try {
+      c = await signIn(stack, 'stray-job');
+      const [attempt] = (await stack.api.get(ChallengeRepository).find(c.id))!.attempts;
+      const id = jobId.dispatch({ challengeId: c.id, step: 0, attemptNo: 1, attemptId: attempt.id });
+      // What losing keys mid-move leaves: the job's hash, in no list (BullMQ then reads its state as unknown).
+      expect(await queues.connection.lrem(texts.keys.wait, 0, id)).toBe(1);
+      expect(await texts.getJobState(id)).toBe('unknown');
+      await stack.api.get(SqlService).query("UPDATE challenges SET next_action_at = now() - interval '1 minute' WHERE id = $1", [c.id]);
+      await stack.worker!.get(WorkerHost).reconcileOnce();
+    } finally {
+      await texts.resume();
+    }
+    await eventually('the text sent', async () => (await stack.api.get(ChallengeRepository).find(c.id))?.attempts[0].sentAt ?? undefined, 10000);
   });
 
   it('deleting every Redis key under the prefix mid-flight delays 20 challenges but loses none', async () => {

@@ -137,7 +137,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(quiet).toMatchObject({ row: { wrongCodes: 1, lastSeq: 2 }, steps: [] });
   });
 
-  it('a transition starts its attempt in its own statement: the row comes back as written, and a dispatch job finds it with its step and challenge in one read', async () => {
+  it('a transition starts its attempt in its own statement: the row comes back as written, and a dispatch job finds it with its step and its whole challenge in one read', async () => {
     const c = await newChallenge();
     const a = attempt(c.id, 1, 1);
     const written = await sql.transaction((tx) =>
@@ -154,12 +154,85 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     expect(target).toEqual({
       attempt: written.attempt,
       step: expect.objectContaining({ index: 1, e164: '+447700900123', method: 'sms', status: 'active', startedAt: a.createdAt }),
-      challenge: { id: c.id, userId: c.userId, purpose: 'sign_in', status: 'pending', currentStep: 1, expiresAt: c.expiresAt },
+      challenge: await challenges.find(c.id),
     });
+    expect(target?.challenge).toMatchObject({ status: 'pending', currentStep: 1, version: 0, nextAction: 'dispatch', steps: [{ index: 0 }, { index: 1 }] });
     expect(await challenges.findForDispatch(randomUUID())).toBeUndefined();
     expect(await challenges.findForDispatch('not-a-uuid')).toBeUndefined();
     // The same attempt number twice breaks the unique (challenge, step, attempt) key: nothing is written.
     await expect(sql.transaction((tx) => startAttempt(tx, { ...a, id: randomUUID() }))).rejects.toThrow();
+  });
+
+  describe('writeTransitionAt: a transition in one statement of its own, only while the challenge is at the version it was decided on', () => {
+    const AT = new Date('2026-11-25T10:00:07.000Z');
+    /** A `sent`-like change: the attempt's SID, the challenge row (version 0 → 1), step 1, one event. */
+    const change = (attemptId: string, sid: string) => ({
+      patch: { version: 1, lastSeq: 1, nextAction: 'step_timeout', nextActionAt: AT },
+      steps: [{ index: 1, patch: { status: 'active', reason: null } }],
+      firstSeq: 1,
+      events: [{ type: 'attempt.sent' as const, at: AT, payload: { step: 1 } }],
+      attempts: new Map([[attemptId, { providerSid: sid, sentAt: AT }]]),
+    });
+
+    async function waitingForDispatch() {
+      const c = await newChallenge();
+      const a = attempt(c.id, 1, 1);
+      await sql.transaction((tx) => startAttempt(tx, a));
+      return { c, a };
+    }
+
+    it('at the version: writes the attempt, the row, the step and the event, and returns them as written', async () => {
+      const { c, a } = await waitingForDispatch();
+      const written = await challenges.writeTransitionAt(0, c.id, change(a.id, `SM-at-${a.id}`));
+      expect(written?.row).toMatchObject({ id: c.id, version: 1, lastSeq: 1, nextAction: 'step_timeout', nextActionAt: AT });
+      expect(written?.row).not.toHaveProperty('synchronousCommit');
+      expect(written?.steps).toEqual([expect.objectContaining({ index: 1, status: 'active' })]);
+      const found = await challenges.find(c.id);
+      expect(found).toMatchObject({ version: 1, lastSeq: 1, steps: [{ index: 0 }, { index: 1, status: 'active' }], attempts: [{ id: a.id, providerSid: `SM-at-${a.id}`, sentAt: AT }] });
+      expect((await challenges.events(c.id)).map((e) => [e.seq, e.type])).toEqual([[1, 'attempt.sent']]);
+    });
+
+    it('at another version: nothing at all is written (neither the attempt, nor a step, nor an event)', async () => {
+      const { c, a } = await waitingForDispatch();
+      const before = await challenges.find(c.id);
+      expect(await challenges.writeTransitionAt(3, c.id, change(a.id, `SM-stale-${a.id}`))).toBeUndefined();
+      expect(await challenges.writeTransitionAt(0, randomUUID(), change(a.id, `SM-gone-${a.id}`))).toBeUndefined();
+      expect(await challenges.find(c.id)).toEqual(before);
+      expect(await challenges.events(c.id)).toEqual([]);
+    });
+
+    it('racing a locked transition that moves the version on: waits for it, then writes nothing', async () => {
+      const { c, a } = await waitingForDispatch();
+      let release!: () => void;
+      const mayCommit = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const holding = new Promise<void>((resolve) => (locked = resolve));
+      const transition = challenges.withLock(c.id, async (tx) => {
+        locked();
+        await mayCommit;
+        await challenges.writeTransition(tx, c.id, { patch: { version: 1, lastSeq: 1, status: 'canceled' }, steps: [], firstSeq: 1, events: [{ type: 'challenge.canceled', at: AT, payload: {} }] }, true);
+      });
+      await holding;
+      const guarded = challenges.writeTransitionAt(0, c.id, change(a.id, `SM-late-${a.id}`));
+      await waitUntilBlockedOnLock();
+      release();
+      await transition;
+      expect(await guarded).toBeUndefined();
+      expect(await challenges.find(c.id)).toMatchObject({ status: 'canceled', version: 1, attempts: [{ id: a.id, providerSid: null, sentAt: null }] });
+      expect((await challenges.events(c.id)).map((e) => e.type)).toEqual(['challenge.canceled']);
+    });
+
+    it('durable: false relaxes the commit of that statement alone: the connection commits durably again afterwards', async () => {
+      const single = new SqlService(testConfig(db.url, `repo-${randomUUID().slice(0, 8)}`, { DB_POOL_SIZE: '1' }));
+      try {
+        const { c, a } = await waitingForDispatch();
+        const repo = new ChallengeRepository(single);
+        expect(await repo.writeTransitionAt(0, c.id, change(a.id, `SM-relaxed-${a.id}`), { durable: false })).toBeDefined();
+        expect(await single.query('SHOW synchronous_commit')).toEqual([{ synchronous_commit: 'on' }]);
+      } finally {
+        await single.pool.end();
+      }
+    });
   });
 
   it('claimedSids: which provider SIDs an attempt already holds', async () => {

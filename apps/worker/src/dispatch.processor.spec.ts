@@ -41,16 +41,13 @@ function attempt(fields: Partial<AttemptRecord> = {}): AttemptRecord {
   };
 }
 
-/** What the one read before a send finds: the attempt, its step, its challenge. */
-function target(fields: { challenge?: Partial<DispatchTarget['challenge']>; step?: StepRecord; attempt?: Partial<AttemptRecord> } = {}): DispatchTarget {
-  return {
-    challenge: { id: ID, userId: 'u1', purpose: 'sign_in', status: 'pending', currentStep: 0, expiresAt: new Date(Date.now() + 600_000), ...fields.challenge },
-    step: fields.step ?? step(0, 'sms'),
-    attempt: attempt(fields.attempt),
-  };
+/** What the one read before a send finds: the attempt, its step, its challenge (whole). */
+function target(fields: { challenge?: Partial<ChallengeRecord>; step?: StepRecord; attempt?: Partial<AttemptRecord> } = {}): DispatchTarget {
+  const found = { step: fields.step ?? step(0, 'sms'), attempt: attempt(fields.attempt) };
+  return { ...found, challenge: locked({ steps: [found.step, step(1, 'call', 'waiting')], attempts: [found.attempt], ...fields.challenge }) };
 }
 
-/** The challenge as the engine's lock finds it when the send is recorded. */
+/** The challenge as the engine's lock finds it when the send is recorded (and, by default, as read before). */
 function locked(fields: Partial<ChallengeRecord> = {}): ChallengeRecord {
   const at = new Date();
   return {
@@ -119,7 +116,11 @@ function setUp(scenario: {
 
 const verdict = (v: ProviderVerdict) => jest.fn(() => v);
 const sent = (sid: string) => jest.fn(async (): Promise<ProviderReceipt> => ({ sid, status: 'queued' }));
-const recorded = (sid: string) => ({ outcome: { type: 'sent', step: 0, attemptNo: 1 }, updates: [[ATTEMPT, { providerSid: sid, sentAt: expect.any(Date), costUsd: 0.0079, costUnits: 1 }]], options: { durable: false } });
+const recorded = (sid: string) => ({
+  outcome: { type: 'sent', step: 0, attemptNo: 1 },
+  updates: [[ATTEMPT, { providerSid: sid, sentAt: expect.any(Date), costUsd: 0.0079, costUnits: 1 }]],
+  options: { durable: false, expected: expect.objectContaining({ id: ID }) },
+});
 
 describe('DispatchProcessor acts only while the challenge wants the attempt', () => {
   it.each([
@@ -137,10 +138,12 @@ describe('DispatchProcessor acts only while the challenge wants the attempt', ()
 });
 
 describe('DispatchProcessor sends', () => {
-  it('a text: one read, nothing written before the send, the attempt`s own code, then one write of the SID and `sent` that need not wait for the disk', async () => {
+  it('a text: one read, nothing written before the send, the attempt`s own code, then one write of the SID and `sent` that need not wait for the disk, decided on the challenge that read found', async () => {
     const sendSms = sent('SM1');
-    const { processor, repo, applied } = setUp({ found: target(), provider: { sendSms } });
+    const found = target();
+    const { processor, repo, applied } = setUp({ found, provider: { sendSms } });
     await expect(processor.process(job())).resolves.toBe('SM1');
+    expect(applied[0].options?.expected).toBe(found.challenge);
     expect(repo.findForDispatch).toHaveBeenCalledTimes(1);
     const [request] = sendSms.mock.calls[0] as unknown as [{ to: string; body: string; statusCallbackUrl: string }];
     expect(request).toMatchObject({ to: '+12015550100', statusCallbackUrl: `https://redial.example/webhooks/twilio/sms-status?attempt=${ATTEMPT}` });

@@ -113,14 +113,17 @@ export class DispatchProcessor {
   }
 
   /**
-   * The one write after the provider call: SID, send time and cost, and the `sent` transition, in one transaction
-   * that does not wait for PostgreSQL's disk flush (`durable: false`, i.e. `synchronous_commit = off` for it
-   * alone). What a PostgreSQL crash could lose of it is derived again, and no text goes out twice: the text's
-   * status callbacks carry ?attempt=<id> and record the SID; the challenge still waits for its dispatch, so the
-   * reconciler re-creates the job (`mayHaveSent`), which finds the text at the provider and adopts it. The next
-   * durable commit (the text's delivery callback's, or any other transition's) flushes it anyway. Chosen over
-   * grouping several jobs' records into one statement: the same flush saved per text, without a buffer and a
-   * timer shared between jobs, and each job still sees its own transition. Returns whether the challenge had moved on from the attempt's step.
+   * The one write after the provider call: SID, send time and cost, and the `sent` transition, committed without
+   * waiting for PostgreSQL's disk flush (`durable: false`, i.e. `synchronous_commit = off` for it alone). What a
+   * PostgreSQL crash could lose of it is derived again, and no text goes out twice: the text's status callbacks
+   * carry ?attempt=<id> and record the SID; the challenge still waits for its dispatch, so the reconciler
+   * re-creates the job (`mayHaveSent`), which finds the text at the provider and adopts it. The next durable
+   * commit (the text's delivery callback's, or any other transition's) flushes it anyway. Chosen over grouping
+   * several jobs' records into one statement: the same flush saved per text, without a buffer and a timer shared
+   * between jobs, and each job still sees its own transition. The transition is decided on the challenge as read
+   * before the send (`expected`): while nothing changed it meanwhile, the record is one statement, without the
+   * challenge's lock or a second read of it; otherwise the engine's locked transaction decides on what it reads.
+   * Returns whether the challenge had moved on from the attempt's step.
    */
   private async recordSent(t: DispatchTarget, receipt: ProviderReceipt, cost: Cost): Promise<boolean> {
     const { stepIndex: step, attemptNo } = t.attempt;
@@ -133,7 +136,7 @@ export class DispatchProcessor {
         writes.update(t.attempt.id, { providerSid: receipt.sid, sentAt: new Date(), costUsd: cost.usd, costUnits: cost.units });
         return { type: 'sent', step, attemptNo };
       },
-      { durable: false },
+      { durable: false, expected: t.challenge },
     );
     return movedOn;
   }

@@ -60,7 +60,9 @@ export class ReconcilerService {
     const queue = dispatchQueueFor(step.method as ContactMethod);
     const state = await this.queues.queue(queue).getJobState(jobId.dispatch(data));
     if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') return false;
-    if (state === 'completed' || state === 'failed') await this.queues.queue(queue).remove(jobId.dispatch(data)).catch(() => 0);
+    // A job left with that id would swallow the new one (BullMQ adds nothing under an existing id): a finished one,
+    // or one in no list at all (`unknown`) — the rest of a job whose keys Redis lost while a worker was moving it.
+    await this.queues.queue(queue).remove(jobId.dispatch(data)).catch(() => 0);
     await this.queues.dispatch(step.method as ContactMethod, data);
     this.logger.log(`re-enqueued dispatch for challenge ${challengeId} step ${step.index}`);
     return true;

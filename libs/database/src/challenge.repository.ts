@@ -83,9 +83,12 @@ export type AttemptPatch = Partial<Omit<AttemptRecord, 'id' | 'challengeId' | 's
 /** An attempt as the transition that starts it writes it (the rest are the table's defaults). */
 export type NewAttempt = Pick<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'method' | 'provider' | 'status' | 'statusRank' | 'createdAt'>;
 
-/** What a dispatch job reads before it sends (one query, no lock): the attempt, its step, its challenge. */
+/**
+ * What a dispatch job reads before it sends (one query, no lock): the attempt, its step, and its challenge whole
+ * (steps and attempts), which the `sent` transition is then decided on (ChallengeEngine, `expected`).
+ */
 export interface DispatchTarget {
-  challenge: Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'status' | 'currentStep' | 'expiresAt'>;
+  challenge: ChallengeRecord;
   step: StepRecord;
   attempt: AttemptRecord;
 }
@@ -138,11 +141,8 @@ const TARGET = `coalesce($1::uuid,
 const RELAXED_COMMIT = 'SET LOCAL synchronous_commit = off';
 const LOCK_TARGET = `SELECT id FROM challenges WHERE id = ${TARGET} FOR UPDATE`;
 const FIND_TARGET = FIND.replace('c.id = $1', `c.id = ${TARGET}`);
-/** An attempt ($1) with its step and its challenge's state, each as JSON. */
-const FIND_DISPATCH = `SELECT row_to_json(a) AS attempt, row_to_json(s) AS step, row_to_json(c) AS challenge
-FROM (SELECT ${ATTEMPT_COLUMNS} FROM delivery_attempts WHERE id = $1) a
-JOIN LATERAL (SELECT id, user_id AS "userId", purpose, status, current_step AS "currentStep", expires_at AS "expiresAt" FROM challenges WHERE id = a."challengeId") c ON true
-JOIN LATERAL (SELECT ${STEP_COLUMNS} FROM challenge_steps WHERE challenge_id = a."challengeId" AND "index" = a."stepIndex") s ON true`;
+/** The challenge of attempt $1, with its steps and attempts (FIND). */
+const FIND_DISPATCH = FIND.replace('c.id = $1', 'c.id = (SELECT challenge_id FROM delivery_attempts WHERE id = $1)');
 
 /**
  * A status moving one attempt ($1) forward on its own: written only when its rank ($3) is above the stored one.
@@ -169,12 +169,15 @@ function targetParams(locator: ChallengeLocator): Array<string | null> {
   return [challengeId !== undefined && isUuid(challengeId) ? challengeId : null, attemptId !== undefined && isUuid(attemptId) ? attemptId : null, sid ?? null];
 }
 
-/** `aN AS (UPDATE delivery_attempts …)` parts for a WITH clause; their parameters are appended to `values`. */
-function attemptUpdates(patches: ReadonlyMap<string, AttemptPatch> | undefined, values: unknown[]): string[] {
+/**
+ * `aN AS (UPDATE delivery_attempts …)` parts for a WITH clause; their parameters are appended to `values`.
+ * `condition`: SQL each update's WHERE also requires.
+ */
+function attemptUpdates(patches: ReadonlyMap<string, AttemptPatch> | undefined, values: unknown[], condition = ''): string[] {
   const parts: string[] = [];
   for (const [id, patch] of patches ?? []) {
     const set = setClause({ updatedAt: new Date(), ...patch }, ATTEMPT_PATCHABLE, values.length + 2);
-    parts.push(`a${parts.length} AS (UPDATE delivery_attempts SET ${set.sql} WHERE id = $${values.length + 1})`);
+    parts.push(`a${parts.length} AS (UPDATE delivery_attempts SET ${set.sql} WHERE id = $${values.length + 1}${condition})`);
     values.push(id, ...set.values);
   }
   return parts;
@@ -193,6 +196,69 @@ function toRecord(row: ChallengeWithChildren): ChallengeRecord {
     steps: row.steps.map((s) => revive<StepRecord>(s, STEP_DATES)),
     attempts: row.attempts.map((a) => revive<AttemptRecord>(a, ATTEMPT_DATES)),
   };
+}
+
+/** What a transition writes (ChallengeEngine.persist, from the plan of libs/domain). */
+export interface TransitionChange {
+  patch: ChallengePatch;
+  steps: Array<{ index: number; patch: StepPatch }>;
+  firstSeq: number;
+  events: NewEvent[];
+  attempts?: ReadonlyMap<string, AttemptPatch>;
+  newAttempt?: NewAttempt;
+}
+
+/** The challenge row, the changed steps and the new attempt, as a transition's statement wrote them. */
+export interface WrittenTransition {
+  row: ChallengeRow;
+  steps: StepRecord[];
+  attempt?: AttemptRecord;
+}
+
+type TransitionResult = ChallengeRow & { changedSteps: Array<Record<string, unknown>>; newAttempt: Record<string, unknown> | null; synchronousCommit?: string };
+
+/**
+ * A transition's writes as one statement (writeTransition). With `at`, made only while the challenge row is at
+ * `at.version`: the row's UPDATE checks it, and every other part requires that UPDATE's row (writeTransitionAt).
+ */
+function transitionStatement(id: string, change: TransitionChange, at?: { version: number; durable: boolean }): { text: string; values: unknown[] } {
+  const values: unknown[] = [id];
+  const challengeSet = setClause({ ...change.patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
+  values.push(...challengeSet.values);
+  const version = at === undefined ? '' : ` AND version = $${values.push(at.version)}`;
+  const withRow = at === undefined ? '' : ' AND EXISTS (SELECT FROM c)';
+  const parts = [`c AS (UPDATE challenges SET ${challengeSet.sql} WHERE id = $1${version} RETURNING ${CHALLENGE_COLUMNS})`];
+  parts.push(...attemptUpdates(change.attempts, values, withRow));
+  const a = change.newAttempt;
+  if (a !== undefined) {
+    if (at !== undefined) throw new Error('a transition that starts an attempt is written under the challenge lock');
+    const row = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
+    values.push(...row.values);
+    parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
+        VALUES ${row.sql} RETURNING ${ATTEMPT_COLUMNS})`);
+  }
+  const stepNames: string[] = [];
+  change.steps.forEach((step, i) => {
+    const set = setClause(step.patch, STEP_PATCHABLE, values.length + 2);
+    parts.push(`s${i} AS (UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $${values.length + 1}${withRow} RETURNING ${STEP_COLUMNS})`);
+    values.push(step.index, ...set.values);
+    stepNames.push(`SELECT * FROM s${i}`);
+  });
+  if (change.events.length > 0) {
+    const rows = valuesList(change.events.map((e, i) => [change.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
+    values.push(...rows.values);
+    const onlyWithRow = at === undefined ? '' : ' WHERE EXISTS (SELECT FROM c)';
+    parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at)${onlyWithRow})`);
+  }
+  const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
+  const created = a !== undefined ? '(SELECT row_to_json(n) FROM n)' : 'NULL::json';
+  const relaxed = at !== undefined && !at.durable ? `, set_config('synchronous_commit', 'off', true) AS "synchronousCommit"` : '';
+  return { text: `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps", ${created} AS "newAttempt"${relaxed} FROM c`, values };
+}
+
+function writtenTransition({ changedSteps, newAttempt, synchronousCommit: _relaxed, ...row }: TransitionResult): WrittenTransition {
+  const steps = changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES));
+  return newAttempt === null ? { row, steps } : { row, steps, attempt: revive<AttemptRecord>(newAttempt, ATTEMPT_DATES) };
 }
 
 @Injectable()
@@ -297,13 +363,12 @@ export class ChallengeRepository {
   /** The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. */
   async findForDispatch(attemptId: string): Promise<DispatchTarget | undefined> {
     if (!isUuid(attemptId)) return undefined;
-    const [row] = await this.sql.query<{ attempt: Record<string, unknown>; step: Record<string, unknown>; challenge: Record<string, unknown> }>(FIND_DISPATCH, [attemptId]);
+    const [row] = await this.sql.query<ChallengeWithChildren>(FIND_DISPATCH, [attemptId]);
     if (!row) return undefined;
-    return {
-      attempt: revive<AttemptRecord>(row.attempt, ATTEMPT_DATES),
-      step: revive<StepRecord>(row.step, STEP_DATES),
-      challenge: revive<DispatchTarget['challenge']>(row.challenge, ['expiresAt']),
-    };
+    const challenge = toRecord(row);
+    const attempt = challenge.attempts.find((a) => a.id === attemptId);
+    const step = attempt && challenge.steps.find((s) => s.index === attempt.stepIndex);
+    return attempt && step && { challenge, step, attempt };
   }
 
   /** Which of `sids` an attempt already holds (a text or call found at the provider is only adopted when none does). */
@@ -326,52 +391,26 @@ export class ChallengeRepository {
    * row, the steps that changed, the new events (from `firstSeq` on). Returns the challenge row, the changed
    * steps and the new attempt as written. `last`: the transaction's last statement, sent with its COMMIT.
    */
-  async writeTransition(
-    tx: Tx,
-    id: string,
-    change: {
-      patch: ChallengePatch;
-      steps: Array<{ index: number; patch: StepPatch }>;
-      firstSeq: number;
-      events: NewEvent[];
-      attempts?: ReadonlyMap<string, AttemptPatch>;
-      newAttempt?: NewAttempt;
-    },
-    last = false,
-  ): Promise<{ row: ChallengeRow; steps: StepRecord[]; attempt?: AttemptRecord }> {
-    const values: unknown[] = [id];
-    const challengeSet = setClause({ ...change.patch, updatedAt: new Date() }, CHALLENGE_PATCHABLE, 2);
-    values.push(...challengeSet.values);
-    const parts = [`c AS (UPDATE challenges SET ${challengeSet.sql} WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS})`];
-    parts.push(...attemptUpdates(change.attempts, values));
-    const a = change.newAttempt;
-    if (a !== undefined) {
-      const row = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
-      values.push(...row.values);
-      parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
-        VALUES ${row.sql} RETURNING ${ATTEMPT_COLUMNS})`);
-    }
-    const stepNames: string[] = [];
-    change.steps.forEach((step, i) => {
-      const set = setClause(step.patch, STEP_PATCHABLE, values.length + 2);
-      parts.push(`s${i} AS (UPDATE challenge_steps SET ${set.sql} WHERE challenge_id = $1 AND "index" = $${values.length + 1} RETURNING ${STEP_COLUMNS})`);
-      values.push(step.index, ...set.values);
-      stepNames.push(`SELECT * FROM s${i}`);
-    });
-    if (change.events.length > 0) {
-      const rows = valuesList(change.events.map((e, i) => [change.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
-      values.push(...rows.values);
-      parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at))`);
-    }
-    const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
-    const created = a !== undefined ? '(SELECT row_to_json(n) FROM n)' : 'NULL::json';
-    const text = `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps", ${created} AS "newAttempt" FROM c`;
-    type Result = ChallengeRow & { changedSteps: Array<Record<string, unknown>>; newAttempt: Record<string, unknown> | null };
-    const [result] = await run<Result>(tx, last, text, values);
+  async writeTransition(tx: Tx, id: string, change: TransitionChange, last = false): Promise<WrittenTransition> {
+    const { text, values } = transitionStatement(id, change);
+    const [result] = await run<TransitionResult>(tx, last, text, values);
     if (!result) throw new Error(`challenge ${id} not found`);
-    const { changedSteps, newAttempt, ...row } = result;
-    const steps = changedSteps.map((s) => revive<StepRecord>(s, STEP_DATES));
-    return newAttempt === null ? { row, steps } : { row, steps, attempt: revive<AttemptRecord>(newAttempt, ATTEMPT_DATES) };
+    return writtenTransition(result);
+  }
+
+  /**
+   * The same writes as writeTransition, as one statement of its own and without the challenge's lock, made only
+   * while the challenge is still at `version`: every transition that changes a challenge moves its version on, and
+   * the UPDATE of the challenge row waits for a transition holding that row and then checks the version again on
+   * the row it left (READ COMMITTED re-evaluates the WHERE). Every other part of the statement writes only with
+   * that row, which it locks first, as the engine's transitions do. Undefined, with nothing written, when the
+   * challenge is at another version (or gone). `durable: false` commits it without waiting for the disk flush
+   * (`set_config(…, true)` in the statement, as ADVANCE_ATTEMPT does). Not for a transition that starts an attempt.
+   */
+  async writeTransitionAt(version: number, id: string, change: Omit<TransitionChange, 'newAttempt'>, { durable = true } = {}): Promise<WrittenTransition | undefined> {
+    const { text, values } = transitionStatement(id, change, { version, durable });
+    const [result] = await this.sql.query<TransitionResult>(text, values);
+    return result && writtenTransition(result);
   }
 
   /** Attempt updates on their own (a transition that changed nothing else), in one statement. */

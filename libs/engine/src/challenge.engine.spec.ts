@@ -368,6 +368,65 @@ describe('ChallengeEngine.apply', () => {
   });
 });
 
+describe('ChallengeEngine.apply with the challenge as the caller read it (expected)', () => {
+  /** A text attempt on step 0 waiting for its dispatch, as a dispatch job reads it before its send. */
+  const waiting = () => record({ nextAction: 'dispatch', steps: [step(0, 'sms', 'active'), step(1, 'call')], attempts: [attempt('a1', 0, { method: 'sms' })] });
+  const sent = async (writes: { update(id: string, patch: AttemptPatch): void }) => {
+    writes.update('a1', { providerSid: 'SM1' });
+    return { type: 'sent', step: 0, attemptNo: 1 } as const;
+  };
+
+  it('still at its version: the transition is one guarded statement — no lock, no read — then published and its deadline queued', async () => {
+    const expected = waiting();
+    const guarded: Array<{ version: number; change: WriteChange; durable?: boolean }> = [];
+    const h = harness(undefined, {
+      challenges: {
+        writeTransitionAt: async (version, id, change, options) => {
+          expect(id).toBe(ID);
+          guarded.push({ version, change, durable: options?.durable });
+          return written(expected, change);
+        },
+      },
+    });
+    const seen: ChallengeRecord[] = [];
+    const t = await h.engine.apply(ID, null, async (writes, r) => (seen.push(r), sent(writes)), { durable: false, expected });
+    expect(h.log).toEqual(['challenges.writeTransitionAt', 'publisher.challengeUpdated', 'queues.stepTimeout']);
+    expect(seen).toEqual([expected]);
+    expect(guarded).toEqual([{ version: 4, durable: false, change: expect.objectContaining({ patch: expect.objectContaining({ version: 5, lastSeq: 4, nextAction: 'step_timeout' }) }) }]);
+    expect(guarded[0].change.attempts?.get('a1')).toMatchObject({ providerSid: 'SM1', updatedAt: expect.any(Date) });
+    expect(h.published.map((p) => [p.seq, p.type])).toEqual([[4, 'attempt.sent']]);
+    expect(h.queued).toEqual([['stepTimeout', { challengeId: ID, step: 0, attemptNo: 1, deadline: t?.record.nextActionAt?.getTime() }, expect.any(Number)]]);
+    expect(t?.record.attempts[0]).toMatchObject({ providerSid: 'SM1' });
+  });
+
+  it('moved on meanwhile (the guarded statement wrote nothing): the locked path decides again on what it reads', async () => {
+    const expected = waiting();
+    const fresh = { ...waiting(), version: 5, lastSeq: 4, status: 'canceled', nextAction: null };
+    const h = harness(fresh, { challenges: { writeTransitionAt: async () => undefined } });
+    const seen: ChallengeRecord[] = [];
+    const t = await h.engine.apply(ID, null, async (writes, r) => (seen.push(r), sent(writes)), { durable: false, expected });
+    expect(seen).toEqual([expected, fresh]);
+    expect(h.log).toEqual(['challenges.writeTransitionAt', 'challenges.withLock', 'challenges.updateAttempts']);
+    expect(h.locks).toEqual([{ durable: false }]);
+    expect(t?.decision.changed).toBe(false);
+  });
+
+  it('a decision that changes nothing, one that starts an attempt, or one that ends calls takes the locked path without a guarded statement', async () => {
+    const unchanged = harness(waiting());
+    await unchanged.engine.apply(ID, { type: 'ringing', step: 0, attemptNo: 7 }, undefined, { expected: waiting() });
+    expect(unchanged.log).toEqual(['challenges.withLock', 'challenges.updateAttempts']);
+    const failover = harness(waiting());
+    await failover.engine.apply(ID, { type: 'step_failed', reason: 'invalid_number', step: 0, attemptNo: 1 }, undefined, { expected: waiting() });
+    expect(failover.log.slice(0, 2)).toEqual(['challenges.withLock', 'challenges.writeTransition']);
+    expect(failover.writes[0].change.newAttempt).toMatchObject({ stepIndex: 1, method: 'call' });
+    // Cancelling leaves the call step: its calls are ended, as the locked record holds them.
+    const onCall = () => record({ attempts: [attempt('a1', 0, { providerSid: 'CA1', status: 'ringing', statusRank: 3 })] });
+    const cancel = harness(onCall());
+    await cancel.engine.apply(ID, { type: 'cancel' }, undefined, { expected: onCall() });
+    expect(cancel.log).toEqual(['challenges.withLock', 'challenges.writeTransition', 'publisher.challengeUpdated', 'queues.endCall']);
+  });
+});
+
 describe('ChallengeEngine.checkCode', () => {
   const FIRST = '0e5f2c1a-9b8d-4c7e-8f6a-5b4c3d2e1f01';
   const LATEST = '0e5f2c1a-9b8d-4c7e-8f6a-5b4c3d2e1f02';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
-import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx } from '@redial/database';
+import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx, WrittenTransition } from '@redial/database';
 import {
   callsToEnd,
   ChallengePolicy,
@@ -68,6 +68,28 @@ export interface ApplyOptions {
    * be derived again should PostgreSQL lose it in a crash (the record of a send: see DispatchProcessor).
    */
   durable?: boolean;
+  /**
+   * The challenge as the caller read it, without its lock (a dispatch job reads it before its send). The hook and
+   * the decision then run on it first, and a changed decision is written in one statement that applies only while
+   * the challenge is still at that version (ChallengeRepository.writeTransitionAt): no lock, no read, one round
+   * trip. The version moves with every transition, and the state machine reads nothing that changes without one:
+   * the statuses a callback moves forward on its own (advanceAttempt) only show in the published view, and the
+   * hook must not read them either. When the challenge moved on meanwhile, or the decision changes nothing, or
+   * the transition starts an attempt, ends calls (which attempts hold a call is read from the record) or settles
+   * settings, the locked path runs as without it, the hook again on the record read under the lock.
+   */
+  expected?: ChallengeRecord;
+}
+
+/** A hook's outcome decided on a record: the record with the hook's attempt updates, and the decision. */
+interface Decided<R> {
+  outcome: Outcome | null;
+  result: R;
+  /** The hook's attempt updates, stamped with the transition's time. */
+  attempts: Map<string, AttemptPatch>;
+  record: ChallengeRecord;
+  state: ChallengeState;
+  decision: Decision;
 }
 
 /**
@@ -180,29 +202,50 @@ export class ChallengeEngine {
   /**
    * Applies the outcome `hook` works out under the challenge's lock, and returns the transition with the hook's
    * result (undefined when there is no such challenge). Lock → hook → decide → write; after the commit, publish
-   * and enqueue.
+   * and enqueue. With `expected` (ApplyOptions), hook → decide → one guarded write first, without the lock.
    */
-  async applyWith<R>(target: ChallengeLocator, hook: DecideWith<R>, { durable = true }: ApplyOptions = {}): Promise<{ transition: Transition; result: R } | undefined> {
+  async applyWith<R>(target: ChallengeLocator, hook: DecideWith<R>, { durable = true, expected }: ApplyOptions = {}): Promise<{ transition: Transition; result: R } | undefined> {
     const now = new Date();
-    const done = await this.challenges.withLock(target, async (tx, locked) => {
+    const unlocked = expected && (await this.applyAt(expected, hook, now, durable));
+    const done = unlocked ?? (await this.challenges.withLock(target, async (tx, locked) => {
       if (!locked) return undefined;
-      const writes = new AttemptWrites();
-      const { outcome, result } = await hook(writes, locked);
-      // The hook's attempt updates as they will be written: the record reflects them without reading again.
-      const attempts = new Map([...writes.pending].map(([id, patch]) => [id, { ...patch, updatedAt: now }]));
-      const record = attempts.size > 0 ? { ...locked, attempts: locked.attempts.map((a) => ({ ...a, ...attempts.get(a.id) })) } : locked;
-      // The state as locked: the hook's attempt updates never renumber attempts, and a retry the state machine
-      // decided earlier is recognised by its finished attempt (challengeStateOf), not by one finished just now.
-      const state = challengeStateOf(locked);
-      const decision = decideWithExpiry(state, outcome, record.expiresAt, now, this.policy);
+      const { outcome, result, attempts, record, state, decision } = await this.decide(locked, hook, now);
       if (!decision.changed) {
         await this.challenges.updateAttempts(tx, attempts, true);
         return { transition: { decision, record, view: this.view(record) }, result, before: undefined };
       }
       return { transition: await this.persist(tx, record, state, decision, now, outcome ?? undefined, attempts), result, before: pendingStepDeadline(locked) };
-    }, { durable });
+    }, { durable }));
     if (done?.transition.decision.changed) await this.afterCommit(done.transition, done.before);
     return done && { transition: done.transition, result: done.result };
+  }
+
+  /** Runs `hook` on `locked` and decides its outcome. */
+  private async decide<R>(locked: ChallengeRecord, hook: DecideWith<R>, now: Date): Promise<Decided<R>> {
+    const writes = new AttemptWrites();
+    const { outcome, result } = await hook(writes, locked);
+    // The hook's attempt updates as they will be written: the record reflects them without reading again.
+    const attempts = new Map([...writes.pending].map(([id, patch]) => [id, { ...patch, updatedAt: now }]));
+    const record = attempts.size > 0 ? { ...locked, attempts: locked.attempts.map((a) => ({ ...a, ...attempts.get(a.id) })) } : locked;
+    // The state as locked: the hook's attempt updates never renumber attempts, and a retry the state machine
+    // decided earlier is recognised by its finished attempt (challengeStateOf), not by one finished just now.
+    const state = challengeStateOf(locked);
+    return { outcome, result, attempts, record, state, decision: decideWithExpiry(state, outcome, record.expiresAt, now, this.policy) };
+  }
+
+  /**
+   * ApplyOptions.expected: the transition decided on the caller's record and written in one statement while the
+   * challenge is still at its version; undefined when the locked path must run instead (nothing was written).
+   */
+  private async applyAt<R>(expected: ChallengeRecord, hook: DecideWith<R>, now: Date, durable: boolean): Promise<{ transition: Transition; result: R; before: StepDeadline | undefined } | undefined> {
+    const { outcome, result, attempts, record, state, decision } = await this.decide(expected, hook, now);
+    if (!decision.changed || decision.effects.some((e) => e.type === 'end_call')) return undefined;
+    const plan = planTransition(record, state, decision, now, outcome ?? undefined);
+    if (plan.attempt !== null || plan.settings !== null || plan.verifiedStep !== null) return undefined;
+    const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts };
+    const written = await this.challenges.writeTransitionAt(expected.version, record.id, change, { durable });
+    if (!written) return undefined;
+    return { transition: this.written(record, decision, written), result, before: pendingStepDeadline(expected) };
   }
 
   /**
@@ -246,11 +289,17 @@ export class ChallengeEngine {
     const newAttempt = plan.attempt === null ? undefined : { ...plan.attempt, id: randomUUID(), challengeId: record.id, provider: this.provider.name };
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts, newAttempt };
     const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null && plan.verifiedStep === null);
-    const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
+    const transition = this.written(record, decision, written);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
-    const verified = steps.find((s) => s.index === plan.verifiedStep);
+    const verified = transition.record.steps.find((s) => s.index === plan.verifiedStep);
     if (verified) await this.settings.markVerified(record.userId, verified, now, tx);
+    return transition;
+  }
+
+  /** The transition, its record assembled from what its statement returned (UPDATE … RETURNING). */
+  private written(record: ChallengeRecord, decision: Decision, written: WrittenTransition): Transition {
+    const steps = record.steps.map((s) => written.steps.find((w) => w.index === s.index) ?? s);
     const updated: ChallengeRecord = { ...written.row, steps, attempts: written.attempt ? [...record.attempts, written.attempt] : record.attempts };
     return { decision, record: updated, view: this.view(updated) };
   }
