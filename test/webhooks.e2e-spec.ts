@@ -66,6 +66,21 @@ describe('Twilio webhooks: signatures, idempotence and order', () => {
     expect(events.filter((e) => e.type === 'attempt.delivered')).toHaveLength(1);
   });
 
+  it('form bodies are parsed by Fastify alone: repeated keys arrive as arrays (and so sign), `__proto__` is refused, no Nest middleware layer runs', async () => {
+    const { attempt } = await deliveredSms('form-user');
+    const path = `/webhooks/twilio/sms-status?attempt=${attempt.id}`;
+    const params = { MessageSid: attempt.providerSid as string, MessageStatus: 'sent', Repeated: ['a', 'b'] };
+    const body = 'MessageSid=' + encodeURIComponent(params.MessageSid) + '&MessageStatus=sent&Repeated=a&Repeated=b';
+    const signed = (text: string, signature: string) =>
+      fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: text });
+    expect((await signed(body, signTwilioRequest(stack.config.twilio.authToken, `${stack.apiUrl}${path}`, params))).status).toBe(200);
+    const poisoned = await signed(`__proto__=x&${body}`, 'irrelevant');
+    expect(poisoned.status).toBe(400);
+    expect(await poisoned.json()).toMatchObject({ error: 'bad_request' });
+    // Nest's @fastify/middie (its onRequest hook on every request) is only there for Nest middleware; the api has none.
+    expect(stack.api.getHttpAdapter().getInstance().hasPlugin('@fastify/middie')).toBe(false);
+  });
+
   it('a text on its way (`sending`, `sent`) moves its attempt without the challenge lock, and changes nothing else', async () => {
     const number = phone();
     await registerVerified(stack, 'transit-user', { number, method: 'sms' });

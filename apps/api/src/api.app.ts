@@ -5,8 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@redial/config';
 import { PinoNestLogger, ROOT_LOGGER, settlesWithin } from '@redial/ops';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiModule } from './api.module';
+import { ApiError } from './common/api-error';
 import { clientErrorResponse, toErrorResponse } from './common/api-exception.filter';
 import { registerDocs } from './docs/register-docs';
 import { HealthController } from './health/health.controller';
@@ -27,6 +28,9 @@ export async function createApiApp(config: AppConfig, _options: { logger?: false
     // While the api drains (closeApiApp), a request that still arrives on an open connection is answered as usual,
     // with `Connection: close`, rather than a bare 503: /health alone says 503, so the balancer sends elsewhere.
     return503OnClosing: false,
+    // The api has no Nest middleware, so Nest's @fastify/middie (an onRequest hook on every request) stays out. A
+    // module that wants middleware would need middie registered here first.
+    skipMiddie: true,
     // Which peers' X-Forwarded-For is believed for request.ip (the per-IP rate limit, logs): TRUST_PROXY.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -49,10 +53,13 @@ export async function createApiApp(config: AppConfig, _options: { logger?: false
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Bodies are parsed by Fastify itself (registerBodyParsers), without Nest's per-request wrapper around it.
+    bodyParser: false,
   });
   app.useLogger(new PinoNestLogger(app.get(ROOT_LOGGER)));
   registerRequestLogging(app);
   const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify);
   // The REST API speaks JSON only; webhooks (form bodies) live outside /v1.
   fastify.addHook('onRequest', (request, reply, done) => {
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
@@ -95,6 +102,29 @@ export async function closeApiApp(app: NestFastifyApplication, graceMs: number):
     await closed;
   }
   await app.close();
+}
+
+/**
+ * JSON bodies: Fastify's own parser (registered by default; bodyLimit, the empty-body and prototype-poisoning
+ * checks). Form bodies, which Twilio's callbacks send: parsed here, repeated keys as arrays; a `__proto__` key is
+ * refused, as Fastify does in JSON.
+ */
+function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const form = parseForm(body as string);
+    if (Object.hasOwn(form, '__proto__')) done(ApiError.badRequest('bad_request', 'Object contains forbidden prototype property'), undefined);
+    else done(null, form);
+  });
+}
+
+/** `a=1&b=2&b=3` → `{a: '1', b: ['2', '3']}` (Twilio's callbacks repeat a key for a list; the signature covers each value). */
+function parseForm(body: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(body)) {
+    const seen = form[key];
+    form[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return form;
 }
 
 /** TRUST_PROXY=<n>: believe X-Forwarded-For from the n hops nearest the api, whatever their addresses. */

@@ -64,7 +64,10 @@ interface Harness {
 }
 
 /** The engine over strict fakes; `locked` is what withLock finds. Only the members a test uses exist. */
-function harness(locked: ChallengeRecord | undefined, extra: { challenges?: Partial<ChallengeRepository>; settings?: Partial<PhoneSettingsRepository> } = {}): Harness {
+function harness(
+  locked: ChallengeRecord | undefined,
+  extra: { challenges?: Partial<ChallengeRepository>; settings?: Partial<PhoneSettingsRepository>; queues?: Partial<QueueService> } = {},
+): Harness {
   const log: CallLog = [];
   const h: Omit<Harness, 'engine'> = { log, writes: [], locks: [], attemptUpdates: [], published: [], queued: [] };
   const challenges = logged<ChallengeRepository>(log, 'challenges', {
@@ -87,7 +90,7 @@ function harness(locked: ChallengeRecord | undefined, extra: { challenges?: Part
     h.queued.push([name, ...(args as [unknown])]);
     return {} as never;
   };
-  const queues = logged<QueueService>(log, 'queues', { dispatch: queue('dispatch'), stepTimeout: queue('stepTimeout'), expire: queue('expire'), endCall: queue('endCall') });
+  const queues = logged<QueueService>(log, 'queues', { dispatch: queue('dispatch'), stepTimeout: queue('stepTimeout'), expire: queue('expire'), endCall: queue('endCall'), ...extra.queues });
   const publisher = logged<EventPublisher>(log, 'publisher', { challengeUpdated: (u) => void h.published.push(u) });
   return { ...h, engine: new ChallengeEngine(config, policy, challenges, settings, queues, publisher, { name: 'twilio' }) };
 }
@@ -197,6 +200,34 @@ describe('ChallengeEngine.createSignIn', () => {
     expect(ended).toEqual(started);
     expect(started.statusUrl).toBe(`https://redial.example/status/${started.view.id}?token=${encodeURIComponent(started.token)}`);
   });
+
+  it('asks Redis for the expiry job and the first dispatch together: neither waits for the other to be answered', async () => {
+    let inserted: ChallengeRecord | undefined;
+    // Redis answers the expiry job only once the dispatch job has been asked for: one after the other never ends.
+    let answerExpire: (() => void) | undefined;
+    const h = harness(undefined, {
+      challenges: {
+        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
+        create: (_tx, challenge, steps) => {
+          inserted = { ...record({ steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
+          return { record: inserted, written: Promise.resolve() };
+        },
+        writeTransition: async (_tx, _id, change) => written(inserted as ChallengeRecord, change),
+      },
+      settings: { findCurrent: async () => ({ active }) },
+      queues: {
+        expire: () => new Promise((resolve) => (answerExpire = () => resolve({} as never))),
+        dispatch: async () => {
+          answerExpire?.();
+          return {} as never;
+        },
+      },
+    });
+
+    await h.engine.createSignIn('u1', 'sign_in', 'req-1');
+
+    expect(h.log.filter((c) => c.startsWith('queues.'))).toEqual(['queues.expire', 'queues.dispatch']);
+  }, 2000);
 
   it('refuses a user with no active settings, touching nothing else', async () => {
     const h = harness(undefined, { settings: { findCurrent: async () => ({}) } });

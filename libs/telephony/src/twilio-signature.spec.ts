@@ -39,4 +39,27 @@ describe('Twilio request signatures', () => {
     const signature = signTwilioRequest('sandbox-auth-token', url, params);
     expect(verifyTwilioSignature('sandbox-auth-token', signature, url, params)).toBe(true);
   });
+
+  describe('HMACs per check', () => {
+    afterEach(() => jest.restoreAllMocks());
+    // The crypto module object itself (the SDK calls `crypto.createHmac` on it), not an import's copy of it.
+    const hmacs = () => jest.spyOn(jest.requireActual<typeof import('node:crypto')>('crypto'), 'createHmac');
+
+    it.each([
+      ['with a port (the sandbox, a local PUBLIC_URL)', 'http://127.0.0.1:3000/webhooks/twilio/sms-status?attempt=a1'],
+      ['without one', 'https://verify.example.com/webhooks/twilio/sms-status?attempt=a1'],
+    ])('a signature over the URL as requested, %s: one', (_name, url) => {
+      const params = { MessageSid: 'SM1', MessageStatus: 'sent' };
+      const signature = signTwilioRequest('sandbox-auth-token', url, params);
+      const spy = hmacs();
+      expect(verifyTwilioSignature('sandbox-auth-token', signature, url, params)).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(1);
+    });
+
+    it("the SDK's other spellings still count: signed with the default port, requested without it", () => {
+      const params = { MessageSid: 'SM1', MessageStatus: 'sent' };
+      const signature = signTwilioRequest('sandbox-auth-token', 'https://verify.example.com:443/webhooks/twilio/sms-status', params);
+      expect(verifyTwilioSignature('sandbox-auth-token', signature, 'https://verify.example.com/webhooks/twilio/sms-status', params)).toBe(true);
+    });
+  });
 });

@@ -10,7 +10,7 @@ import {
   type CreatedChallenge,
 } from '@redial/contracts';
 import { Auth, type Caller } from '../common/auth.guard';
-import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
+import { answerOnce, Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.guard';
 import { CallerOf, ClientIp, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { ChallengesService } from './challenges.service';
@@ -32,7 +32,7 @@ export class ChallengesController {
     @CallerOf() caller: Caller,
     @IdempotencyOf() idempotency?: IdempotentRequest,
   ): Promise<CreatedChallenge> {
-    return this.challenges.create(body, requestId, caller, idempotency);
+    return answerOnce(idempotency, () => this.challenges.create(body, requestId, caller, idempotency));
   }
 
   @Get(':id')

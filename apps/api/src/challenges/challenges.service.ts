@@ -6,7 +6,7 @@ import { ChallengeRepository, StoredSettings } from '@redial/database';
 import { ChallengeAdmission, PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
 import { assertCallerMayAccess, Caller } from '../common/auth.guard';
-import type { IdempotentRequest } from '../common/idempotency.interceptor';
+import type { IdempotentRequest } from '../common/idempotency.guard';
 
 /** The challenge routes' decisions. Inputs arrive parsed by their schemas (libs/contracts); ids are UUIDs. */
 @Injectable()

@@ -20,9 +20,11 @@ export type AuthedRequest = FastifyRequest & { caller?: Caller };
 
 /** Constant-time equality of two secrets of any length (both are hashed first). */
 export function secretEquals(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(digestOf(given), digestOf(expected));
+}
+
+function digestOf(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
 }
 
 export function bearerOf(header: string | string[] | undefined): string | undefined {
@@ -33,21 +35,31 @@ export function bearerOf(header: string | string[] | undefined): string | undefi
 
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each route's kind by controller and handler, read from their metadata once (fixed at start-up). */
+  private readonly kinds = new Map<object, Map<object, AuthKind>>();
+  /** The configured secrets' digests, computed once: a request hashes only the bearer it brings. */
+  private readonly apiKeys: ReadonlyArray<{ key: string; digest: Buffer }>;
+  private readonly operatorDigest: Buffer;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.apiKeys = config.apiKeys.map((key) => ({ key, digest: digestOf(key) }));
+    this.operatorDigest = digestOf(config.operatorToken);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [context.getHandler(), context.getClass()]) ?? 'api-key';
+    const kind = this.kindOf(context);
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     if (kind === 'public') {
       request.caller = { kind: 'public' };
       return true;
     }
     const bearer = bearerOf(request.headers.authorization);
+    const digest = bearer === undefined ? undefined : digestOf(bearer);
     if (kind === 'operator' || kind === 'operator-or-loopback') {
-      if (this.isOperator(bearer)) {
+      if (this.isOperator(digest)) {
         request.caller = { kind: 'operator' };
         return true;
       }
@@ -57,14 +69,14 @@ export class AuthGuard implements CanActivate {
       }
       throw ApiError.unauthorized('A valid operator token is required: Authorization: Bearer <operator token>.');
     }
-    if (bearer === undefined) throw ApiError.unauthorized();
-    const apiKey = this.config.apiKeys.find((key) => secretEquals(bearer, key));
+    if (bearer === undefined || digest === undefined) throw ApiError.unauthorized();
+    const apiKey = this.apiKeys.find((k) => timingSafeEqual(digest, k.digest))?.key;
     if (apiKey !== undefined) {
       request.caller = { kind: 'api_key', apiKey };
       return true;
     }
     if (kind === 'api-key-or-operator') {
-      if (this.isOperator(bearer)) {
+      if (this.isOperator(digest)) {
         request.caller = { kind: 'operator' };
         return true;
       }
@@ -81,8 +93,21 @@ export class AuthGuard implements CanActivate {
     throw ApiError.unauthorized();
   }
 
-  private isOperator(bearer: string | undefined): boolean {
-    return bearer !== undefined && secretEquals(bearer, this.config.operatorToken);
+  private kindOf(context: ExecutionContext): AuthKind {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let kinds = this.kinds.get(controller);
+    if (kinds === undefined) this.kinds.set(controller, (kinds = new Map()));
+    let kind = kinds.get(handler);
+    if (kind === undefined) {
+      kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, [handler, controller]) ?? 'api-key';
+      kinds.set(handler, kind);
+    }
+    return kind;
+  }
+
+  private isOperator(digest: Buffer | undefined): boolean {
+    return digest !== undefined && timingSafeEqual(digest, this.operatorDigest);
   }
 }
 

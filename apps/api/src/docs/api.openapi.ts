@@ -24,7 +24,7 @@ import {
   VerificationRefSchema,
 } from '@redial/contracts';
 import { z } from 'zod';
-import { IdempotencyKeyHeadersSchema, REPLAYED_HEADER } from '../common/idempotency.interceptor';
+import { IdempotencyKeyHeadersSchema, REPLAYED_HEADER } from '../common/idempotency.guard';
 
 /**
  * The REST API's OpenAPI 3 document, generated from the same zod schemas (libs/contracts) that validate the

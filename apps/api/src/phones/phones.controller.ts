@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { BackupPathParamsSchema, type PhoneSettingsInput, PhoneSettingsInputSchema, type PhoneSettingsView, UserPathParamsSchema, type VerificationRef } from '@redial/contracts';
 import { Auth, type Caller } from '../common/auth.guard';
-import { Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.interceptor';
+import { answerOnce, Idempotent, IdempotencyOf, type IdempotentRequest } from '../common/idempotency.guard';
 import { CallerOf, RequestId } from '../common/request-context';
 import { ValidBody, ValidParams } from '../common/zod-validation.pipe';
 import { withoutNumbers } from './phone-view';
@@ -23,7 +23,7 @@ export class PhonesController {
     @RequestId() requestId: string,
     @IdempotencyOf() idempotency?: IdempotentRequest,
   ): Promise<PhoneSettingsView> {
-    return this.phones.save(path.userId, body, requestId, idempotency);
+    return answerOnce(idempotency, () => this.phones.save(path.userId, body, requestId, idempotency));
   }
 
   /** "Verify this phone now": a challenge to that backup alone; its approval records the phone as verified. */

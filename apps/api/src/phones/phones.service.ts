@@ -6,7 +6,7 @@ import { geoVerdict, normalisePhone, signChallengeToken, statusPageUrl } from '@
 import type { CreationHooks, StartedChallenge } from '@redial/engine';
 import { ChallengeAdmission, PumpingGuard, RequestLimits } from '@redial/guard';
 import { ApiError } from '../common/api-error';
-import type { IdempotentRequest } from '../common/idempotency.interceptor';
+import type { IdempotentRequest } from '../common/idempotency.guard';
 import { toPhoneView } from './phone-view';
 
 /** Starts the verifications of saved phones (the challenge engine provides them). */

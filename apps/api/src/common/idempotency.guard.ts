@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { IdempotencyKeyRepository, IdempotencyScope, isIdempotencyKeyTaken, StoredAnswer } from '@redial/database';
 import type { CreationHooks, StartedChallenge } from '@redial/engine';
 import type { FastifyReply } from 'fastify';
-import { catchError, from, Observable, of } from 'rxjs';
 import { z } from 'zod';
 import { ApiError } from './api-error';
 import type { AuthedRequest, Caller } from './auth.guard';
@@ -16,17 +15,22 @@ import { issueToApiError, withoutNulls } from './zod-validation.pipe';
  * (draft-ietf-httpapi-idempotency-key-header) have it: a client that timed out retries with the same key and gets
  * the first answer again, with `Idempotent-Replayed: true`, instead of a second challenge and a second text.
  * - A key is scoped to the caller (the SHA-256 of its API key, or `operator`) and the operation (method and path).
- * - First use: the service passes `@IdempotencyOf()` to the engine, which claims the key at the start of the
+ * - First use: the handler passes `@IdempotencyOf()` to the engine, which claims the key at the start of the
  *   transaction that creates the challenge and stores it, with the answer, as that transaction's last statement.
  *   A request that fails stores nothing, so its key may be used again.
  * - The same key with another body: 422. While the first request's transaction runs: 409 with Retry-After.
  * Keys are kept IDEMPOTENCY_KEY_TTL_MS (24 h), then the worker purges them.
+ *
+ * A guard and the handler's `answerOnce`, not an interceptor: most requests carry no key, and for them the
+ * guard only looks at one header, whereas any interceptor on a route puts every request to it through Nest's
+ * rxjs pipeline. The guard runs where the interceptor did (after the AuthGuard, before the body's validation).
  */
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** A transaction holds a key for milliseconds: the second request may come back at once. */
 const IN_FLIGHT_RETRY_AFTER_SEC = 1;
+const HEADER_NAME = IDEMPOTENCY_KEY_HEADER.toLowerCase();
 
 /** The request header (validated here and described in the OpenAPI document by the same schema). */
 export const IdempotencyKeyHeadersSchema = z.object({
@@ -37,13 +41,16 @@ export const IdempotencyKeyHeadersSchema = z.object({
     .meta({ description: 'Optional. The same key again replays the first answer instead of starting a second verification (kept 24 hours).', example: '6f1c2b9e-4d0a-4e57-9b1e-2f1a7c3d5e80' }),
 });
 
-/** A first use of a key: the engine's hooks that claim it and store the answer, in the creating transaction. */
+/** A request with a key: its first use (the engine's hooks claim the key and store the answer), or a replay. */
 export class IdempotentRequest {
   constructor(
     private readonly keys: IdempotencyKeyRepository,
     private readonly scope: IdempotencyScope,
     private readonly fingerprint: string,
     private readonly status: number,
+    private readonly reply: FastifyReply,
+    /** The answer stored for the key when the guard looked, already checked against this request's body. */
+    private readonly stored?: StoredAnswer,
   ) {}
 
   /** `respond` makes the route's answer from the new challenge: what a replay will send. */
@@ -55,62 +62,77 @@ export class IdempotentRequest {
       end: (tx, started) => this.keys.insert(tx, this.scope, { fingerprint: this.fingerprint, status: this.status, body: respond(started) }),
     };
   }
+
+  /** The stored answer again, or `run`'s; when another request with the key committed first, its answer. */
+  async answer<T>(run: () => Promise<T>): Promise<T> {
+    if (this.stored) return replay(this.reply, this.stored, this.fingerprint) as T;
+    try {
+      return await run();
+    } catch (err) {
+      // Another request with the key committed between our look-up and our own commit: its answer, not ours.
+      if (!isIdempotencyKeyTaken(err)) throw err;
+      const now = await this.keys.find(this.scope);
+      if (!now) throw inFlight();
+      return replay(this.reply, now, this.fingerprint) as T;
+    }
+  }
+}
+
+/** What an `@Idempotent()` handler returns: `run`'s answer, through the request's key when it has one. */
+export function answerOnce<T>(idempotency: IdempotentRequest | undefined, run: () => Promise<T>): Promise<T> {
+  return idempotency ? idempotency.answer(run) : run();
 }
 
 type IdempotentHttpRequest = AuthedRequest & { idempotency?: IdempotentRequest };
 
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyGuard implements CanActivate {
   constructor(
     private readonly keys: IdempotencyKeyRepository,
     private readonly reflector: Reflector,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<IdempotentHttpRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const key = idempotencyKeyOf(request);
-    if (key === undefined) return next.handle();
+    if (key === undefined) return true;
     const scope: IdempotencyScope = { caller: callerScope(request.caller), operation: operationOf(request), key };
     const fingerprint = fingerprintOf(request.body);
     const stored = await this.keys.find(scope);
-    if (stored) return of(replay(reply, stored, fingerprint));
-
+    if (stored && stored.fingerprint !== fingerprint) throw reused();
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-    request.idempotency = new IdempotentRequest(this.keys, scope, fingerprint, status);
-    return next.handle().pipe(
-      // Another request with the key committed between our look-up and our own commit: its answer, not ours.
-      catchError((err: unknown) => {
-        if (!isIdempotencyKeyTaken(err)) throw err;
-        return from(this.keys.find(scope).then((now) => (now ? replay(reply, now, fingerprint) : Promise.reject(inFlight()))));
-      }),
-    );
+    request.idempotency = new IdempotentRequest(this.keys, scope, fingerprint, status, context.switchToHttp().getResponse<FastifyReply>(), stored);
+    return true;
   }
 }
 
-/** `@Idempotent()` on a route: it accepts `Idempotency-Key`; the handler passes `@IdempotencyOf()` to the engine. */
-export const Idempotent = () => UseInterceptors(IdempotencyInterceptor);
+/** `@Idempotent()` on a route: it accepts `Idempotency-Key`; the handler answers through `answerOnce(@IdempotencyOf(), …)`. */
+export const Idempotent = () => UseGuards(IdempotencyGuard);
 
-/** `@IdempotencyOf() idempotency: IdempotentRequest | undefined` — set when the request carries a key not used yet. */
+/** `@IdempotencyOf() idempotency: IdempotentRequest | undefined` — set when the request carries a key. */
 export const IdempotencyOf = createParamDecorator(
   (_data: unknown, context: ExecutionContext): IdempotentRequest | undefined => context.switchToHttp().getRequest<IdempotentHttpRequest>().idempotency,
 );
 
 /** The header's value, or undefined when absent; a malformed one is a 400 naming it. */
 function idempotencyKeyOf(request: AuthedRequest): string | undefined {
-  const input = { [IDEMPOTENCY_KEY_HEADER]: request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] };
+  const value = request.headers[HEADER_NAME];
+  if (value === undefined) return undefined;
+  const input = { [IDEMPOTENCY_KEY_HEADER]: value };
   const parsed = IdempotencyKeyHeadersSchema.safeParse(input);
   if (!parsed.success) throw issueToApiError(parsed.error.issues, input, IdempotencyKeyHeadersSchema, false);
   return parsed.data[IDEMPOTENCY_KEY_HEADER];
 }
 
 function replay(reply: FastifyReply, stored: StoredAnswer, fingerprint: string): unknown {
-  if (stored.fingerprint !== fingerprint) {
-    throw new ApiError(422, 'idempotency_key_reused', `This ${IDEMPOTENCY_KEY_HEADER} was used with a different request. Use a new key for a new request.`, IDEMPOTENCY_KEY_HEADER);
-  }
+  if (stored.fingerprint !== fingerprint) throw reused();
   // Only answers of requests that succeeded are stored: their status is the route's own, which Nest sets.
   void reply.header(REPLAYED_HEADER, 'true');
   return stored.body;
+}
+
+function reused(): ApiError {
+  return new ApiError(422, 'idempotency_key_reused', `This ${IDEMPOTENCY_KEY_HEADER} was used with a different request. Use a new key for a new request.`, IDEMPOTENCY_KEY_HEADER);
 }
 
 function inFlight(): ApiError {
