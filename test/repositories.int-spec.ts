@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChallengeRepository, NewAttempt, PhoneSettingsRepository, Sql, SqlService, Tx } from '@redial/database';
+import { ChallengeRepository, NewAttempt, NewStep, PhoneSettingsRepository, Sql, SqlService, Tx } from '@redial/database';
 import { testConfig } from './support/config';
 import { createTestDatabase, TestDatabase } from './support/database';
 
@@ -21,22 +21,15 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     await db.drop();
   });
 
+  const STEPS: NewStep[] = [
+    { index: 1, role: 'backup', e164: '+447700900123', masked: '+44 ••••', country: 'GB', method: 'sms', extension: null, label: 'mobile', status: 'waiting' },
+    { index: 0, role: 'primary', e164: '+14155550100', masked: '+1 ••••', country: 'US', method: 'call', extension: '123', label: 'office', status: 'waiting' },
+  ];
+
   async function newChallenge(userId = `user-${randomUUID()}`) {
     await sql.query('INSERT INTO users (id) VALUES ($1) ON CONFLICT DO NOTHING', [userId]);
-    const id = randomUUID();
     const now = new Date('2026-11-25T10:00:00.123Z');
-    return sql.transaction(async (tx) => {
-      const { record, written } = challenges.create(
-        tx,
-        { id, userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: new Date(now.getTime() + 600_000), requestId: 'req-1', createdAt: now },
-        [
-          { index: 1, role: 'backup', e164: '+447700900123', masked: '+44 ••••', country: 'GB', method: 'sms', extension: null, label: 'mobile', status: 'waiting' },
-          { index: 0, role: 'primary', e164: '+14155550100', masked: '+1 ••••', country: 'US', method: 'call', extension: '123', label: 'office', status: 'waiting' },
-        ],
-      );
-      await written;
-      return record;
-    });
+    return challenges.create({ id: randomUUID(), userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: new Date(now.getTime() + 600_000), requestId: 'req-1', createdAt: now }, STEPS);
   }
 
   const attempt = (challengeId: string, stepIndex: number, attemptNo: number): NewAttempt => ({
@@ -54,7 +47,7 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
   /** Starts attempt `a` as the transition that decides a send does: in its statement (the row as written). */
   const startAttempt = async (tx: Tx, a: NewAttempt) => (await challenges.writeTransition(tx, a.challengeId, { patch: {}, steps: [], firstSeq: 0, events: [], newAttempt: a })).attempt;
 
-  it('creates a challenge with its steps; the record returned before the insert ran is exactly what is read back', async () => {
+  it('creates a challenge with its steps; the record returned is exactly what is read back', async () => {
     const created = await newChallenge();
     expect(created.steps.map((s) => s.index)).toEqual([0, 1]);
     expect(created).toMatchObject({ status: 'pending', wrongCodes: 0, sends: 0, fraudReported: false, lastSeq: 0, version: 0, attempts: [] });
@@ -63,6 +56,42 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
     const found = await challenges.find(created.id);
     expect(found).toEqual(created);
     expect(found?.steps[0]).toMatchObject({ index: 0, method: 'call', extension: '123', label: 'office', startedAt: null, reason: null });
+  });
+
+  it('creates a challenge as its first transition leaves it — row, steps, attempt, events — in one statement that is its own transaction', async () => {
+    const userId = `user-${randomUUID()}`;
+    await sql.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+    const id = randomUUID();
+    const at = new Date('2026-11-25T10:00:00.456Z');
+    const a = { ...attempt(id, 0, 1), createdAt: at };
+    const statements = jest.spyOn(sql.pool, 'query');
+    const created = await challenges.create(
+      { id, userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: new Date(at.getTime() + 600_000), requestId: 'req-2', createdAt: at, sends: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at },
+      STEPS.map((st) => (st.index === 0 ? { ...st, status: 'active', startedAt: at } : st)),
+      { attempt: a, firstSeq: 1, events: [{ type: 'challenge.created', at, payload: { step: null } }, { type: 'attempt.queued', at, payload: { step: 0 } }] },
+    );
+    // One statement on the pool: no BEGIN, no COMMIT of its own.
+    expect(statements).toHaveBeenCalledTimes(1);
+    statements.mockRestore();
+    expect(created).toMatchObject({ id, status: 'pending', sends: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: at, updatedAt: at, wrongCodes: 0, fraudReported: false });
+    expect(created.steps.map((st) => [st.index, st.status, st.startedAt])).toEqual([
+      [0, 'active', at],
+      [1, 'waiting', null],
+    ]);
+    expect(created.attempts).toEqual([{ ...a, providerSid: null, errorCode: null, reason: null, answeredBy: null, promptsPlayed: 0, updatedAt: at, sentAt: null, deliveredAt: null, finishedAt: null, costUsd: null, costUnits: null }]);
+    expect(await challenges.find(id)).toEqual(created);
+    expect((await challenges.events(id)).map((e) => [e.seq, e.type, e.payload, e.createdAt])).toEqual([
+      [1, 'challenge.created', { step: null }, at],
+      [2, 'attempt.queued', { step: 0 }, at],
+    ]);
+    // In a caller's transaction, as its last statement: committed with it; a failing one leaves nothing behind.
+    const second = randomUUID();
+    const row = { id: second, userId, purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0, expiresAt: at, requestId: null, createdAt: at };
+    await sql.transaction((tx) => challenges.create(row, STEPS, undefined, { tx, last: true }));
+    expect((await challenges.find(second))?.steps).toHaveLength(2);
+    const third = randomUUID();
+    await expect(challenges.create({ ...row, id: third }, STEPS, { attempt: { ...a, challengeId: third }, firstSeq: 1, events: [] })).rejects.toThrow(/delivery_attempts_pkey/);
+    expect(await challenges.find(third)).toBeUndefined();
   });
 
   it('reads attempts with their dates as Date objects, ordered by step then attempt number', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import type { ChallengeEventType } from '@redial/contracts';
 import { isUuid } from '@redial/domain';
-import { revive, selectList, setClause, valuesList } from './sql-columns';
+import { insertClause, revive, selectList, setClause, valuesList } from './sql-columns';
 import { Sql, SqlService, Tx } from './sql.service';
 
 /** Challenges, their plan steps, delivery attempts and events, as plain objects. No business rules here. */
@@ -75,8 +75,17 @@ export interface ChallengeRecord {
 /** A challenge row without its steps and attempts (what an UPDATE … RETURNING gives back). */
 export type ChallengeRow = Omit<ChallengeRecord, 'steps' | 'attempts'>;
 
-export type NewChallenge = Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'settingsId' | 'status' | 'currentStep' | 'expiresAt' | 'requestId' | 'createdAt'>;
-export type NewStep = Omit<StepRecord, 'startedAt' | 'endedAt' | 'reason'> & { reason?: string | null };
+/** A new challenge row: the columns it must have, and those a first transition may set (the rest: their defaults). */
+export type NewChallenge = Pick<ChallengeRecord, 'id' | 'userId' | 'purpose' | 'settingsId' | 'status' | 'currentStep' | 'expiresAt' | 'requestId' | 'createdAt'> &
+  Partial<Omit<ChallengeRow, 'id' | 'userId' | 'purpose' | 'settingsId' | 'status' | 'currentStep' | 'expiresAt' | 'requestId' | 'createdAt' | 'updatedAt'>>;
+export type NewStep = Omit<StepRecord, 'startedAt' | 'endedAt' | 'reason'> & { reason?: string | null; startedAt?: Date | null };
+/** What a new challenge's first transition writes besides its row and steps: the attempt it starts, its events. */
+export interface FirstTransition {
+  attempt?: NewAttempt;
+  /** The `seq` of the first event. */
+  firstSeq: number;
+  events: NewEvent[];
+}
 export type ChallengePatch = Partial<Omit<ChallengeRecord, 'id' | 'userId' | 'steps' | 'attempts' | 'createdAt'>>;
 export type StepPatch = Partial<Pick<StepRecord, 'status' | 'reason' | 'startedAt' | 'endedAt'>>;
 export type AttemptPatch = Partial<Omit<AttemptRecord, 'id' | 'challengeId' | 'stepIndex' | 'attemptNo' | 'createdAt'>>;
@@ -122,6 +131,7 @@ const STEP_DATES = ['startedAt', 'endedAt'];
 const ATTEMPT_DATES = ['createdAt', 'updatedAt', 'sentAt', 'deliveredAt', 'finishedAt'];
 
 const CHALLENGE_PATCHABLE = new Set<string>(CHALLENGE_FIELDS.filter((f) => f !== 'id' && f !== 'userId' && f !== 'createdAt'));
+const CHALLENGE_INSERTABLE = new Set<string>(CHALLENGE_FIELDS);
 const STEP_PATCHABLE = new Set<string>(['status', 'reason', 'startedAt', 'endedAt']);
 const ATTEMPT_PATCHABLE = new Set<string>(ATTEMPT_FIELDS.filter((f) => !['id', 'challengeId', 'stepIndex', 'attemptNo', 'createdAt'].includes(f)));
 
@@ -271,44 +281,40 @@ export class ChallengeRepository {
   }
 
   /**
-   * Inserts a challenge and its steps in one statement. Returns the new record at once, as `find` would read it
-   * (the table defaults filled in, no attempts), so the caller can issue its next statements in the same round
-   * trip; `written` settles when the insert has run (and carries its error).
+   * Inserts a challenge as its first transition leaves it — the row, its steps, the attempt that transition starts
+   * and its events — in one statement, and returns it as written (what `find` reads). Without `into` the
+   * statement is its own transaction: no BEGIN and no COMMIT of their own, one round trip. In a transaction
+   * (`into.tx`) it is one of the caller's statements; `into.last`: the transaction's last, sent with its COMMIT.
    */
-  create(tx: Tx, challenge: NewChallenge, steps: NewStep[]): { record: ChallengeRecord; written: Promise<void> } {
-    const c = challenge;
-    const rows = valuesList(
-      steps.map((s) => [s.index, s.role, s.e164, s.masked, s.country, s.method, s.extension, s.label, s.status, s.reason ?? null]),
-      10,
+  async create(challenge: NewChallenge, steps: NewStep[], first: FirstTransition = { firstSeq: 1, events: [] }, into?: { tx: Tx; last: boolean }): Promise<ChallengeRecord> {
+    const values: unknown[] = [];
+    const row = insertClause({ ...challenge, updatedAt: challenge.createdAt }, CHALLENGE_INSERTABLE, values);
+    const parts = [`c AS (INSERT INTO challenges (${row.columns}) VALUES (${row.params}) RETURNING ${CHALLENGE_COLUMNS})`];
+    const stepRows = valuesList(
+      steps.map((st) => [st.index, st.role, st.e164, st.masked, st.country, st.method, st.extension, st.label, st.status, st.reason ?? null, st.startedAt ?? null]),
+      values.length + 1,
     );
-    const written = tx
-      .query(
-        `WITH c AS (
-           INSERT INTO challenges (id, user_id, purpose, settings_id, status, current_step, expires_at, request_id, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id)
-         INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason)
-         SELECT c.id, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason
-         FROM c, (VALUES ${rows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason)`,
-        [c.id, c.userId, c.purpose, c.settingsId, c.status, c.currentStep, c.expiresAt, c.requestId, c.createdAt, ...rows.values],
-      )
-      .then(() => undefined);
-    const record: ChallengeRecord = {
-      ...c,
-      wrongCodes: 0,
-      sends: 0,
-      fraudReported: false,
-      nextActionAt: null,
-      nextAction: null,
-      approvedAt: null,
-      finishedAt: null,
-      firstDeliveryAt: null,
-      lastSeq: 0,
-      version: 0,
-      updatedAt: c.createdAt,
-      steps: [...steps].sort((a, b) => a.index - b.index).map((s) => ({ ...s, reason: s.reason ?? null, startedAt: null, endedAt: null })),
-      attempts: [],
-    };
-    return { record, written };
+    values.push(...stepRows.values);
+    parts.push(`s AS (INSERT INTO challenge_steps (challenge_id, "index", role, e164, masked, country, method, extension, label, status, reason, started_at)
+      SELECT c.id, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason, v.started::timestamptz
+      FROM c, (VALUES ${stepRows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason, started) RETURNING ${STEP_COLUMNS})`);
+    const a = first.attempt;
+    if (a !== undefined) {
+      const attemptRow = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
+      values.push(...attemptRow.values);
+      parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
+        VALUES ${attemptRow.sql} RETURNING ${ATTEMPT_COLUMNS})`);
+    }
+    if (first.events.length > 0) {
+      const eventRows = valuesList(first.events.map((e, i) => [first.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
+      values.push(...eventRows.values);
+      parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at)
+        SELECT c.id, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM c, (VALUES ${eventRows.sql}) AS v(seq, type, payload, at))`);
+    }
+    const attempts = a !== undefined ? `(SELECT json_agg(n) FROM n)` : `'[]'::json`;
+    const text = `WITH ${parts.join(',\n')} SELECT c.*, (SELECT json_agg(s ORDER BY s."index") FROM s) AS steps, ${attempts} AS attempts FROM c`;
+    const [written] = await (into ? run<ChallengeWithChildren>(into.tx, into.last, text, values) : this.sql.query<ChallengeWithChildren>(text, values));
+    return toRecord(written);
   }
 
   async find(id: string): Promise<ChallengeRecord | undefined> {

@@ -30,6 +30,23 @@ export function setClause(patch: Record<string, unknown>, allowed: ReadonlySet<s
   return { sql: parts.join(', '), values };
 }
 
+/**
+ * `(a, b …)` and `($n, $n+1 …)` for an INSERT of the defined entries of `row`, whose values are appended to
+ * `values`. Throws on a field outside `allowed`, as setClause does.
+ */
+export function insertClause(row: Record<string, unknown>, allowed: ReadonlySet<string>, values: unknown[]): { columns: string; params: string } {
+  const columns: string[] = [];
+  const params: string[] = [];
+  for (const [field, value] of Object.entries(row)) {
+    if (value === undefined) continue;
+    if (!allowed.has(field)) throw new Error(`unknown column in row: ${field}`);
+    values.push(value);
+    columns.push(`"${columnOf(field)}"`);
+    params.push(`$${values.length}`);
+  }
+  return { columns: columns.join(', '), params: params.join(', ') };
+}
+
 /** `($1, $2), ($3, $4)` and the flat values, for a multi-row INSERT. */
 export function valuesList(rows: ReadonlyArray<readonly unknown[]>, firstParam = 1): { sql: string; values: unknown[] } {
   const values: unknown[] = [];

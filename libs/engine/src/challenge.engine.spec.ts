@@ -104,52 +104,56 @@ describe('ChallengeEngine.createSignIn', () => {
     ],
   };
 
-  it('inserts the challenge and its first transition (with its first attempt) in one transaction, then schedules expiry, publishes, dispatches that attempt', async () => {
-    let inserted: ChallengeRecord | undefined;
-    const h = harness(undefined, {
-      challenges: {
-        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
-        create: (_tx, challenge, steps) => {
-          expect(challenge).toMatchObject({ userId: 'u1', purpose: 'sign_in', settingsId: null, status: 'pending', currentStep: 0 });
-          expect(steps.map((s) => [s.index, s.role, s.method, s.masked, s.status])).toEqual([
-            [0, 'primary', 'call', '+1 ••• ••• ••00', 'waiting'],
-            [1, 'backup', 'sms', '+1 ••• ••• ••01', 'waiting'],
-          ]);
-          inserted = { ...record({ id: challenge.id, steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], status: 'pending', sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
-          return { record: inserted, written: Promise.resolve() };
-        },
-        writeTransition: async (_tx, id, change, last) => {
-          h.writes.push({ change, last: last ?? false });
-          return written(inserted as ChallengeRecord, change);
-        },
+  type Create = Parameters<ChallengeRepository['create']>;
+  interface Inserted {
+    challenge: Create[0];
+    steps: Create[1];
+    first: NonNullable<Create[2]>;
+    into: Create[3];
+  }
+
+  /** ChallengeRepository.create as PostgreSQL answers it: the row (table defaults filled in), its steps, its attempt. */
+  function creating(inserts: Inserted[]): Pick<ChallengeRepository, 'create'> {
+    return {
+      create: async (challenge, steps, first = { firstSeq: 1, events: [] }, into) => {
+        inserts.push({ challenge, steps, first, into });
+        const a = first.attempt;
+        return {
+          ...record({ attempts: [], sends: 0, lastSeq: 0, version: 0, nextAction: null, nextActionAt: null }),
+          ...challenge,
+          updatedAt: challenge.createdAt,
+          steps: steps.map((st) => ({ ...st, reason: st.reason ?? null, startedAt: st.startedAt ?? null, endedAt: null })),
+          attempts: a ? [attempt(a.id, a.stepIndex, { ...a, updatedAt: a.createdAt })] : [],
+        };
       },
-      settings: { findCurrent: async () => ({ active }) },
-    });
+    };
+  }
+
+  it('inserts the challenge as its first transition leaves it (first attempt, events) in one statement of its own, then schedules expiry, publishes, dispatches that attempt', async () => {
+    const inserts: Inserted[] = [];
+    const h = harness(undefined, { challenges: creating(inserts), settings: { findCurrent: async () => ({ active }) } });
 
     const { view, token } = await h.engine.createSignIn('u1', 'sign_in', 'req-1');
 
-    expect(h.log).toEqual([
-      'settings.findCurrent',
-      'challenges.transaction',
-      'challenges.create',
-      'challenges.writeTransition',
-      'queues.expire',
-      'publisher.challengeUpdated',
-      'publisher.challengeUpdated',
-      'queues.dispatch',
+    // No transaction of its own (no BEGIN, no COMMIT): the one statement is it.
+    expect(h.log).toEqual(['settings.findCurrent', 'challenges.create', 'queues.expire', 'publisher.challengeUpdated', 'publisher.challengeUpdated', 'queues.dispatch']);
+    const [{ challenge, steps, first, into }] = inserts;
+    expect(into).toBeUndefined();
+    expect(challenge).toMatchObject({ id: view.id, userId: 'u1', purpose: 'sign_in', settingsId: null, requestId: 'req-1' });
+    expect(challenge).toMatchObject({ status: 'pending', currentStep: 0, wrongCodes: 0, sends: 1, lastSeq: 2, version: 1, nextAction: 'dispatch', nextActionAt: challenge.createdAt });
+    expect(steps.map((st) => [st.index, st.role, st.method, st.masked, st.status, st.reason])).toEqual([
+      [0, 'primary', 'call', '+1 ••• ••• ••00', 'active', null],
+      [1, 'backup', 'sms', '+1 ••• ••• ••01', 'waiting', null],
     ]);
-    const [{ change, last }] = h.writes;
-    expect(last).toBe(true);
-    expect(change.patch).toMatchObject({ status: 'pending', currentStep: 0, sends: 1, lastSeq: 2, version: 1, nextAction: 'dispatch' });
-    expect(change.steps).toEqual([{ index: 0, patch: { status: 'active', reason: null, startedAt: expect.any(Date) } }]);
-    expect(change.firstSeq).toBe(1);
-    expect(change.events.map((e) => e.type)).toEqual(['challenge.created', 'attempt.queued']);
-    expect(change.newAttempt).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/), challengeId: view.id, stepIndex: 0, attemptNo: 1, method: 'call', provider: 'twilio', status: 'queued', statusRank: 0, createdAt: expect.any(Date),
+    expect(steps.map((st) => st.startedAt)).toEqual([challenge.createdAt, null]);
+    expect(first.firstSeq).toBe(1);
+    expect(first.events.map((e) => e.type)).toEqual(['challenge.created', 'attempt.queued']);
+    expect(first.attempt).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/), challengeId: view.id, stepIndex: 0, attemptNo: 1, method: 'call', provider: 'twilio', status: 'queued', statusRank: 0, createdAt: challenge.createdAt,
     });
     expect(h.queued).toEqual([
       ['expire', { challengeId: view.id }, policy.challengeTtlMs],
-      ['dispatch', 'call', { challengeId: view.id, step: 0, attemptNo: 1, attemptId: change.newAttempt?.id, requestId: 'req-1' }],
+      ['dispatch', 'call', { challengeId: view.id, step: 0, attemptNo: 1, attemptId: first.attempt?.id, requestId: 'req-1' }],
     ]);
     expect(view.steps[0].attempts).toEqual([expect.objectContaining({ attemptNo: 1, status: 'queued' })]);
     expect(h.published.map((p) => [p.seq, p.type])).toEqual([
@@ -160,22 +164,12 @@ describe('ChallengeEngine.createSignIn', () => {
     expect(token).toEqual(expect.any(String));
   });
 
-  it("a caller's hooks (an Idempotency-Key's) run in the same transaction: begin first, end last with the new challenge", async () => {
-    let inserted: ChallengeRecord | undefined;
+  it("a caller's hooks (an Idempotency-Key's) and a settings challenge's settings share one transaction: begin first, end last with the new challenge", async () => {
+    const inserts: Inserted[] = [];
     let stored: StoredSettings | undefined;
     const pending: StoredSettings = { id: 'set-2', userId: 'u1', state: 'pending', createdAt: new Date(), phones: [{ ...active.phones[1], role: 'primary', position: 0 }] };
     const h = harness(undefined, {
-      challenges: {
-        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
-        create: (_tx, challenge, steps) => {
-          inserted = { ...record({ steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
-          return { record: inserted, written: Promise.resolve() };
-        },
-        writeTransition: async (_tx, _id, change, last) => {
-          h.writes.push({ change, last: last ?? false });
-          return written(inserted as ChallengeRecord, change);
-        },
-      },
+      challenges: { transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'], ...creating(inserts) },
       settings: {
         writePending: async (_tx, settings) => {
           stored = settings;
@@ -193,27 +187,34 @@ describe('ChallengeEngine.createSignIn', () => {
 
     const started = await h.engine.startSettingsVerification(pending, 'req-2', hooks);
 
-    expect(h.log.slice(0, 6)).toEqual(['challenges.transaction', 'hooks.begin', 'settings.writePending', 'challenges.create', 'challenges.writeTransition', 'hooks.end']);
-    expect(h.writes.map((w) => w.last)).toEqual([false]); // the hook's last statement carries the COMMIT
-    expect(inserted).toMatchObject({ purpose: 'settings', settingsId: 'set-2' });
+    expect(h.log.slice(0, 5)).toEqual(['challenges.transaction', 'hooks.begin', 'settings.writePending', 'challenges.create', 'hooks.end']);
+    // In the transaction, not its last statement: the hook's last statement carries the COMMIT.
+    expect(inserts[0].into?.tx).toBe(tx);
+    expect(inserts[0].into?.last).toBe(false);
+    expect(inserts[0].challenge).toMatchObject({ purpose: 'settings', settingsId: 'set-2' });
     expect(stored).toEqual({ ...pending, challengeId: started.view.id }); // the settings name their challenge
     expect(ended).toEqual(started);
     expect(started.statusUrl).toBe(`https://redial.example/status/${started.view.id}?token=${encodeURIComponent(started.token)}`);
   });
 
+  it('a settings challenge without hooks: its insert is the transaction\'s last statement, sent with the COMMIT', async () => {
+    const inserts: Inserted[] = [];
+    const pending: StoredSettings = { id: 'set-3', userId: 'u1', state: 'pending', createdAt: new Date(), phones: [{ ...active.phones[1], role: 'primary', position: 0 }] };
+    const h = harness(undefined, {
+      challenges: { transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'], ...creating(inserts) },
+      settings: { writePending: async () => undefined },
+    });
+    await h.engine.startSettingsVerification(pending, 'req-3');
+    expect(h.log.slice(0, 3)).toEqual(['challenges.transaction', 'settings.writePending', 'challenges.create']);
+    expect(inserts[0].into?.tx).toBe(tx);
+    expect(inserts[0].into?.last).toBe(true);
+  });
+
   it('asks Redis for the expiry job and the first dispatch together: neither waits for the other to be answered', async () => {
-    let inserted: ChallengeRecord | undefined;
     // Redis answers the expiry job only once the dispatch job has been asked for: one after the other never ends.
     let answerExpire: (() => void) | undefined;
     const h = harness(undefined, {
-      challenges: {
-        transaction: (async (fn: (t: Tx) => Promise<unknown>) => fn(tx)) as ChallengeRepository['transaction'],
-        create: (_tx, challenge, steps) => {
-          inserted = { ...record({ steps: steps.map((s) => ({ ...s, reason: null, startedAt: null, endedAt: null })), attempts: [], sends: 0, lastSeq: 0, version: 0, nextAction: null }), ...challenge };
-          return { record: inserted, written: Promise.resolve() };
-        },
-        writeTransition: async (_tx, _id, change) => written(inserted as ChallengeRecord, change),
-      },
+      challenges: creating([]),
       settings: { findCurrent: async () => ({ active }) },
       queues: {
         expire: () => new Promise((resolve) => (answerExpire = () => resolve({} as never))),

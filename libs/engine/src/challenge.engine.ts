@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import type { ChallengePurpose, ChallengeUpdated, ChallengeView, VerificationRef } from '@redial/contracts';
-import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx, WrittenTransition } from '@redial/database';
+import { AttemptPatch, ChallengeLocator, ChallengeRecord, ChallengeRepository, NewChallenge, NewStep, PhoneSettingsRepository, StoredPhone, StoredSettings, Tx, WrittenTransition } from '@redial/database';
 import {
   callsToEnd,
   ChallengePolicy,
@@ -155,36 +155,40 @@ export class ChallengeEngine {
     const id = randomUUID();
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.policy.challengeTtlMs);
-    const start = decideNext(initialState(phones.map((p) => p.method)), { type: 'start' }, this.policy);
+    const before = initialState(phones.map((p) => p.method));
+    const start = decideNext(before, { type: 'start' }, this.policy);
+    const settingsId = purpose === 'sign_in' ? null : settings.id;
     const token = signChallengeToken({ challengeId: id, expiresAt }, this.config.keys.challengeTokens);
     const statusUrl = statusPageUrl(this.config.publicUrl, id, token);
-    const transition = await this.challenges.transaction(async (tx) => {
-      await hooks?.begin(tx);
-      // A settings challenge is written with the settings it verifies.
-      const settingsWritten = purpose === 'settings' ? this.settings.writePending(tx, { ...settings, challengeId: id }) : undefined;
-      // The insert and the first transition leave together: the transition works on the record as inserted.
-      const { record, written } = this.challenges.create(
-        tx,
-        { id, userId, purpose, settingsId: purpose === 'sign_in' ? null : settings.id, status: 'pending', currentStep: 0, expiresAt, requestId: requestId ?? null, createdAt: now },
-        phones.map((p, index) => ({
-          index,
-          role: p.role,
-          e164: p.e164,
-          masked: maskPhone(p.e164),
-          country: p.country,
-          method: p.method,
-          extension: p.extension ?? null,
-          label: p.label ?? null,
-          status: 'waiting',
-        })),
-      );
-      const started = this.persist(tx, record, initialState(phones.map((p) => p.method)), start, now, undefined, undefined, hooks === undefined);
-      started.catch(() => undefined); // the inserts' own errors, if any, are the ones to report
-      await Promise.all([settingsWritten, written]);
-      const t = await started;
-      await hooks?.end(tx, { view: t.view, token, statusUrl });
-      return t;
+    // The first transition is planned on the challenge as it is about to be inserted, and the challenge is inserted
+    // as that transition leaves it: its row, steps, first attempt and events in one statement.
+    const plan = planTransition({ purpose, settingsId, lastSeq: 0, version: 0, firstDeliveryAt: null }, before, start, now);
+    const challenge: NewChallenge = { id, userId, purpose, settingsId, expiresAt, requestId: requestId ?? null, createdAt: now, ...plan.patch };
+    const steps: NewStep[] = phones.map((p, index) => {
+      const change = plan.steps.find((step) => step.index === index)?.patch;
+      const { role, e164, country, method } = p;
+      return { index, role, e164, masked: maskPhone(e164), country, method, extension: p.extension ?? null, label: p.label ?? null, status: change?.status ?? 'waiting', reason: change?.reason ?? null, startedAt: change?.startedAt ?? null };
     });
+    const first = {
+      attempt: plan.attempt === null ? undefined : { ...plan.attempt, id: randomUUID(), challengeId: id, provider: this.provider.name },
+      firstSeq: plan.firstSeq,
+      events: plan.events,
+    };
+    // Alone, that statement is its own transaction (one round trip, no BEGIN or COMMIT). A settings challenge is
+    // written with the settings it verifies, and a caller's hooks (an Idempotency-Key's) add statements of their own:
+    // then one transaction, its statements sent together, the COMMIT with the last.
+    const record =
+      hooks === undefined && purpose !== 'settings'
+        ? await this.challenges.create(challenge, steps, first)
+        : await this.challenges.transaction(async (tx) => {
+            await hooks?.begin(tx);
+            const settingsWritten = purpose === 'settings' ? this.settings.writePending(tx, { ...settings, challengeId: id }) : undefined;
+            const inserted = this.challenges.create(challenge, steps, first, { tx, last: hooks === undefined });
+            const [, written] = await Promise.all([settingsWritten, inserted]);
+            await hooks?.end(tx, { view: this.view(written), token, statusUrl });
+            return written;
+          });
+    const transition: Transition = { decision: start, record, view: this.view(record) };
     // The expiry job and the first dispatch job leave together: one wait for Redis instead of two in a row.
     await Promise.all([
       this.queues.expire({ challengeId: id }, this.policy.challengeTtlMs).catch((err: unknown) => this.deferred('expire', id, err)),
@@ -275,8 +279,7 @@ export class ChallengeEngine {
    * Carries out the transition's write plan (planTransition, in libs/domain) in one statement, sent with the
    * COMMIT: the hook's attempt updates, the attempt a dispatch starts, the challenge row, the steps that changed,
    * the events — and, for a settings challenge that ends, its settings. The new record is assembled from what
-   * those writes return (UPDATE … RETURNING) instead of being read again. `commit`: false when the caller has
-   * statements to follow.
+   * those writes return (UPDATE … RETURNING) instead of being read again.
    */
   private async persist(
     tx: Tx,
@@ -286,12 +289,11 @@ export class ChallengeEngine {
     now: Date,
     outcome?: Outcome,
     attempts?: ReadonlyMap<string, AttemptPatch>,
-    commit = true,
   ): Promise<Transition> {
     const plan = planTransition(record, before, decision, now, outcome);
     const newAttempt = plan.attempt === null ? undefined : { ...plan.attempt, id: randomUUID(), challengeId: record.id, provider: this.provider.name };
     const change = { patch: plan.patch, steps: plan.steps, firstSeq: plan.firstSeq, events: plan.events, attempts, newAttempt };
-    const written = await this.challenges.writeTransition(tx, record.id, change, commit && plan.settings === null && plan.verifiedStep === null);
+    const written = await this.challenges.writeTransition(tx, record.id, change, plan.settings === null && plan.verifiedStep === null);
     const transition = this.written(record, decision, written);
     if (plan.settings?.verdict === 'activate') await this.settings.activate(plan.settings.settingsId, tx, now);
     if (plan.settings?.verdict === 'reject') await this.settings.reject(plan.settings.settingsId, tx);
