@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { PhoneSettingsView, UiConfig } from '@redial/contracts';
 import { api, ApiError, errorMessage, fieldErrors } from '../lib/api';
 import { navigate, onThisOrigin, useLocation } from '../lib/router';
@@ -163,17 +164,21 @@ export function SettingsPage({ config }: { config: UiConfig }) {
     const message = validatePhone(draft, path, what, true)[`${path}.${field}`];
     if (message) setErrors((current) => ({ ...current, [`${path}.${field}`]: message }));
   };
-  /** Swaps two neighbouring backups; the focus stays on the button that moved it, wherever that now is. */
+  /**
+   * Swaps two neighbouring backups; the focus stays on the button that moved it, wherever that now is. The swap is
+   * rendered before the handler returns (flushSync), so the focus has moved by the time the key press or click is over —
+   * never a moment later, when a screen reader or the next key press would find it on the page's body.
+   */
   const moveBackup = (from: number, to: number) => {
-    setBackups((list) => list.map((b, i) => (i === from ? list[to] : i === to ? list[from] : b)));
-    setErrors((current) => swapBackupErrors(current, from, to));
-    setMoved(`Backup phone ${from + 1} is now backup phone ${to + 1}.`);
+    flushSync(() => {
+      setBackups((list) => list.map((b, i) => (i === from ? list[to] : i === to ? list[from] : b)));
+      setErrors((current) => swapBackupErrors(current, from, to));
+      setMoved(`Backup phone ${from + 1} is now backup phone ${to + 1}.`);
+    });
     const direction = to < from ? 'up' : 'down';
     const other = direction === 'up' ? 'down' : 'up';
-    window.setTimeout(() => {
-      const id = fieldId(`backups[${to}]`);
-      (document.getElementById(`move-${direction}-${id}`) ?? document.getElementById(`move-${other}-${id}`))?.focus();
-    }, 0);
+    const id = fieldId(`backups[${to}]`);
+    (document.getElementById(`move-${direction}-${id}`) ?? document.getElementById(`move-${other}-${id}`))?.focus();
   };
   /** Starts a challenge (a sign-in, a backup's verification) and opens its status page; a refusal stays here. */
   const start = async (key: string, errorPath: string, begin: () => Promise<{ statusUrl: string }>) => {
@@ -187,16 +192,20 @@ export function SettingsPage({ config }: { config: UiConfig }) {
     }
   };
   const addBackup = () => {
-    setBackups((list) => (list.length >= MAX_BACKUPS ? list : [...list, emptyPhone(sender, list.length === 0 ? 'office' : 'mobile')]));
-    clearError('backups');
-    // Move focus to the new phone's number once it exists.
-    window.setTimeout(() => document.getElementById(`backups-${backups.length}-number`)?.focus(), 0);
+    flushSync(() => {
+      setBackups((list) => (list.length >= MAX_BACKUPS ? list : [...list, emptyPhone(sender, list.length === 0 ? 'office' : 'mobile')]));
+      clearError('backups');
+    });
+    // The new phone is rendered: its number takes the focus.
+    document.getElementById(`backups-${backups.length}-number`)?.focus();
   };
   const removeBackup = (index: number) => {
-    setBackups((list) => list.filter((_, i) => i !== index));
-    // Indexes after the removed phone shift, so old errors no longer point at the right control.
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith('backups'))));
-    window.setTimeout(() => document.getElementById('add-backup')?.focus(), 0);
+    flushSync(() => {
+      setBackups((list) => list.filter((_, i) => i !== index));
+      // Indexes after the removed phone shift, so old errors no longer point at the right control.
+      setErrors((current) => Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith('backups'))));
+    });
+    document.getElementById('add-backup')?.focus();
   };
 
   const save = async (e: FormEvent) => {
