@@ -1,4 +1,5 @@
-import { inbox, latestCode, registerVerified, setNumber, signIn, waitForStatus } from './support/flows';
+import { ChallengeRepository } from '@redial/database';
+import { eventually, inbox, latestCode, registerVerified, setNumber, signIn, waitForStatus } from './support/flows';
 import { captureJsonLogLines } from './support/log-capture';
 import { startStack, Stack } from './support/stack';
 
@@ -15,6 +16,8 @@ describe('structured logs', () => {
   const phone = () => `+1201555${String(4000 + n++).padStart(4, '0')}`;
   const numbers: string[] = [];
   const codes: string[] = [];
+  /** The attempt of a text that was not delivered (its callback failed the step over to a backup). */
+  let lostAttempt = '';
 
   beforeAll(async () => {
     capture = captureJsonLogLines();
@@ -60,6 +63,21 @@ describe('structured logs', () => {
     const backupCode = await codeAfter(backup, 0);
     expect((await stack.request('POST', `/v1/challenges/${c.id}/check`, { code: backupCode })).body.status).toBe('approved');
 
+    // A text that is not delivered fails over to a backup text: its callback is decided on the challenge as read,
+    // then again under the lock (it starts the backup's attempt) — one request id on its lines all the same.
+    const lost = phone();
+    const spare = phone();
+    numbers.push(lost, spare);
+    await registerVerified(stack, 'log-lost', { number: lost, method: 'sms' }, [{ number: spare, method: 'sms' }]);
+    await setNumber(stack, lost, { sms: 'undelivered' });
+    const failedOver = await stack.request('POST', '/v1/challenges', { userId: 'log-lost' }, { ...stack.auth, 'x-request-id': 'ops-log-trace-2' });
+    expect(failedOver.status).toBe(201);
+    const spareCode = await codeAfter(spare, 0);
+    expect((await stack.request('POST', `/v1/challenges/${failedOver.body.id}/check`, { code: spareCode })).body.status).toBe('approved');
+    lostAttempt = (await stack.api.get(ChallengeRepository).find(failedOver.body.id))!.attempts.find((a) => a.stepIndex === 0)!.id;
+    const answered = () => lines.filter((l) => l.includes('"request completed"') && l.includes(`sms-status?attempt=${lostAttempt}`));
+    await eventually("the lost text's callbacks answered (sending, sent, undelivered)", async () => answered().length >= 3);
+
     // A refused provider request (magic number: invalid) and an operator opening the queue board by ?token=.
     numbers.push('+15005550001');
     const invalid = await stack.request('PUT', '/v1/users/log-bad/phones', { primary: { number: '+15005550001', method: 'sms' } });
@@ -88,6 +106,11 @@ describe('structured logs', () => {
     const callbacks = records.filter((r) => r.msg === 'request completed' && typeof r.req?.url === 'string' && r.req.url.startsWith('/webhooks/twilio/sms-status'));
     expect(callbacks.length).toBeGreaterThanOrEqual(6);
     expect(callbacks.filter((r) => typeof r.requestId !== 'string')).toEqual([]);
+    // The undelivered text's callback, whose hook ran twice (on the record read, then under the lock).
+    const lost = records.filter((r) => r.msg === 'request completed' && r.req?.url === `/webhooks/twilio/sms-status?attempt=${lostAttempt}`);
+    expect(lost.map((r) => r.requestId)).toEqual(['ops-log-trace-2', 'ops-log-trace-2', 'ops-log-trace-2']);
+    // A binding added twice is written twice: each line names its request id once.
+    expect(lines.filter((l) => (l.match(/"requestId":/g) ?? []).length > 1)).toEqual([]);
   });
 
   it('never contains a code, a full phone number, a token or an Authorization header', () => {

@@ -1,6 +1,9 @@
-import { ChallengeRepository, PrismaService, SqlService } from '@redial/database';
+import type { ChallengeUpdated } from '@redial/contracts';
+import { ChallengeRecord, ChallengeRepository, PrismaService, SqlService } from '@redial/database';
+import { ChallengeEngine } from '@redial/engine';
+import { EventPublisher } from '@redial/queue';
 import { signTwilioRequest } from '@redial/telephony';
-import { eventually, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
+import { eventually, inbox, latestCode, registerVerified, setFaults, setNumber, signIn, waitForStatus } from './support/flows';
 import { startStack, Stack } from './support/stack';
 
 describe('Twilio webhooks: signatures, idempotence and order', () => {
@@ -150,6 +153,184 @@ describe('Twilio webhooks: signatures, idempotence and order', () => {
     } finally {
       await setFaults(stack, { duplicateCallbacks: 0, reorderCallbacks: false });
     }
+  });
+
+  describe('a delivery or a failure naming its attempt: read once without a lock, written in one guarded statement while the challenge is at the version read', () => {
+    /**
+     * A signed-in text whose send is recorded and whose network stays silent (no callback of its own during the
+     * test): the challenge as the `sent` transition left it, and its text attempt.
+     */
+    async function textSent(user: string, backups: Array<{ number: string; method: 'sms' | 'call' }> = []) {
+      const number = phone();
+      await registerVerified(stack, user, { number, method: 'sms' }, backups);
+      await setNumber(stack, number, { sms: 'silent', delayMs: 600_000 });
+      const c = await signIn(stack, user);
+      const challenges = stack.api.get(ChallengeRepository);
+      const before = await eventually('the send recorded', async () => {
+        const r = await challenges.find(c.id);
+        return r?.nextAction === 'step_timeout' && r.attempts[0]?.providerSid ? r : undefined;
+      });
+      return { c, before, attempt: before.attempts[0] };
+    }
+
+    const callback = (attempt: { id: string; providerSid: string | null }, status: string, extra: Record<string, string> = {}) => {
+      const path = `/webhooks/twilio/sms-status?attempt=${attempt.id}`;
+      const params = { MessageSid: attempt.providerSid as string, MessageStatus: status, AccountSid: stack.config.twilio.accountSid, ...extra };
+      return post(path, params, signTwilioRequest(stack.config.twilio.authToken, `${stack.apiUrl}${path}`, params));
+    };
+
+    /**
+     * The api's PostgreSQL work while `fn` runs: the statements on the pool that name this challenge or attempt
+     * (each its own implicit transaction), and the transactions begun (BEGIN … COMMIT on a connection of its own).
+     */
+    async function counted<T>(ids: string[], fn: () => Promise<T>): Promise<{ result: T; statements: string[]; transactions: number }> {
+      const sql = stack.api.get(SqlService);
+      const statements = jest.spyOn(sql.pool, 'query');
+      const transactions = jest.spyOn(sql, 'transaction');
+      try {
+        const result = await fn();
+        const ours = statements.mock.calls
+          .map(([query]) => query as unknown as { text: string; values: unknown[] })
+          .filter((q) => q.values.some((v) => ids.includes(v as string)))
+          .map((q) => (/^\s*WITH c AS \(UPDATE challenges/.test(q.text) ? 'guarded write' : /FROM challenges c WHERE c\.id = \(SELECT challenge_id FROM delivery_attempts WHERE id = \$1\)$/.test(q.text) ? 'read' : q.text.slice(0, 40)));
+        return { result, statements: ours, transactions: transactions.mock.calls.length };
+      } finally {
+        statements.mockRestore();
+        transactions.mockRestore();
+      }
+    }
+
+    /** What the api publishes for `challengeId` while `fn` runs (the real publisher, watched). */
+    async function published<T>(challengeId: string, fn: () => Promise<T>): Promise<{ result: T; updates: ChallengeUpdated[] }> {
+      const spy = jest.spyOn(stack.api.get(EventPublisher), 'challengeUpdated');
+      try {
+        const result = await fn();
+        return { result, updates: spy.mock.calls.map(([u]) => u).filter((u) => u.challenge.id === challengeId) };
+      } finally {
+        spy.mockRestore();
+      }
+    }
+
+    /** Resolves once `n` guarded writes (from any process) wait for a row lock. */
+    async function guardedWritesWaiting(n: number): Promise<void> {
+      const admin = stack.worker!.get(SqlService);
+      await eventually(`${n} guarded write(s) waiting for the row lock`, async () => {
+        const [row] = await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH c AS (UPDATE challenges %'`,
+        );
+        return row.n >= n;
+      }, 10_000, 5);
+    }
+
+    /** Holds the challenge's row lock (as a transition does) until `during` resolves; commits nothing else. */
+    function holdingLock<T>(challengeId: string, during: () => Promise<T>): Promise<T> {
+      return stack.worker!.get(SqlService).transaction(async (tx) => {
+        await tx.query('SELECT id FROM challenges WHERE id = $1 FOR UPDATE', [challengeId]);
+        return during();
+      });
+    }
+
+    const types = async (challengeId: string) => (await stack.api.get(ChallengeRepository).events(challengeId)).map((e) => [e.seq, e.type]);
+
+    it('a delivered text: one read and one guarded write, no transaction; the transition and its one event as under the lock', async () => {
+      const { c, before, attempt } = await textSent('guarded-delivered');
+      const { result, updates } = await published(c.id, () => counted([c.id, attempt.id], () => callback(attempt, 'delivered')));
+      expect(result.result.status).toBe(200);
+      expect(result.statements).toEqual(['read', 'guarded write']);
+      expect(result.transactions).toBe(0);
+
+      const after = (await stack.api.get(ChallengeRepository).find(c.id)) as ChallengeRecord;
+      expect(after).toMatchObject({ status: 'pending', version: before.version + 1, lastSeq: before.lastSeq + 1, nextAction: 'step_timeout', firstDeliveryAt: expect.any(Date) });
+      // A delivered text waits SMS_STEP_TIMEOUT for its code from its delivery: the deadline moved later.
+      expect(after.nextActionAt!.getTime()).toBeGreaterThan(before.nextActionAt!.getTime());
+      expect(after.attempts[0]).toMatchObject({ id: attempt.id, status: 'delivered', statusRank: 5, deliveredAt: expect.any(Date), finishedAt: expect.any(Date) });
+      expect((await types(c.id)).slice(-1)).toEqual([[before.lastSeq + 1, 'attempt.delivered']]);
+      expect(updates.map((u) => [u.seq, u.type])).toEqual([[before.lastSeq + 1, 'attempt.delivered']]);
+      expect(updates[0].challenge.steps[0]).toMatchObject({ status: 'active' });
+
+      // A duplicate afterwards changes nothing (the locked path finds the attempt delivered) and publishes nothing.
+      const again = await published(c.id, () => callback(attempt, 'delivered'));
+      expect(again.result.status).toBe(200);
+      expect(again.updates).toEqual([]);
+      expect(await stack.api.get(ChallengeRepository).find(c.id)).toEqual(after);
+    });
+
+    it('the challenge moved on between the read and the write (a wrong code checked under the lock): the guarded write applies nothing and the locked path decides again', async () => {
+      const { c, before, attempt } = await textSent('guarded-raced');
+      const engine = stack.worker!.get(ChallengeEngine);
+      let answered!: Promise<Response>;
+      const run = counted([c.id, attempt.id], async () => {
+        // The wrong code holds the challenge's lock while the callback reads (no lock) and then waits with its write.
+        const checked = await engine.apply(c.id, { type: 'code_checked', correct: false }, async () => {
+          answered = callback(attempt, 'delivered');
+          await guardedWritesWaiting(1);
+          return null;
+        });
+        expect(checked?.decision.changed).toBe(true);
+        return answered;
+      });
+      const { result, updates } = await published(c.id, () => run);
+      expect(result.result.status).toBe(200);
+      // Its read and guarded write, then the locked transaction.
+      expect(result.statements).toEqual(['read', 'guarded write']);
+      expect(result.transactions).toBe(1);
+
+      const after = (await stack.api.get(ChallengeRepository).find(c.id)) as ChallengeRecord;
+      // Both transitions: the wrong code (version +1, no event) and then the delivery (version +1, one event).
+      expect(after).toMatchObject({ status: 'pending', wrongCodes: 1, version: before.version + 2, lastSeq: before.lastSeq + 1, firstDeliveryAt: expect.any(Date) });
+      expect(after.attempts[0]).toMatchObject({ status: 'delivered', statusRank: 5 });
+      const events = await types(c.id);
+      expect(events.filter(([, type]) => type === 'attempt.delivered')).toEqual([[before.lastSeq + 1, 'attempt.delivered']]);
+      expect(events.map(([seq]) => seq)).toEqual(events.map((_, i) => i + 1));
+      expect(updates.map((u) => [u.seq, u.type])).toEqual([[before.lastSeq + 1, 'attempt.delivered']]);
+      expect(updates[0].challenge).toMatchObject({ attemptsLeft: expect.any(Number) });
+    });
+
+    it('the same delivery twice at once: both read the same version, one guarded write applies, the other falls back and changes nothing — one transition, one event', async () => {
+      const { c, before, attempt } = await textSent('guarded-twice');
+      const run = counted([c.id, attempt.id], () =>
+        holdingLock(c.id, async () => {
+          const both = [callback(attempt, 'delivered'), callback(attempt, 'delivered')];
+          await guardedWritesWaiting(2);
+          return both;
+        }).then((both) => Promise.all(both)),
+      );
+      const { result, updates } = await published(c.id, () => run);
+      expect(result.result.map((r) => r.status)).toEqual([200, 200]);
+      expect(result.statements.sort()).toEqual(['guarded write', 'guarded write', 'read', 'read']);
+      // The write that found the version moved on took the lock, and found the attempt delivered.
+      expect(result.transactions).toBe(1);
+      const after = (await stack.api.get(ChallengeRepository).find(c.id)) as ChallengeRecord;
+      expect(after).toMatchObject({ version: before.version + 1, lastSeq: before.lastSeq + 1 });
+      expect(after.attempts[0]).toMatchObject({ status: 'delivered', statusRank: 5 });
+      expect((await types(c.id)).filter(([, type]) => type === 'attempt.delivered')).toHaveLength(1);
+      expect(updates.map((u) => u.type)).toEqual(['attempt.delivered']);
+    });
+
+    it('an undelivered text that fails over to the backup: the locked path starts the backup attempt and its text goes out', async () => {
+      const backup = phone();
+      const { c, before, attempt } = await textSent('guarded-failover', [{ number: backup, method: 'sms' }]);
+      const { result, updates } = await published(c.id, () => counted([c.id, attempt.id], () => callback(attempt, 'undelivered', { ErrorCode: '30003' })));
+      expect(result.result.status).toBe(200);
+      // Read once; no guarded write (the transition starts an attempt); the engine's locked transaction instead.
+      expect(result.statements).toEqual(['read']);
+      expect(result.transactions).toBe(1);
+      const after = (await stack.api.get(ChallengeRepository).find(c.id)) as ChallengeRecord;
+      expect(after).toMatchObject({ status: 'pending', currentStep: 1, version: before.version + 1 });
+      expect(after.steps.map((s) => [s.index, s.status, s.reason])).toEqual([
+        [0, 'failed', 'unreachable'],
+        [1, 'active', null],
+      ]);
+      expect(after.attempts.map((a) => [a.stepIndex, a.attemptNo, a.status])).toEqual([
+        [0, 1, 'undelivered'],
+        [1, 1, expect.any(String)],
+      ]);
+      expect(after.attempts[0]).toMatchObject({ errorCode: 30003, reason: 'unreachable' });
+      expect(updates.map((u) => u.type)).toEqual(['attempt.failed', 'step.failover', 'attempt.queued']);
+      // The backup's dispatch job was enqueued: its text reaches the backup phone.
+      await latestCode(stack, backup);
+      expect((await inbox(stack, backup)).messages).toHaveLength(1);
+    });
   });
 
   it('a tampered Gather cannot approve: only a signed one does', async () => {

@@ -366,7 +366,10 @@ export class ChallengeRepository {
     return { result: row.advanced ? 'advanced' : row.found ? 'unchanged' : 'unknown', requestId: row.requestId };
   }
 
-  /** The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. */
+  /**
+   * The attempt a dispatch job names, with its step and its challenge as they are now; undefined when gone. Also
+   * what a text's delivery or failure callback reads before its guarded transition (TwilioWebhooksService).
+   */
   async findForDispatch(attemptId: string): Promise<DispatchTarget | undefined> {
     if (!isUuid(attemptId)) return undefined;
     const [row] = await this.sql.query<ChallengeWithChildren>(FIND_DISPATCH, [attemptId]);

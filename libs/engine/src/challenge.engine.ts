@@ -74,9 +74,11 @@ export interface ApplyOptions {
    * the challenge is still at that version (ChallengeRepository.writeTransitionAt): no lock, no read, one round
    * trip. The version moves with every transition, and the state machine reads nothing that changes without one:
    * the statuses a callback moves forward on its own (advanceAttempt) only show in the published view, and the
-   * hook must not read them either. When the challenge moved on meanwhile, or the decision changes nothing, or
-   * the transition starts an attempt, ends calls (which attempts hold a call is read from the record) or settles
-   * settings, the locked path runs as without it, the hook again on the record read under the lock.
+   * hook must not read them either — unless a read behind them decides alike (a text's final status, forward-only:
+   * TwilioWebhooksService.smsStatus). When the challenge moved on meanwhile, or the decision changes nothing, or the
+   * transition starts an attempt, ends calls (which attempts hold a call is read from the record) or settles
+   * settings, the locked path runs as without it, the hook again on the record read under the lock (a hook that may
+   * run twice decides, and does nothing else that must happen once).
    */
   expected?: ChallengeRecord;
 }

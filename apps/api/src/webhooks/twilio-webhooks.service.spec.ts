@@ -1,13 +1,14 @@
 /**
  * TwilioWebhooksService over fakes that fail on any call not set up (no Redis, no PostgreSQL): the engine runs
  * the service's hook on a given record and reports the outcome and attempt updates it produced; the repository
- * answers the one-statement update of a text on its way as it is told to.
+ * answers the one-statement update of a text on its way, and the read of a delivered or failed text's challenge,
+ * as it is told to.
  */
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@redial/config';
 import type { AttemptPatch, AttemptRecord, ChallengeRecord, ChallengeRepository, StepRecord } from '@redial/database';
 import { CALL_GOODBYE, MAX_PROMPTS, Outcome } from '@redial/domain';
-import { AttemptWrites, ChallengeEngine, DecideWith } from '@redial/engine';
+import { ApplyOptions, AttemptWrites, ChallengeEngine, DecideWith } from '@redial/engine';
 import {
   buildFraudConfirmTwiml,
   buildGoodbyeTwiml,
@@ -73,44 +74,55 @@ interface Applied {
   target: unknown;
   outcome: Outcome | null;
   patches: Map<string, AttemptPatch>;
+  /** The record the caller read without the lock (ApplyOptions.expected). */
+  expected?: ChallengeRecord;
 }
 
 type Advance = Parameters<ChallengeRepository['advanceAttempt']>;
 
 /**
- * An engine that only runs the hook under "the lock" on `locked` and records what it asked for; with `advanced`,
- * a repository whose one-statement attempt update answers that and records what it was asked (without it, that
- * update throws: the case at hand must not reach it).
+ * An engine that runs the hook under "the lock" on `locked` and records what it asked for — after running it on
+ * the caller's `expected` record first, as the real engine does before it falls back to the lock; with `advanced`,
+ * a repository whose one-statement attempt update answers that and records what it was asked; with `read`, one
+ * whose read of an attempt's challenge (findForDispatch) answers that record. Without them, those calls throw:
+ * the case at hand must not reach them.
  */
-function service(locked: ChallengeRecord | undefined, advanced?: Awaited<ReturnType<ChallengeRepository['advanceAttempt']>>['result']) {
+function service(locked: ChallengeRecord | undefined, advanced?: Awaited<ReturnType<ChallengeRepository['advanceAttempt']>>['result'], read?: ChallengeRecord | null) {
   const advances: Array<[Advance[0], Advance[1]]> = [];
-  const challenges = strictFake<ChallengeRepository>(
-    'challenges',
-    advanced === undefined
-      ? {}
-      : {
-          advanceAttempt: (async (attemptId: string, change: Advance[1]) => {
-            advances.push([attemptId, change]);
-            return { result: advanced, requestId: null };
-          }) as ChallengeRepository['advanceAttempt'],
-        },
-  );
+  const reads: string[] = [];
+  const challenges = strictFake<ChallengeRepository>('challenges', {
+    ...(advanced !== undefined && {
+      advanceAttempt: (async (attemptId: string, change: Advance[1]) => {
+        advances.push([attemptId, change]);
+        return { result: advanced, requestId: null };
+      }) as ChallengeRepository['advanceAttempt'],
+    }),
+    ...(read !== undefined && {
+      findForDispatch: (async (attemptId: string) => {
+        reads.push(attemptId);
+        const attempt = read?.attempts.find((a) => a.id === attemptId);
+        return read && attempt && { challenge: read, attempt, step: read.steps[attempt.stepIndex] };
+      }) as ChallengeRepository['findForDispatch'],
+    }),
+  });
   const applied: Applied[] = [];
   const engine = strictFake<ChallengeEngine>('engine', {
-    applyWith: (async (target: unknown, hook: DecideWith<unknown>) => {
+    applyWith: (async (target: unknown, hook: DecideWith<unknown>, options?: ApplyOptions) => {
+      if (options?.expected) await hook(new AttemptWrites(), options.expected);
       if (!locked) return undefined;
       const writes = new AttemptWrites();
       const { outcome, result } = await hook(writes, locked);
-      applied.push({ target, outcome, patches: new Map(writes.pending) });
+      applied.push({ target, outcome, patches: new Map(writes.pending), ...(options?.expected && { expected: options.expected }) });
       return { transition: {} as never, result };
     }) as ChallengeEngine['applyWith'],
   });
-  return { webhooks: new TwilioWebhooksService(config, provider, engine, challenges), applied, advances };
+  return { webhooks: new TwilioWebhooksService(config, provider, engine, challenges), applied, advances, reads };
 }
 
 describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
   const text = (status: string, statusRank: number) => attempt({ method: 'sms', providerSid: 'SM1', status, statusRank });
-  // A delivery or a failure can change the challenge: always under its lock, through the engine.
+  // A delivery or a failure can change the challenge: through the engine, decided first on the challenge as read
+  // without the lock (the engine writes it in one guarded statement, or falls back to its lock).
   const rows: Array<[string, AttemptRecord, Record<string, string>, Outcome | null, AttemptPatch | undefined]> = [
     ['sent → delivered: delivered', text('sent', 2), { MessageSid: 'SM1', MessageStatus: 'delivered' }, { type: 'delivered', step: 0, attemptNo: 1 }, { status: 'delivered', statusRank: 5 }],
     ['queued → delivered (overtaken callbacks): delivered', text('queued', 0), { MessageSid: 'SM1', MessageStatus: 'delivered' }, { type: 'delivered', step: 0, attemptNo: 1 }, { status: 'delivered', statusRank: 5 }],
@@ -125,10 +137,13 @@ describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
     ],
   ];
   it.each(rows)('%s', async (_name, a, params, outcome, patch) => {
-    const { webhooks, applied } = service(record({}, a));
+    const read = record({}, a);
+    const { webhooks, applied, reads } = service(record({}, a), undefined, read);
     await webhooks.smsStatus(params, A1);
+    expect(reads).toEqual([A1]);
     expect(applied).toHaveLength(1);
     expect(applied[0].target).toEqual({ attemptId: A1, sid: 'SM1' });
+    expect(applied[0].expected).toBe(read);
     expect(applied[0].outcome).toEqual(outcome);
     if (patch) expect(applied[0].patches.get(A1)).toMatchObject(patch);
     else expect(applied[0].patches.size).toBe(0);
@@ -183,8 +198,37 @@ describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
     expect(applied).toEqual([]);
   });
 
+  it('a delivery named by its SID alone: the locked path, with no read before it', async () => {
+    const { webhooks, applied } = service(record({}, text('sent', 2)));
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'delivered' });
+    expect(applied[0]).toMatchObject({ target: { sid: 'SM1' }, outcome: { type: 'delivered', step: 0, attemptNo: 1 } });
+    expect(applied[0].expected).toBeUndefined();
+  });
+
+  it('a delivery whose attempt the read does not find: the locked path, which also looks for the SID', async () => {
+    const { webhooks, applied, reads } = service(record({}, text('sent', 2)), undefined, null);
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'delivered' }, 'not-our-attempt');
+    expect(reads).toEqual(['not-our-attempt']);
+    expect(applied[0]).toMatchObject({ target: { attemptId: 'not-our-attempt', sid: 'SM1' }, outcome: { type: 'delivered' } });
+    expect(applied[0].expected).toBeUndefined();
+  });
+
+  it('a configuration failure is logged once, though the hook ran on the record read and again under the lock', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { webhooks, applied } = service(record({}, text('sent', 2)), undefined, record({}, text('sent', 2)));
+    await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'failed', ErrorCode: '30002' }, A1);
+    expect(applied[0].outcome).toMatchObject({ type: 'step_failed', reason: 'account_suspended' });
+    expect(errors.mock.calls).toEqual([['provider configuration problem on a text: account_suspended (30002)']]);
+    // A failure that is a duplicate under the lock logs nothing.
+    errors.mockClear();
+    const late = service(record({}, text('failed', 5)), undefined, record({}, text('sent', 2)));
+    await late.webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'failed', ErrorCode: '30002' }, A1);
+    expect(late.applied[0].outcome).toBeNull();
+    expect(errors).not.toHaveBeenCalled();
+  });
+
   it('a callback for an attempt the challenge does not have changes nothing', async () => {
-    const { webhooks, applied } = service(record({}, attempt({ id: 'other', providerSid: 'SM9' })));
+    const { webhooks, applied } = service(record({}, attempt({ id: 'other', providerSid: 'SM9' })), undefined, null);
     await webhooks.smsStatus({ MessageSid: 'SM1', MessageStatus: 'delivered' }, A1);
     expect(applied[0]).toMatchObject({ outcome: null });
     expect(applied[0].patches.size).toBe(0);
@@ -192,7 +236,8 @@ describe('TwilioWebhooksService.smsStatus (forward-only)', () => {
   });
 
   it('the provider SID is recorded when the callback is the first to bring it', async () => {
-    const { webhooks, applied } = service(record({}, attempt({ method: 'sms', providerSid: null, status: 'queued', statusRank: 0 })));
+    const first = () => record({}, attempt({ method: 'sms', providerSid: null, status: 'queued', statusRank: 0 }));
+    const { webhooks, applied } = service(first(), undefined, first());
     await webhooks.smsStatus({ MessageSid: 'SM7', MessageStatus: 'delivered' }, A1);
     expect(applied[0].patches.get(A1)).toMatchObject({ providerSid: 'SM7', status: 'delivered' });
   });

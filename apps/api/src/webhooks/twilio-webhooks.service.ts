@@ -5,7 +5,7 @@ import { AttemptRecord, ChallengeRecord, ChallengeRepository } from '@redial/dat
 import { advanceAttempt, AttemptStatus, CALL_GOODBYE, CallPrompt, callPromptOf, CallReply, CallRequest, decideCallTurn, Outcome, rankOf } from '@redial/domain';
 import { AttemptWrites, ChallengeEngine } from '@redial/engine';
 import { addLogBindings } from '@redial/ops';
-import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, isTextInTransit, TELEPHONY_PROVIDER, TelephonyProvider, TwilioParams } from '@redial/telephony';
+import { buildFraudConfirmTwiml, buildGoodbyeTwiml, buildPromptTwiml, isTextInTransit, ProviderVerdict, TELEPHONY_PROVIDER, TelephonyProvider, TwilioParams } from '@redial/telephony';
 
 /** Final call statuses: the call is over, and unless the keypad decided, the step failed. */
 const CALL_ENDED: ReadonlySet<AttemptStatus> = new Set(['completed', 'busy', 'no_answer', 'failed', 'canceled']);
@@ -34,27 +34,48 @@ export class TwilioWebhooksService {
    * worker's record of the send carries too (when both are lost, the reconciler's dispatch job finds the text at
    * the provider, as for a lost record). An attempt the statement does not find takes the locked path, which also
    * looks for the SID.
+   *
+   * A delivery or a failure changes the challenge. When the callback names its attempt, the challenge is read
+   * once, without a lock, and the engine decides on that record and writes the transition in one statement while
+   * the challenge is still at the version read (`expected`, ChallengeEngine.applyWith). The hook reads the
+   * attempt's status, which moves without the version (a status on its way, above): that read can only be behind,
+   * and what the hook writes — a final status — ranks above every status on its way. A final status of the same
+   * attempt written meanwhile came with a transition that moved the version (at one version a delivery and a
+   * failure of the attempt decide alike: its step is current or not), so this write then finds another version and
+   * the locked path decides again, on the attempt as that left it: the first final status wins, as under the lock.
+   * Everything else — the challenge moved on, a failure that fails over to a backup (it starts an attempt), a
+   * duplicate (it changes nothing), an unknown attempt, a callback with only a SID — takes the locked path as
+   * before. The write waits for the disk flush like every transition: its events are published.
    */
   async smsStatus(params: TwilioParams, attemptHint?: string): Promise<void> {
     const event = this.provider.parseSmsStatusCallback(params);
     if (!event || !event.status) return;
     const status = event.status;
-    if (attemptHint !== undefined && isTextInTransit(status)) {
+    const inTransit = isTextInTransit(status);
+    if (attemptHint !== undefined && inTransit) {
       const change = { status, statusRank: rankOf(status), providerSid: event.sid, ...(event.errorCode !== undefined && { errorCode: event.errorCode }) };
       const { result, requestId } = await this.challenges.advanceAttempt(attemptHint, change);
       if (requestId !== null) addLogBindings({ requestId });
       if (result !== 'unknown') return;
     }
-    await this.onAttempt(event.sid, attemptHint, async (writes, attempt): Promise<Outcome | null> => {
-      if (!this.advance(writes, attempt, status, { errorCode: event.errorCode })) return null;
-      const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
-      if (status === 'delivered') return { type: 'delivered', ...ref };
-      const failure = this.provider.classifySmsCallback(event.twilioStatus, event.errorCode);
-      if (!failure) return null;
-      writes.update(attempt.id, { reason: failure.reason });
-      if (failure.action === 'configuration') this.logger.error(`provider configuration problem on a text: ${failure.reason} (${event.errorCode ?? 'no code'})`);
-      return { type: 'step_failed', reason: failure.reason, errorCode: event.errorCode, ...ref };
-    });
+    // A delivery or a failure: the attempt's challenge whole, in one statement (as a dispatch job reads it).
+    const expected = attemptHint !== undefined && !inTransit ? (await this.challenges.findForDispatch(attemptHint))?.challenge : undefined;
+    const failure = await this.onAttempt(
+      event.sid,
+      attemptHint,
+      async (writes, attempt): Promise<{ outcome: Outcome | null; result: ProviderVerdict | null }> => {
+        if (!this.advance(writes, attempt, status, { errorCode: event.errorCode })) return { outcome: null, result: null };
+        const ref = { step: attempt.stepIndex, attemptNo: attempt.attemptNo };
+        if (status === 'delivered') return { outcome: { type: 'delivered', ...ref }, result: null };
+        const verdict = this.provider.classifySmsCallback(event.twilioStatus, event.errorCode);
+        if (!verdict) return { outcome: null, result: null };
+        writes.update(attempt.id, { reason: verdict.reason });
+        return { outcome: { type: 'step_failed', reason: verdict.reason, errorCode: event.errorCode, ...ref }, result: verdict };
+      },
+      expected,
+    );
+    // Logged once the failure is written: the hook may run twice (on the record read, then under the lock).
+    if (failure?.action === 'configuration') this.logger.error(`provider configuration problem on a text: ${failure.reason} (${event.errorCode ?? 'no code'})`);
   }
 
   async callStatus(params: TwilioParams, attemptHint?: string): Promise<void> {
@@ -120,22 +141,29 @@ export class TwilioWebhooksService {
    * Runs `fn` under the lock of the challenge the attempt belongs to (found by our id from the callback URL,
    * else by the provider's SID), with the attempt as it is under that lock. `fn` returns the outcome for the
    * engine, or the outcome and a result for the caller; the result is undefined when the attempt is unknown.
+   * With `expected` (the challenge as read without the lock), `fn` runs on that record first, and again under the
+   * lock only when the transition cannot be written on it (ApplyOptions.expected): `fn` decides, and does nothing
+   * else that must happen once.
    */
   private async onAttempt<R>(
     sid: string | undefined,
     attemptId: string | undefined,
     fn: (writes: AttemptWrites, attempt: AttemptRecord, record: ChallengeRecord) => Promise<Outcome | null | { outcome: Outcome | null; result: R }>,
+    expected?: ChallengeRecord,
   ): Promise<R | undefined> {
+    // The callback's log lines join those of the request that created the challenge: bound once (a binding added
+    // twice is written twice), from the record read, else from the one locked.
+    if (expected?.requestId) addLogBindings({ requestId: expected.requestId });
     // The hook's result: null when the callback names no attempt of ours, else what `fn` handed back.
-    const done = await this.engine.applyWith<{ value?: R } | null>({ attemptId, sid }, async (writes, record) => {
-      // The callback's log lines join those of the request that created the challenge.
-      if (record.requestId !== null) addLogBindings({ requestId: record.requestId });
+    const hook = async (writes: AttemptWrites, record: ChallengeRecord) => {
+      if (expected === undefined && record.requestId !== null) addLogBindings({ requestId: record.requestId });
       const attempt = record.attempts.find((a) => a.id === attemptId) ?? record.attempts.find((a) => sid !== undefined && a.providerSid === sid);
       if (!attempt) return { outcome: null, result: null };
       if (sid && !attempt.providerSid) writes.update(attempt.id, { providerSid: sid });
       const answer = await fn(writes, attempt, record);
       return answer !== null && 'result' in answer ? { outcome: answer.outcome, result: { value: answer.result } } : { outcome: answer, result: {} };
-    });
+    };
+    const done = await this.engine.applyWith<{ value?: R } | null>({ attemptId, sid }, hook, expected && { expected });
     if (!done?.result) this.logger.warn(`callback for an unknown attempt (${sid ?? attemptId ?? 'no id'}) ignored`);
     return done?.result?.value;
   }
