@@ -64,6 +64,7 @@ describe('logs of every app', () => {
     // What a careless caller might write, straight through each app's logger: still scrubbed.
     sandbox.app.get(SandboxLogger).line(`probe sandbox: to ${textPhone}, your code is ${codes[0]}`);
     new Logger('LogsProbe').warn(`probe gateway: to ${callPhone}, code: ${codes[1]}`);
+    capture?.flush(); // the lines logged so far, all of them, before the checks below read them
     expect(lines.length).toBeGreaterThan(20);
   });
 

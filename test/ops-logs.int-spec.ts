@@ -84,6 +84,7 @@ describe('structured logs', () => {
     if (invalid.status === 200) await waitForStatus(stack, invalid.body.verification.challengeId, 'failed');
     await fetch(`${stack.apiUrl}/ops/queues?token=${encodeURIComponent(stack.config.operatorToken)}`, { redirect: 'manual' });
     await stack.request('GET', '/v1/ops/stats', undefined, { authorization: `Bearer ${stack.config.operatorToken}` });
+    capture?.flush(); // the lines logged so far, all of them, before the checks below read them
     expect(lines.length).toBeGreaterThan(20);
   });
 

@@ -35,4 +35,14 @@ describe('scrubFields', () => {
     const err = new Error('to +12015550123');
     expect(scrubFields({ err }).err).toBe(err);
   });
+
+  it('hands back the record itself when nothing in it needs scrubbing, and a copy when something does', () => {
+    const clean = { method: 'POST', res: { statusCode: 201 }, list: ['a', 1], responseTimeMs: 3 };
+    expect(scrubFields(clean)).toBe(clean);
+    const dirty = { ok: { statusCode: 201 }, nested: { to: '+12015550123' }, list: ['x', '+447700900456'] };
+    const scrubbed = scrubFields(dirty);
+    expect(scrubbed).toEqual({ ok: { statusCode: 201 }, nested: { to: '+1 ••• ••• ••23' }, list: ['x', '+44 •••• ••••56'] });
+    expect(scrubbed.ok).toBe(dirty.ok); // untouched parts are shared
+    expect(dirty).toEqual({ ok: { statusCode: 201 }, nested: { to: '+12015550123' }, list: ['x', '+447700900456'] });
+  });
 });

@@ -17,7 +17,11 @@ const CODE_IN_TEXT = /(#|\b(?:codes?|otp|pin)\b(?:\s*(?:is|was|=|:)\s*|\W{1,3}))
 /** Query parameters that carry credentials (`?token=` for the queue board, challenge tokens on status pages). */
 const SECRET_QUERY = /([?&](?:token|access_token|code|key|api_key)=)[^&#\s]*/gi;
 
+/** What every pattern above needs: a digit (phones, codes) or an `=` (query parameters). */
+const MAY_NEED_SCRUBBING = /[\d=]/;
+
 export function scrubText(text: string): string {
+  if (!MAY_NEED_SCRUBBING.test(text)) return text;
   return maskPhonesInText(text.replace(SECRET_QUERY, `$1${REDACTED}`)).replace(CODE_IN_TEXT, `$1${REDACTED}`);
 }
 
@@ -32,17 +36,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A copy of a log record's fields with secrets replaced and phones masked. Only plain objects and arrays are
- * walked (to a fixed depth); anything else (requests, errors) goes to its own serializer.
+ * A log record's fields with secrets replaced and phones masked: a copy where anything had to change, else the
+ * record itself (never changed in place). Only plain objects and arrays are walked (to a fixed depth); anything
+ * else (requests, errors) goes to its own serializer.
  */
 export function scrubFields<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return scrubText(value) as T;
-  if (depth > 6) return value;
-  if (Array.isArray(value)) return value.map((v) => scrubFields(v, depth + 1)) as T;
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = isSecretField(k) && v !== undefined && v !== null ? REDACTED : scrubFields(v, depth + 1);
+  if (typeof value !== 'object' || value === null || depth > 6) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const scrubbed = scrubFields(value[i] as unknown, depth + 1);
+      if (scrubbed !== value[i]) (copy ??= [...value])[i] = scrubbed;
+    }
+    return (copy ?? value) as T;
   }
-  return out as T;
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    const scrubbed = isSecretField(k) && v !== undefined && v !== null ? REDACTED : scrubFields(v, depth + 1);
+    if (scrubbed !== v) (copy ??= { ...value })[k] = scrubbed;
+  }
+  return (copy ?? value) as T;
 }

@@ -1,11 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { AppConfig } from '@redial/config';
-import { REDACTED, scrubFields, scrubText } from './log-scrubber';
+import { scrubFields, scrubText } from './log-scrubber';
+import { stdoutLines } from './stdout-lines';
 
 /**
  * Redial's structured logs: one JSON object per line on stdout (pino), at LOG_LEVEL. Every message and every
- * string field is scrubbed (phones masked, codes and credentials removed) before it is written.
+ * string field is scrubbed (phones masked, codes and credentials removed) before it is written; fields named like a
+ * secret (`authorization`, `cookie`, `headers.authorization`…) are replaced whole at any depth, and a request is
+ * logged as its method, scrubbed url and address only (never its headers). Lines reach stdout in batches
+ * (stdout-lines.ts).
  *
  * Correlation: `requestId` is the id of the API request that started the work. API requests bind their own
  * id (X-Request-Id when given); the challenge row keeps it, jobs carry it, and the worker and the Twilio
@@ -42,26 +46,46 @@ export function loggerOptions(config: Pick<AppConfig, 'logLevel'>, app: RedialAp
   return {
     level: config.logLevel,
     base: { app, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: {
       level: (label) => ({ level: label }),
       log: (fields) => scrubFields(fields),
     },
     hooks: {
+      // `args` is the log call's own array (pino's rest parameter): scrubbed in place.
       logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = scrubText(args[i] as string);
+        method.apply(this, args);
       },
     },
     serializers: logSerializers,
-    // Belt and braces for fields the walkers above never see (serializer output, bindings).
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: REDACTED },
   };
 }
 
-/** The app's root logger. Writes to process.stdout (so a test can capture it), or to `destination`. */
+/**
+ * The app's root logger. Writes to stdout, in batches (stdoutLines, written through process.stdout.write so that a
+ * test can capture it), or to `destination`.
+ */
 export function createRedialLogger(config: Pick<AppConfig, 'logLevel'>, app: RedialApp, destination?: DestinationStream): Logger {
-  return pino(loggerOptions(config, app), destination ?? process.stdout);
+  return pino(loggerOptions(config, app), destination ?? stdoutLines);
 }
+
+/**
+ * `,"time":"2024-05-01T12:00:00.000Z"`, as pino.stdTimeFunctions.isoTime writes it, with the part up to the second
+ * formatted once a second rather than a Date and its ISO string per line.
+ */
+export function isoTime(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`; // …T12:00:00.
+  }
+  const ms = now - second * 1000;
+  return `${isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+}
+
+let isoSecond = Number.NaN;
+let isoPrefix = '';
 
 /** The logger bound to the work being done now (a request, a job), if any. */
 export const logContext = new AsyncLocalStorage<Logger>();
@@ -77,15 +101,17 @@ export function withLogContext<T>(logger: Logger, bindings: Record<string, unkno
  * does the request's `request completed` line. Outside a request or job, nothing (the root logger is shared).
  */
 export function addLogBindings(bindings: Record<string, unknown>): void {
-  const current = logContext.getStore();
-  if (current !== undefined && scoped.has(current)) current.setBindings(bindings);
+  const current = logContext.getStore() as ScopedLogger | undefined;
+  if (current?.[SCOPED] === true) current.setBindings(bindings);
 }
 
 /** `logger.child(bindings)`, marked as one unit of work's own logger (addLogBindings may add to it). */
 export function scopedLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
-  const child = logger.child(bindings);
-  scoped.add(child);
+  const child = logger.child(bindings) as ScopedLogger;
+  child[SCOPED] = true;
   return child;
 }
 
-const scoped = new WeakSet<Logger>();
+/** The mark of a unit of work's logger (a property rather than a WeakSet entry: one per request, cheaper). */
+const SCOPED = Symbol('redial.scopedLogger');
+type ScopedLogger = Logger & { [SCOPED]?: true };
