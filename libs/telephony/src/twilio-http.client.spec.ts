@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import twilio, { RestException, type Twilio } from 'twilio';
 import BasicAuthStrategy from 'twilio/lib/auth_strategy/BasicAuthStrategy';
@@ -175,6 +176,72 @@ describe('TwilioHttpClient against a local server', () => {
   it('answers a 4xx or 5xx like any other status (the SDK raises the RestException)', async () => {
     server.answer = () => ({ status: 503, body: { code: 20503, message: 'Service unavailable', status: 503 } });
     expect(await post({})).toMatchObject({ statusCode: 503, body: '{"code":20503,"message":"Service unavailable","status":503}' });
+  });
+});
+
+/** A throwaway self-signed certificate for localhost and 127.0.0.1 (P-256, valid until 2126), for tests only. */
+const TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgd3n4dLeG7iwsPfGV
+qSLcPJHl9yMpAV61NyhlTMmeAl2hRANCAAQ/eHMcqYy8nxs3sTQJ06vcY1xtdSsD
+3ppsFmCnjQ1/qmRGEf+9SABjUX5PrdRlYGGonfG7MGqLhZ2CTydLykoQ
+-----END PRIVATE KEY-----
+`;
+const TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUd1g+QtNioeoLbW52K26FeztS0ZUwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEzMDE5MjQxMFoYDzIxMjYxMTA2
+MTkyNDEwWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQ/eHMcqYy8nxs3sTQJ06vcY1xtdSsD3ppsFmCnjQ1/qmRGEf+9SABj
+UX5PrdRlYGGonfG7MGqLhZ2CTydLykoQo28wbTAdBgNVHQ4EFgQUzhtWIam8OJYt
+R8/EK6PS0l+Tj/IwHwYDVR0jBBgwFoAUzhtWIam8OJYtR8/EK6PS0l+Tj/IwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDRwAwRAIgSl3iwQW8J/q9DmcNwY2L67p+/2NZWr87iE7xlnZBDtkCIFFb
+Y5ra13GNl53fGo12o/kprJid32G6LM0RibIG5EQW
+-----END CERTIFICATE-----
+`;
+
+/** What Twilio itself is to the client: an https origin, one TLS handshake per connection kept alive. */
+describe('TwilioHttpClient over TLS', () => {
+  const seen: Array<{ path: string; authorization?: string; body: string }> = [];
+  let handshakes = 0;
+  const server = https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end('{"sid":"SM1","status":"queued"}');
+    });
+  });
+  server.on('secureConnection', () => handshakes++);
+  let origin: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `https://localhost:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('sends the SDK`s requests to an https origin, reusing the kept-alive TLS connections', async () => {
+    const client = new TwilioHttpClient({ baseUrl: origin, timeoutMs: 5000, maxSockets: 4, ca: TLS_CERT });
+    const sdk = twilio(SID, TOKEN, { httpClient: asSdkHttpClient(client) });
+    try {
+      for (let i = 0; i < 10; i++) await sdk.messages.create({ to: '+15558675310', from: '+15005550006', body: `text ${i}` });
+    } finally {
+      await client.destroy();
+    }
+    expect(seen).toHaveLength(10);
+    expect(seen[9]).toEqual({ path: `/2010-04-01/Accounts/${SID}/Messages.json`, authorization: BASIC, body: 'To=%2B15558675310&From=%2B15005550006&Body=text%209' });
+    expect(handshakes).toBeLessThanOrEqual(2); // see the keep-alive test above: two connections take turns
+  });
+
+  it('refuses a server whose certificate it does not trust', async () => {
+    const client = new TwilioHttpClient({ baseUrl: origin, timeoutMs: 5000, maxSockets: 1 });
+    const error = await client.request({ method: 'get', uri: 'https://api.twilio.com/x', username: SID, password: TOKEN }).then(() => undefined, (e: unknown) => e);
+    await client.destroy();
+    expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 });
 

@@ -15,6 +15,8 @@ export interface TwilioHttpClientOptions {
   timeoutMs: number;
   /** Keep-alive connections per origin; the worker's concurrency should not wait for one. */
   maxSockets: number;
+  /** Certificates to trust instead of Node's bundled ones, for a server on TLS with a private CA (tests). */
+  ca?: string;
 }
 
 /** What the SDK expects back from its http client (BaseTwilio.request; Version parses a string body). */
@@ -51,7 +53,7 @@ export class TwilioHttpClient {
     this.timeoutMs = options.timeoutMs;
     this.agent = new Agent({
       connections: options.maxSockets,
-      connect: { timeout: options.timeoutMs },
+      connect: { timeout: options.timeoutMs, ...(options.ca !== undefined && { ca: options.ca }) },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
