@@ -101,7 +101,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  provider?.close();
+  await provider?.close();
   await sandbox?.close();
   await receiver?.close();
 });

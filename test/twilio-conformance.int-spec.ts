@@ -10,7 +10,7 @@
  */
 import { SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN } from '@redial/config';
 import { ChallengeRepository } from '@redial/database';
-import { ApiUrlRequestClient, buildPromptTwiml, signTwilioRequest, TwilioTelephonyProvider } from '@redial/telephony';
+import { asSdkHttpClient, buildPromptTwiml, signTwilioRequest, TwilioHttpClient, TwilioTelephonyProvider } from '@redial/telephony';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import twilio, { RestException, type Twilio } from 'twilio';
 import { CallerKeys, TwimlInterpreter } from '../apps/sandbox/src';
@@ -40,12 +40,12 @@ function checkError(status: number, body: unknown, code?: number): string[] {
 }
 
 /** The SDK's HTTP client, keeping every raw answer so the bodies themselves can be checked. */
-class RecordingClient extends ApiUrlRequestClient {
+class RecordingClient extends TwilioHttpClient {
   readonly answers: Array<{ method: string; uri: string; statusCode: number; body: unknown }> = [];
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
     const response = await super.request(opts);
-    const body = typeof response.body === 'string' ? JSON.parse(response.body) : response.body;
+    const body: unknown = JSON.parse(response.body);
     this.answers.push({ method: opts.method.toUpperCase(), uri: opts.uri, statusCode: response.statusCode, body });
     return response;
   }
@@ -66,11 +66,11 @@ describe('Twilio conformance', () => {
 
   beforeAll(async () => {
     stack = await startStack({ sandbox: true, worker: true, env: { CALLS_PER_SECOND: '200' } });
-    http = new RecordingClient(stack.sandboxUrl as string, { timeoutMs: 5000, maxSockets: 4 });
-    sdk = twilio(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, { httpClient: http });
+    http = new RecordingClient({ baseUrl: stack.sandboxUrl as string, timeoutMs: 5000, maxSockets: 4 });
+    sdk = twilio(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, { httpClient: asSdkHttpClient(http) });
   });
   afterAll(async () => {
-    http.destroy();
+    await http.destroy();
     await stack.close();
   });
 
@@ -136,7 +136,7 @@ describe('Twilio conformance', () => {
         expect(await provider.findSent({ channel: 'call', to: ringing, since })).toEqual([{ sid: call.sid, status: expect.any(String) }]);
         await provider.endCall(call.sid, 'canceled');
       } finally {
-        provider.close();
+        await provider.close();
       }
     });
 
@@ -156,10 +156,10 @@ describe('Twilio conformance', () => {
     });
 
     it('wrong credentials: 401 with code 20003', async () => {
-      const recorder = new RecordingClient(stack.sandboxUrl as string, { timeoutMs: 5000, maxSockets: 1 });
-      const stranger = twilio(SANDBOX_ACCOUNT_SID, 'wrong-token', { httpClient: recorder });
+      const recorder = new RecordingClient({ baseUrl: stack.sandboxUrl as string, timeoutMs: 5000, maxSockets: 1 });
+      const stranger = twilio(SANDBOX_ACCOUNT_SID, 'wrong-token', { httpClient: asSdkHttpClient(recorder) });
       const error = await stranger.messages.create({ to: phone(), from: '+15005550006', body: 'x' }).catch((e: unknown) => e);
-      recorder.destroy();
+      await recorder.destroy();
       expect(error).toMatchObject({ status: 401, code: 20003 });
       expect(checkError(recorder.last().statusCode, recorder.last().body, 20003)).toEqual([]);
     });

@@ -1,14 +1,15 @@
 /**
  * The baseline: plain BullMQ, no Redial code, no database. A Worker with Redial's concurrency whose every job
  * POSTs one text to the sandbox's Messages endpoint — with raw node:http (RAW_MODE=http), or with the official
- * twilio SDK through a RequestClient that rewrites api.twilio.com to the sandbox (RAW_MODE=sdk), the same
- * technique Redial's worker uses, written out again here.
+ * twilio SDK through the http client Redial's worker gives it (RAW_MODE=sdk: TwilioHttpClient, undici, rewriting
+ * api.twilio.com to the sandbox) — the one piece of Redial here, so the mode measures the SDK as the worker runs it.
  *
  * env: REDIS_URL, RAW_PREFIX, RAW_QUEUE, RAW_CONCURRENCY, RAW_MODE, SANDBOX_URL, ACCOUNT_SID, AUTH_TOKEN
  */
 import * as http from 'node:http';
 import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { asSdkHttpClient, TwilioHttpClient } from '@redial/telephony';
 import twilio from 'twilio';
 
 const env = process.env;
@@ -18,7 +19,7 @@ const authToken = env.AUTH_TOKEN ?? 'sandbox-auth-token';
 const concurrency = Number(env.RAW_CONCURRENCY ?? 50);
 const mode = env.RAW_MODE === 'sdk' ? 'sdk' : 'http';
 const FROM = '+15005550006';
-const SOCKETS = 64; // Redial's ApiUrlRequestClient default
+const SOCKETS = 64; // Redial's TwilioHttpClient default
 
 interface RawJob {
   to: string;
@@ -55,18 +56,8 @@ function postHttp(data: RawJob): Promise<string> {
   });
 }
 
-/** twilio 6.2 has no base-URL option: rewrite https://*.twilio.com to the sandbox, keep-alive for http. */
-class SandboxRequestClient extends twilio.RequestClient {
-  constructor() {
-    super({ keepAlive: true, timeout: 15_000, maxSockets: SOCKETS });
-    this.axios.defaults.httpAgent = agent;
-  }
-  override request<T>(opts: Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0] & { data?: T }) {
-    return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/(?:[a-z0-9-]+\.)*twilio\.com/i, sandboxUrl) });
-  }
-}
-
-const client = mode === 'sdk' ? twilio(accountSid, authToken, { httpClient: new SandboxRequestClient(), autoRetry: false }) : undefined;
+const httpClient = new TwilioHttpClient({ baseUrl: sandboxUrl, timeoutMs: 15_000, maxSockets: SOCKETS });
+const client = mode === 'sdk' ? twilio(accountSid, authToken, { httpClient: asSdkHttpClient(httpClient) }) : undefined;
 
 async function send(job: Job<RawJob>): Promise<string> {
   if (client) {

@@ -1,6 +1,6 @@
 /**
- * The sandbox's CPU per text, alone: N texts at a steady rate through the official twilio SDK (the worker's
- * ApiUrlRequestClient), each answered with `sending`, `sent` and `delivered` status callbacks to a local server that
+ * The sandbox's CPU per text, alone: N texts at a steady rate through the official twilio SDK (with each build's own
+ * http client, as its worker sends them), each answered with `sending`, `sent` and `delivered` status callbacks to a local server that
  * answers 200 (keep-alive like the api's Fastify). The sandbox app runs quiet in its own process, which reports its
  * own process.cpuUsage() — what the benchmark counts for it.
  *
@@ -12,6 +12,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -64,10 +65,14 @@ async function startSandbox(dist: string): Promise<Sandbox> {
   const proc = fork(__filename, ['--sandbox-process', dist], { env: { ...process.env, LOG_LEVEL: 'silent' } });
   const ready = await nextMessage<Ready>(proc);
   const twilio = require(path.join(dist, '../node_modules/twilio'));
-  const { ApiUrlRequestClient } = require(path.join(dist, 'libs/telephony/src/api-url-request.client'));
-  const httpClient = new ApiUrlRequestClient(`http://127.0.0.1:${ready.port}`, { timeoutMs: 15_000, maxSockets: 64 });
+  const baseUrl = `http://127.0.0.1:${ready.port}`;
+  // TwilioHttpClient (undici) since issue 16's third round; ApiUrlRequestClient (the SDK's axios client) before.
+  const telephony = path.join(dist, 'libs/telephony/src');
+  const httpClient = existsSync(path.join(telephony, 'twilio-http.client.js'))
+    ? new (require(path.join(telephony, 'twilio-http.client')).TwilioHttpClient)({ baseUrl, timeoutMs: 15_000, maxSockets: 64 })
+    : new (require(path.join(telephony, 'api-url-request.client')).ApiUrlRequestClient)(baseUrl, { timeoutMs: 15_000, maxSockets: 64 });
   const client = twilio(ready.accountSid, ready.authToken, { accountSid: ready.accountSid, httpClient, autoRetry: false });
-  return { dist, proc, client, close: () => httpClient.destroy(), perText: [] };
+  return { dist, proc, client, close: () => void httpClient.destroy(), perText: [] };
 }
 
 /** The api's side of the callbacks: answers 200, counts, and says when `n` have arrived. */

@@ -1,5 +1,5 @@
 import { loadConfig } from '@redial/config';
-import { ApiUrlRequestClient } from '@redial/telephony';
+import { asSdkHttpClient, TwilioHttpClient } from '@redial/telephony';
 import twilio, { type Twilio } from 'twilio';
 import { type RunningSandbox, startSandbox } from './sandbox.app';
 
@@ -17,18 +17,18 @@ interface Answer {
 /** The REST surface as Twilio shapes it: lists, call updates, API-key auth, and 20404 for anything unknown. */
 describe('sandbox REST API', () => {
   let sandbox: RunningSandbox;
-  let httpClient: ApiUrlRequestClient;
+  let httpClient: TwilioHttpClient;
   let client: Twilio;
   let seq = 0;
   const fresh = () => `+1555020${String(++seq).padStart(4, '0')}`;
 
   beforeAll(async () => {
     sandbox = await startSandbox(config, { quiet: true });
-    httpClient = new ApiUrlRequestClient(sandbox.url, { timeoutMs: 5000, maxSockets: 4 });
-    client = twilio(accountSid, authToken, { httpClient });
+    httpClient = new TwilioHttpClient({ baseUrl: sandbox.url, timeoutMs: 5000, maxSockets: 4 });
+    client = twilio(accountSid, authToken, { httpClient: asSdkHttpClient(httpClient) });
   });
   afterAll(async () => {
-    httpClient.destroy();
+    await httpClient.destroy();
     await sandbox.close();
   });
 
@@ -108,7 +108,7 @@ describe('sandbox REST API', () => {
     });
 
     it('the SDK with an API key (the account SID still in the path)', async () => {
-      const keyed = twilio(apiKey.sid, apiKey.secret, { accountSid, httpClient });
+      const keyed = twilio(apiKey.sid, apiKey.secret, { accountSid, httpClient: asSdkHttpClient(httpClient) });
       const message = await keyed.messages.create({ to: fresh(), from: '+15005550006', body: 'x' });
       expect(message.accountSid).toBe(accountSid);
     });

@@ -153,7 +153,8 @@ function toCode(value: unknown): number | undefined {
 
 /**
  * Classifies whatever `messages.create` / `calls.create` threw: a RestException (or an RFC-9457
- * TwilioServiceException) by HTTP status, then by Twilio code; an axios network error by its `code`.
+ * TwilioServiceException) by HTTP status, then by Twilio code; a network error by its `code` (node's ECONNREFUSED…,
+ * or undici's UND_ERR_… from TwilioHttpClient).
  */
 export function classifyProviderError(err: unknown): ProviderVerdict {
   if (err instanceof TelephonyConfigurationError) return { action: 'configuration', reason: err.reason };
@@ -173,7 +174,7 @@ export function classifyProviderError(err: unknown): ProviderVerdict {
     return { ...failStep('provider_error'), ...(code !== undefined && { code }), httpStatus };
   }
 
-  // axios (and node) network errors carry a string `code` and no `status`.
+  // Network errors (node's, undici's, axios's) carry a string `code` and no `status`.
   if (typeof err.code === 'string') {
     if (NETWORK_BEFORE_SEND.has(err.code)) return { action: 'retry', reason: 'network_error', transient: true };
     if (NETWORK_AMBIGUOUS.has(err.code)) {

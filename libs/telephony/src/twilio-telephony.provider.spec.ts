@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TwilioConfig } from '@redial/config';
 import { RestException } from 'twilio';
-import { ApiUrlRequestClient } from './api-url-request.client';
+import { TwilioHttpClient } from './twilio-http.client';
 import { TwilioTelephonyProvider } from './twilio-telephony.provider';
 
 const SID = `AC${'0'.repeat(32)}`;
@@ -80,7 +80,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     provider = new TwilioTelephonyProvider(config(apiUrl));
   });
   afterAll(async () => {
-    provider.close();
+    await provider.close();
     await server.close();
   });
 
@@ -98,6 +98,8 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`);
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(req.headers.connection).toBe('keep-alive');
+    expect(req.headers['user-agent']).toMatch(/^twilio-node\/6\.2\.0 \(/);
+    expect(req.headers).toMatchObject({ accept: 'application/json', 'accept-charset': 'utf-8' });
     expect(req.form).toEqual([
       ['To', '+15558675310'],
       ['StatusCallback', 'http://127.0.0.1:3000/webhooks/twilio/sms-status?attempt=a1'],
@@ -123,7 +125,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     const mg = `MG${'c'.repeat(32)}`;
     const viaService = new TwilioTelephonyProvider(config(apiUrl, mg));
     await viaService.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 });
-    viaService.close();
+    await viaService.close();
     const keys = server.last().form.map(([k]) => k);
     expect(server.last().form).toContainEqual(['MessagingServiceSid', mg]);
     expect(keys).not.toContain('From');
@@ -241,7 +243,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     const key = { sid: `SK${'d'.repeat(32)}`, secret: 'key-secret' };
     const withKey = new TwilioTelephonyProvider({ ...config(apiUrl), apiKey: key });
     await withKey.sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 });
-    withKey.close();
+    await withKey.close();
     const req = server.last();
     expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`${key.sid}:${key.secret}`).toString('base64')}`);
@@ -280,31 +282,23 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     const error = await dead
       .sendSms({ to: '+15558675310', body: 'x', statusCallbackUrl: 'http://h/s', validitySec: 60 })
       .catch((e: unknown) => e);
-    dead.close();
+    await dead.close();
     expect(error).toMatchObject({ code: 'ECONNREFUSED' });
-    expect(dead.classifyError(error)).toMatchObject({ action: 'retry', reason: 'network_error' });
-  });
-});
-
-describe('ApiUrlRequestClient.rewrite', () => {
-  const client = new ApiUrlRequestClient('http://127.0.0.1:4010/', { timeoutMs: 1000, maxSockets: 1 });
-  afterAll(() => client.destroy());
-
-  it.each([
-    ['https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json', 'http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Messages.json'],
-    ['https://api.sydney.au1.twilio.com/2010-04-01/Calls.json', 'http://127.0.0.1:4010/2010-04-01/Calls.json'],
-    ['https://messaging.twilio.com/v1/Services', 'http://127.0.0.1:4010/v1/Services'],
-    ['https://example.com/x', 'https://example.com/x'],
-    ['https://nottwilio.com/x', 'https://nottwilio.com/x'],
-    ['https://twilio.com.evil.example/x', 'https://twilio.com.evil.example/x'],
-  ])('%s → %s', (from, to) => {
-    expect(client.rewrite(from)).toBe(to);
+    expect(dead.classifyError(error)).toEqual({ action: 'retry', reason: 'network_error', transient: true });
   });
 });
 
 describe('TwilioTelephonyProvider reads and classifies Twilio callbacks (the port, not free functions)', () => {
   const provider = new TwilioTelephonyProvider(config('http://127.0.0.1:9'));
   afterAll(() => provider.close());
+
+  it('sends through TwilioHttpClient to Twilio itself when no API URL is set', async () => {
+    const direct = new TwilioTelephonyProvider({ ...config('unused'), apiUrl: undefined });
+    const client = direct.client.httpClient as unknown as TwilioHttpClient;
+    expect(client).toBeInstanceOf(TwilioHttpClient);
+    expect(client.rewrite('https://api.twilio.com/2010-04-01/x')).toBe('https://api.twilio.com/2010-04-01/x');
+    await direct.close();
+  });
 
   it('parses status callbacks and voice requests', () => {
     expect(provider.parseSmsStatusCallback({ MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003' })).toEqual({

@@ -2,7 +2,6 @@ import type { TwilioConfig } from '@redial/config';
 import twilio, { type Twilio } from 'twilio';
 import type { CallListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/call';
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message';
-import { ApiUrlRequestClient } from './api-url-request.client';
 import {
   type CallCompletion,
   classifyCallCompletion,
@@ -19,6 +18,7 @@ import {
   type SmsStatusEvent,
   type VoiceRequest,
 } from './status-callback.parser';
+import { asSdkHttpClient, TwilioHttpClient } from './twilio-http.client';
 import type { EndCallReceipt, EndCallStatus, PlaceCallRequest, ProviderReceipt, SendSmsRequest, SentQuery, TelephonyProvider } from './telephony.provider';
 import type { TwilioParams } from './twilio-signature';
 
@@ -27,11 +27,6 @@ export interface TwilioProviderOptions {
   timeoutMs?: number;
   /** Keep-alive sockets per host. */
   maxSockets?: number;
-  /**
-   * Let the SDK retry 429s itself (random 0..min(3000, 100·2^n) ms, 3 times). Off by default: the queue's
-   * declared backoff handles retries, and classifyError says `retry` for 429.
-   */
-  autoRetry?: boolean;
   /** Caller ID for calls when `from` is a Messaging Service (MG…), which cannot place calls. */
   callerId?: string;
 }
@@ -59,14 +54,16 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /**
- * The TelephonyProvider on the official twilio SDK. Errors are not caught: a RestException or an axios network
- * error reaches the caller, which decides with `classifyError`. Twilio's callbacks are read and classified here
+ * The TelephonyProvider on the official twilio SDK, which sends through Redial's own TwilioHttpClient (undici). A
+ * 429 is not retried by the SDK: the queue's declared backoff retries it (classifyError says `retry`). Errors are
+ * not caught: a RestException or a network error (a string `code`) reaches the caller, which decides with
+ * `classifyError`. Twilio's callbacks are read and classified here
  * too (status-callback.parser.ts, outcome.classification.ts hold the rules, as plain functions).
  */
 export class TwilioTelephonyProvider implements TelephonyProvider {
   readonly name = 'twilio';
   readonly client: Twilio;
-  private readonly httpClient: ApiUrlRequestClient | undefined;
+  private readonly httpClient: TwilioHttpClient;
   private readonly from: string;
   private readonly callerId: string | undefined;
 
@@ -75,17 +72,11 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     const maxSockets = options.maxSockets ?? 64;
     this.from = config.from;
     this.callerId = options.callerId ?? (config.from.startsWith('MG') ? undefined : config.from);
-    this.httpClient =
-      config.apiUrl === undefined ? undefined : new ApiUrlRequestClient(config.apiUrl, { timeoutMs, maxSockets });
+    // Twilio itself, or the sandbox / a test server at TWILIO_API_URL.
+    this.httpClient = new TwilioHttpClient({ baseUrl: config.apiUrl, timeoutMs, maxSockets });
     // With an API key the SDK authenticates as the key (SK…:secret) and takes the account from `accountSid`.
     const [username, password] = config.apiKey === undefined ? [config.accountSid, config.authToken] : [config.apiKey.sid, config.apiKey.secret];
-    this.client = twilio(username, password, {
-      accountSid: config.accountSid,
-      ...(this.httpClient !== undefined
-        ? { httpClient: this.httpClient }
-        : { keepAlive: true, timeout: timeoutMs, maxSockets }),
-      autoRetry: options.autoRetry ?? false,
-    });
+    this.client = twilio(username, password, { accountSid: config.accountSid, httpClient: asSdkHttpClient(this.httpClient) });
   }
 
   async sendSms(request: SendSmsRequest): Promise<ProviderReceipt> {
@@ -175,13 +166,13 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     return classifyCallCompletion(completion);
   }
 
-  /** Closes the pooled sockets of the sandbox client (tests and shutdown). */
-  close(): void {
-    this.httpClient?.destroy();
+  /** Closes the pooled sockets (tests and shutdown). */
+  close(): Promise<void> {
+    return this.httpClient.destroy();
   }
 
   /** Nest lifecycle hook, when the provider comes from TelephonyModule. */
-  onApplicationShutdown(): void {
-    this.close();
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 }
