@@ -18,6 +18,11 @@ export interface TwilioConfig {
   from: string;
   /** Where the SDK's requests go; undefined means Twilio itself. */
   apiUrl: string | undefined;
+  /**
+   * An outbound proxy the SDK's requests go through (CONNECT tunnel; credentials in the URL become
+   * Proxy-Authorization): TWILIO_PROXY_URL, or in live mode HTTPS_PROXY / HTTP_PROXY as the SDK's own client read them.
+   */
+  proxyUrl?: string;
 }
 
 export interface ProviderLimits {

@@ -65,6 +65,21 @@ describe('loadConfig', () => {
       TOKEN_SECRET: 's'.repeat(32),
     };
 
+    it('sends Twilio requests through TWILIO_PROXY_URL, else HTTPS_PROXY or HTTP_PROXY (as the SDK`s own client did); none by default', () => {
+      const base = { ...live, PUBLIC_URL: 'https://verify.example.com' };
+      expect(loadConfig(base).twilio.proxyUrl).toBeUndefined();
+      expect(loadConfig({ ...base, HTTP_PROXY: 'http://egress:3128' }).twilio.proxyUrl).toBe('http://egress:3128');
+      expect(loadConfig({ ...base, HTTP_PROXY: 'http://egress:3128', HTTPS_PROXY: 'http://tls-egress:3128' }).twilio.proxyUrl).toBe('http://tls-egress:3128');
+      expect(loadConfig({ ...base, HTTPS_PROXY: 'http://tls-egress:3128', TWILIO_PROXY_URL: 'http://u:p@twilio-egress:8080' }).twilio.proxyUrl).toBe('http://u:p@twilio-egress:8080');
+      expect(() => loadConfig({ ...base, TWILIO_PROXY_URL: 'socks5://egress:1080' })).toThrow(/^Configuration error: TWILIO_PROXY_URL/);
+      expect(() => loadConfig({ ...base, HTTPS_PROXY: 'egress' })).toThrow(/^Configuration error: HTTPS_PROXY/);
+    });
+
+    it('keeps a machine-wide HTTP(S)_PROXY away from the local sandbox; only TWILIO_PROXY_URL applies in sandbox mode', () => {
+      expect(loadConfig({ HTTPS_PROXY: 'http://egress:3128', HTTP_PROXY: 'http://egress:3128' }).twilio.proxyUrl).toBeUndefined();
+      expect(loadConfig({ TWILIO_PROXY_URL: 'http://127.0.0.1:3128' }).twilio.proxyUrl).toBe('http://127.0.0.1:3128');
+    });
+
     it('takes a public https PUBLIC_URL as the base of every callback', () => {
       expect(loadConfig({ ...live, PUBLIC_URL: 'https://verify.example.com/' }).publicUrl).toBe('https://verify.example.com');
     });

@@ -202,6 +202,7 @@ function readTwilio(read: Reader, sandbox: AppConfig['sandbox'], sandboxUrl: str
       apiKey: undefined,
       from: SANDBOX_FROM,
       apiUrl: stripSlash(read.url('TWILIO_API_URL', sandboxUrl, ['http:', 'https:'])),
+      ...readTwilioProxy(read, false),
     };
   }
   const others = 'when any TWILIO_ credential is set';
@@ -230,7 +231,21 @@ function readTwilio(read: Reader, sandbox: AppConfig['sandbox'], sandboxUrl: str
     apiKey: keySid === undefined || keySecret === undefined ? undefined : { sid: keySid, secret: keySecret },
     from,
     apiUrl: apiUrl === undefined ? undefined : stripSlash(read.url('TWILIO_API_URL', '', ['http:', 'https:'])),
+    ...readTwilioProxy(read, true),
   };
+}
+
+/**
+ * The outbound proxy for Twilio's REST API: TWILIO_PROXY_URL; in live mode else HTTPS_PROXY, else HTTP_PROXY (the
+ * SDK's own client honoured HTTP_PROXY). The sandbox is local, so a machine-wide HTTP(S)_PROXY is not for it.
+ */
+function readTwilioProxy(read: Reader, live: boolean): Pick<TwilioConfig, 'proxyUrl'> {
+  const protocols = ['http:', 'https:'];
+  if (read.optional('TWILIO_PROXY_URL') !== undefined) return { proxyUrl: read.url('TWILIO_PROXY_URL', '', protocols) };
+  if (!live) return {};
+  if (read.optional('HTTPS_PROXY') !== undefined) return { proxyUrl: read.url('HTTPS_PROXY', '', protocols) };
+  if (read.optional('HTTP_PROXY') !== undefined) return { proxyUrl: read.url('HTTP_PROXY', '', protocols) };
+  return {};
 }
 
 /**

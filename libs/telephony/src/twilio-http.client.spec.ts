@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import twilio, { RestException, type Twilio } from 'twilio';
 import BasicAuthStrategy from 'twilio/lib/auth_strategy/BasicAuthStrategy';
@@ -242,6 +243,68 @@ describe('TwilioHttpClient over TLS', () => {
     const error = await client.request({ method: 'get', uri: 'https://api.twilio.com/x', username: SID, password: TOKEN }).then(() => undefined, (e: unknown) => e);
     await client.destroy();
     expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+  });
+});
+
+/**
+ * An outbound proxy as deployments put in front of Twilio: a real CONNECT proxy on a local port, recording each
+ * tunnel it opens and the Proxy-Authorization it was given.
+ */
+describe('TwilioHttpClient through an outbound proxy (CONNECT)', () => {
+  const tunnels: Array<{ target: string; auth?: string }> = [];
+  const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  const server = new RecordingServer();
+  let proxyUrl: string;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    baseUrl = await server.start();
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterEach(() => (tunnels.length = 0));
+  afterAll(async () => {
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+    await server.close();
+  });
+
+  it('tunnels the SDK`s requests to their origin through the proxy, with the proxy`s credentials from its URL', async () => {
+    const client = new TwilioHttpClient({ baseUrl, timeoutMs: 5000, maxSockets: 2, proxyUrl: proxyUrl.replace('://', '://relay:s3cret@') });
+    const sdk = twilio(SID, TOKEN, { httpClient: asSdkHttpClient(client) });
+    try {
+      for (let i = 0; i < 3; i++) await sdk.messages.create({ to: '+15558675310', from: '+15005550006', body: `text ${i}` });
+    } finally {
+      await client.destroy();
+    }
+    expect(server.last()).toMatchObject({ path: `/2010-04-01/Accounts/${SID}/Messages.json`, body: 'To=%2B15558675310&From=%2B15005550006&Body=text%202' });
+    expect(server.last().headers.authorization).toBe(BASIC);
+    expect(tunnels.length).toBeGreaterThanOrEqual(1);
+    expect(tunnels.length).toBeLessThanOrEqual(2); // kept alive, as without a proxy
+    expect(tunnels[0]).toEqual({ target: new URL(baseUrl).host, auth: `Basic ${Buffer.from('relay:s3cret').toString('base64')}` });
+  });
+
+  it('a proxy that cannot be reached fails before anything is sent: a retry that is not ambiguous', async () => {
+    const closed = new RecordingServer();
+    const deadUrl = await closed.start();
+    await closed.close();
+    const client = new TwilioHttpClient({ baseUrl, timeoutMs: 5000, maxSockets: 1, proxyUrl: deadUrl });
+    const before = server.seen.length;
+    const error = await client.request({ method: 'post', uri: 'https://api.twilio.com/x', username: SID, password: TOKEN }).then(() => undefined, (e: unknown) => e);
+    await client.destroy();
+    expect(server.seen.length).toBe(before);
+    expect(classifyProviderError(error)).toEqual({ action: 'retry', reason: 'network_error', transient: true });
   });
 });
 

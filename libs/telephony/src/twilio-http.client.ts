@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { Agent } from 'undici';
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 
 export interface TwilioHttpClientOptions {
   /**
@@ -17,6 +17,11 @@ export interface TwilioHttpClientOptions {
   maxSockets: number;
   /** Certificates to trust instead of Node's bundled ones, for a server on TLS with a private CA (tests). */
   ca?: string;
+  /**
+   * An outbound HTTP(S) proxy: every request goes through a CONNECT tunnel to its origin (TLS to Twilio end to end);
+   * `user:password@` in the URL is sent as Proxy-Authorization.
+   */
+  proxyUrl?: string;
 }
 
 /** What the SDK expects back from its http client (BaseTwilio.request; Version parses a string body). */
@@ -39,24 +44,25 @@ const FORM = 'application/x-www-form-urlencoded';
  *
  * One keep-alive pool per origin: Twilio (TLS) in production, or `baseUrl`, which any `https://*.twilio.com` origin
  * is rewritten to (twilio 6.2 has no base-URL option, and its edge/region rewrite happens before a client sees the
- * URL; TWILIO.md §7). Not carried over from RequestClient, since Redial never uses them: the SDK's `autoRetry` (the
- * queue retries), redirects, HTTP_PROXY, TWILIO_CA_BUNDLE, and the SDK's debug request log (it prints the query,
- * phone numbers included).
+ * URL; TWILIO.md §7). An outbound proxy (`proxyUrl`; RequestClient read HTTP_PROXY, libs/config reads it and
+ * TWILIO_PROXY_URL) tunnels every request. Not carried over from RequestClient, since Redial never uses them: the
+ * SDK's `autoRetry` (the queue retries), redirects, TWILIO_CA_BUNDLE, and the SDK's debug request log (it prints the
+ * query, phone numbers included).
  */
 export class TwilioHttpClient {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private readonly baseUrl: string | undefined;
   private readonly timeoutMs: number;
 
   constructor(options: TwilioHttpClientOptions) {
     this.baseUrl = options.baseUrl?.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
-    this.agent = new Agent({
-      connections: options.maxSockets,
-      connect: { timeout: options.timeoutMs, ...(options.ca !== undefined && { ca: options.ca }) },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
+    const connect = { timeout: options.timeoutMs, ...(options.ca !== undefined && { ca: options.ca }) };
+    const pool = { connections: options.maxSockets, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
+    this.agent =
+      options.proxyUrl === undefined
+        ? new Agent({ ...pool, connect })
+        : new ProxyAgent({ ...pool, uri: options.proxyUrl, requestTls: connect, proxyTls: { timeout: options.timeoutMs } });
   }
 
   rewrite(uri: string): string {

@@ -73,7 +73,7 @@ export class TwilioTelephonyProvider implements TelephonyProvider {
     this.from = config.from;
     this.callerId = options.callerId ?? (config.from.startsWith('MG') ? undefined : config.from);
     // Twilio itself, or the sandbox / a test server at TWILIO_API_URL.
-    this.httpClient = new TwilioHttpClient({ baseUrl: config.apiUrl, timeoutMs, maxSockets });
+    this.httpClient = new TwilioHttpClient({ baseUrl: config.apiUrl, timeoutMs, maxSockets, ...(config.proxyUrl !== undefined && { proxyUrl: config.proxyUrl }) });
     // With an API key the SDK authenticates as the key (SK…:secret) and takes the account from `accountSid`.
     const [username, password] = config.apiKey === undefined ? [config.accountSid, config.authToken] : [config.apiKey.sid, config.apiKey.secret];
     this.client = twilio(username, password, { accountSid: config.accountSid, httpClient: asSdkHttpClient(this.httpClient) });
