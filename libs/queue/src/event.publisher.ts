@@ -3,7 +3,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { challengeEventsChannel, ChallengeUpdated, OPS_NAMESPACE, OpsAlert, OpsServerToClient, socketIoKey } from '@redial/contracts';
-import { PRODUCER_REDIS } from './producer-connection.module';
+import { QUEUE_REDIS } from './producer-connection.module';
 import { isClusterTarget } from './redis.connection';
 import { ShardedEmitter } from './sharded-emitter';
 
@@ -18,8 +18,8 @@ export { socketIoKey };
  * PostgreSQL has the events, a gateway that sees a later `seq` reads the missing ones from it, and a client that
  * reconnects gets a snapshot.
  *
- * It publishes on the app's producer connection (ProducerConnectionModule), auto-pipelined: a transition's updates
- * leave in the same write as the jobs it enqueues, and concurrent transitions' updates share one too.
+ * It publishes on the queues' connection (QUEUE_REDIS, ProducerConnectionModule), auto-pipelined: a transition's
+ * updates leave in the same write as the jobs it enqueues, and concurrent transitions' updates share one too.
  */
 @Injectable()
 export class EventPublisher {
@@ -27,7 +27,7 @@ export class EventPublisher {
   private readonly publishChallenge: (message: string) => Promise<unknown>;
   private readonly ops: Emitter<OpsServerToClient>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(PRODUCER_REDIS) redis: Redis) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(QUEUE_REDIS) redis: Redis) {
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
     // process. Hand it a client whose publish never rejects: a gateway that sees a later event reads a lost one from
     // PostgreSQL, and a client that reconnects gets a snapshot.
