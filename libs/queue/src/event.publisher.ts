@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { challengeEventsChannel, ChallengeUpdated, OPS_NAMESPACE, OpsAlert, OpsServerToClient, socketIoKey } from '@redial/contracts';
-import { createRedis, isClusterTarget, producerTimeouts } from './redis.connection';
+import { QUEUE_REDIS } from './producer-connection.module';
+import { isClusterTarget } from './redis.connection';
 import { ShardedEmitter } from './sharded-emitter';
 
 /** The Redis key the socket.io adapter and emitter share, declared in libs/contracts (redis-keys.ts). */
@@ -16,22 +17,20 @@ export { socketIoKey };
  * rare, go to `/ops` through the socket.io emitter into the gateways' Redis adapter. Publishing is best-effort:
  * PostgreSQL has the events, a gateway that sees a later `seq` reads the missing ones from it, and a client that
  * reconnects gets a snapshot.
+ *
+ * It publishes on the queues' connection (QUEUE_REDIS, ProducerConnectionModule), auto-pipelined: a transition's
+ * updates leave in the same write as the jobs it enqueues, and concurrent transitions' updates share one too.
  */
 @Injectable()
-export class EventPublisher implements OnModuleDestroy {
+export class EventPublisher {
   private readonly logger = new Logger('EventPublisher');
-  private readonly redis: Redis;
   private readonly publishChallenge: (message: string) => Promise<unknown>;
   private readonly ops: Emitter<OpsServerToClient>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    // Auto-pipelining: the publishes of one tick (a transition's updates, and concurrent transitions') leave in one
-    // write instead of one each.
-    this.redis = createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) });
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(QUEUE_REDIS) redis: Redis) {
     // The emitter fires publish() and forgets the promise; a Redis outage would reject it unhandled and end the
     // process. Hand it a client whose publish never rejects: a gateway that sees a later event reads a lost one from
     // PostgreSQL, and a client that reconnects gets a snapshot.
-    const redis = this.redis;
     const failed = (err: Error) => {
       this.logger.warn(`event publish failed: ${err.message}`);
       return 0;
@@ -64,9 +63,5 @@ export class EventPublisher implements OnModuleDestroy {
     } catch (err) {
       this.logger.warn(`publish failed for alert ${alert.id}: ${(err as Error).message}`);
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.redis.disconnect();
   }
 }

@@ -6,19 +6,37 @@ import { createRedis, producerTimeouts } from './redis.connection';
 /** The app's producer connection to Redis (fails fast when Redis is away: `enableOfflineQueue: false`). */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
+/** The connection of the app's BullMQ queues and its event publisher: a producer connection, auto-pipelined. */
+export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
+
 /**
- * One producer connection per app, shared by the BullMQ queues (BullMQ leaves a connection it was handed open)
- * and by what reads Redis directly: health, queue figures, liveness, the alerts lock. Closed last, once the
- * queues and workers are.
+ * Two producer connections per app, both fail-fast and bounded by DEPENDENCY_TIMEOUT_MS, closed last, once the
+ * queues and workers are (BullMQ leaves a connection it was handed open):
+ * - QUEUE_REDIS, the BullMQ queues' and the event publisher's, auto-pipelined: the commands they issue in one tick
+ *   leave in one write and their replies come back in one read — a new challenge's expiry and dispatch jobs with
+ *   the updates it publishes, a sent text's update with its step deadline, a stats tick's reads — instead of a write
+ *   (and a read on each side) per command. BullMQ defines its scripts when a queue connects, before it sends any.
+ * - PRODUCER_REDIS, for what else reads or writes Redis: health, queue figures, liveness, the alerts lock, the
+ *   guards' scripts. Not auto-pipelined: ioredis copies a connection's scripts into a tick's pipeline when it
+ *   starts it, so a script defined later in that tick (the guards define each combination of checks at its first
+ *   use) would be missing from it, and the pipeline's replies would no longer match its callers.
+ * BullMQ's workers use neither: they take connections of their own (worker.options.ts), where a blocking command waits.
  */
 @Module({
-  providers: [{ provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', producerTimeouts(config.dependencyTimeoutMs)), inject: [APP_CONFIG] }],
-  exports: [PRODUCER_REDIS],
+  providers: [
+    { provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', producerTimeouts(config.dependencyTimeoutMs)), inject: [APP_CONFIG] },
+    { provide: QUEUE_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) }), inject: [APP_CONFIG] },
+  ],
+  exports: [PRODUCER_REDIS, QUEUE_REDIS],
 })
 export class ProducerConnectionModule implements OnApplicationShutdown {
-  constructor(@Inject(PRODUCER_REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(PRODUCER_REDIS) private readonly producer: Redis,
+    @Inject(QUEUE_REDIS) private readonly queues: Redis,
+  ) {}
 
   onApplicationShutdown(): void {
-    this.redis.disconnect();
+    this.producer.disconnect();
+    this.queues.disconnect();
   }
 }

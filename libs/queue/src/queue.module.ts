@@ -3,12 +3,12 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { EventPublisher } from './event.publisher';
-import { PRODUCER_REDIS, ProducerConnectionModule } from './producer-connection.module';
+import { ProducerConnectionModule, QUEUE_REDIS } from './producer-connection.module';
 import { QUEUE_REGISTRATIONS } from './queue.options';
 import { QueueService } from './queue.service';
 
 /**
- * BullMQ through `@nestjs/bullmq`: the connection and QUEUE_PREFIX for every queue, the queues with their
+ * BullMQ through `@nestjs/bullmq`: the connection (QUEUE_REDIS) and QUEUE_PREFIX for every queue, the queues with their
  * default job options, and the typed producer over them. A worker app's `@Processor` classes find their queue
  * here. Needs ConfigModule.forRoot(config) in the app (the one global module).
  */
@@ -17,7 +17,7 @@ import { QueueService } from './queue.service';
     ProducerConnectionModule,
     BullModule.forRootAsync({
       imports: [ProducerConnectionModule],
-      inject: [APP_CONFIG, PRODUCER_REDIS],
+      inject: [APP_CONFIG, QUEUE_REDIS],
       useFactory: (config: AppConfig, connection: Redis) => ({ connection, prefix: config.queuePrefix }),
     }),
     BullModule.registerQueue(...QUEUE_REGISTRATIONS),

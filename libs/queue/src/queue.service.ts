@@ -8,8 +8,9 @@ import { ALL_QUEUES, DISPATCH_JOB_OPTIONS, dispatchQueueFor } from './queue.opti
 
 /**
  * Typed producer for every Redial queue, the one place jobs are added. The queues are BullModule's (registered
- * in QueueModule, closed by it on shutdown); they share the app's producer connection, exposed as `connection`
- * for the readers of Redis that are not queues. Job data carries ids only.
+ * in QueueModule, closed by it on shutdown) on the app's auto-pipelined queue connection (QUEUE_REDIS); the producer
+ * connection (PRODUCER_REDIS) is exposed as `connection` for the readers of Redis that are not queues. Job data
+ * carries ids only.
  */
 @Injectable()
 export class QueueService {
