@@ -2,11 +2,13 @@
  * Redis work per sign-in: what the api and the worker send to Redis for one SMS sign-in, write by write, on each
  * app's queue connection (QUEUE_REDIS: the BullMQ queues and the event publisher, auto-pipelined). Commands issued
  * in one tick leave in one write: a new challenge's jobs with the updates it publishes, a sent text's step deadline
- * with its update. The producer connection (the guards' scripts, defined at first use) is not auto-pipelined.
+ * with its update. The producer connection (the guards' scripts, health, figures) is auto-pipelined too: the guards
+ * run their scripts as plain EVALSHA/EVAL, never as commands defined mid-tick.
  */
 import IORedis from 'ioredis';
 import { challengeEventsChannel } from '@redial/contracts';
 import type { Redis } from 'ioredis';
+import { GuardScripts } from '@redial/guard';
 import { PRODUCER_REDIS, QUEUE_REDIS } from '@redial/queue';
 import { eventually, registerVerified, signIn } from './support/flows';
 import { REDIS_URL } from './support/redis';
@@ -74,10 +76,21 @@ it('a text sent: the worker publishes its update and queues its step deadline in
   expect(published[0]).toEqual(expect.arrayContaining([`publish ${channel}`, `evalsha ${stack.prefix}:timers:marker`]));
 });
 
-it('the producer connection runs a script defined in a tick whose other commands are still on their way (the guards define theirs at first use)', async () => {
+it('the producer connection is auto-pipelined, and a guard decision never run before works in a tick whose other commands are still on their way', async () => {
   const redis = stack.api.get<Redis>(PRODUCER_REDIS);
-  const pending = redis.get(`${stack.prefix}-redis-work-probe`);
-  redis.defineCommand('redisWorkProbe', { numberOfKeys: 0, lua: 'return 7' });
-  const probe = (redis as unknown as { redisWorkProbe: () => Promise<number> }).redisWorkProbe();
-  expect(await Promise.all([pending, probe])).toEqual([null, 7]);
+  expect(redis.options.enableAutoPipelining).toBe(true);
+  const scripts = stack.api.get(GuardScripts);
+  // A section no Redis has seen: its first run is answered NOSCRIPT and runs by EVAL; the second by EVALSHA.
+  const tag = `probe-${process.pid}-${Date.now()}`;
+  const ask = { lua: `function(keys, args) return {0, '${tag}', args[1]} end`, keys: [`${stack.prefix}-redis-work-probe`], args: ['x'], verdict: (reply: unknown[]) => reply.slice(1) };
+  const probeKey = `${stack.prefix}-redis-work-probe`;
+  const traffic = await recordTraffic(redis, () => Promise.all([redis.get(probeKey), scripts.run([ask]), scripts.run([ask])]));
+  expect(traffic.result).toEqual([null, [[tag, 'x']], [[tag, 'x']]]);
+  // One write for the tick's three commands; Redis did not know the script, so each ran again by EVAL.
+  expect(traffic.writes[0]).toEqual([`get ${probeKey}`, `evalsha ${probeKey}`, `evalsha ${probeKey}`]);
+  expect(traffic.commands.filter((c) => c.startsWith('eval '))).toHaveLength(2);
+  // And, as before ioredis's auto-pipeline met a script defined at first use, every caller got its own reply.
+  const cached = await recordTraffic(redis, () => Promise.all([redis.get(probeKey), scripts.run([ask])]));
+  expect(cached.result).toEqual([null, [[tag, 'x']]]);
+  expect(cached.commands).toEqual([`get ${probeKey}`, `evalsha ${probeKey}`]);
 });

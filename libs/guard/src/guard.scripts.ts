@@ -9,7 +9,10 @@ import { PRODUCER_REDIS } from '@redial/queue';
  * control keeps its own Redis work as a Lua *section* — `function(keys, args) … end`, beside its store — and
  * says what it needs for one decision as a `ScriptAsk`: its section, its keys and arguments, and how to read
  * the section's reply. GuardScripts joins the asked sections, in the order asked, into one script and runs it
- * (EVALSHA: each combination of sections is defined once per connection with `defineCommand`).
+ * (EVALSHA of the combination's SHA-1, with EVAL when Redis answers NOSCRIPT — a restarted or wiped Redis, a new
+ * Cluster node). Plain commands, not ioredis's `defineCommand`: the connection is auto-pipelined, and ioredis
+ * copies a connection's defined scripts into a tick's pipeline when the pipeline starts, so a command defined at
+ * its first use, mid-tick, was missing from it (its call threw and the pipeline's replies went to the wrong callers).
  *
  * A section returns a list whose first element is 1 when it refused, else 0; the sections after a refusal do not
  * run, so a control asked after one that refused changes nothing — as when each asked Redis in turn, stopping at
@@ -40,13 +43,17 @@ export function isScriptAsk<T>(value: unknown): value is ScriptAsk<T> {
   return typeof value === 'object' && value !== null && 'lua' in value;
 }
 
-type ScriptCommand = (numKeys: number, ...keysThenArgs: Array<string | number>) => Promise<SectionReply[]>;
+/** A combination of sections as one script: its source and the SHA-1 Redis knows it by. */
+interface Script {
+  lua: string;
+  sha: string;
+}
 
 @Injectable()
 export class GuardScripts {
-  /** Each section source → its number; each combination of numbers → the command that runs it. */
+  /** Each section source → its number; each combination of numbers → its script. */
   private readonly sectionIds = new Map<string, number>();
-  private readonly commands = new Map<string, ScriptCommand>();
+  private readonly scripts = new Map<string, Script>();
 
   constructor(@Inject(PRODUCER_REDIS) private readonly redis: Redis) {}
 
@@ -58,23 +65,25 @@ export class GuardScripts {
     if (asks.length === 0) return [];
     const keys = asks.flatMap((a) => a.keys);
     const counts = asks.flatMap((a) => [a.keys.length, a.args.length]);
-    const replies = await this.command(asks)(keys.length, ...keys, ...counts, ...asks.flatMap((a) => a.args));
+    const script = this.script(asks);
+    const params = [...keys, ...counts, ...asks.flatMap((a) => a.args)];
+    const replies = (await this.redis.evalsha(script.sha, keys.length, ...params).catch((err: unknown) => {
+      // Not in this Redis's script cache (yet, or any more): EVAL runs it and caches it for the next EVALSHA.
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return this.redis.eval(script.lua, keys.length, ...params);
+      throw err;
+    })) as SectionReply[];
     return replies.map((reply, i) => asks[i].verdict(reply));
   }
 
-  private command(asks: ReadonlyArray<ScriptCall>): ScriptCommand {
+  private script(asks: ReadonlyArray<ScriptCall>): Script {
     const combination = asks.map((a) => this.sectionId(a.lua)).join(',');
-    let command = this.commands.get(combination);
-    if (command === undefined) {
+    let script = this.scripts.get(combination);
+    if (script === undefined) {
       const lua = compose(asks.map((a) => a.lua));
-      // Named after its source, so two combinations never share a name on one connection.
-      const name = `guard_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
-      this.redis.defineCommand(name, { lua });
-      const client = this.redis as unknown as Record<string, ScriptCommand>;
-      command = (...args) => client[name](...args);
-      this.commands.set(combination, command);
+      script = { lua, sha: createHash('sha1').update(lua).digest('hex') };
+      this.scripts.set(combination, script);
     }
-    return command;
+    return script;
   }
 
   private sectionId(lua: string): number {

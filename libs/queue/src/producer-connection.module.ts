@@ -17,14 +17,15 @@ export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
  *   the updates it publishes, a sent text's update with its step deadline, a stats tick's reads — instead of a write
  *   (and a read on each side) per command. BullMQ defines its scripts when a queue connects, before it sends any.
  * - PRODUCER_REDIS, for what else reads or writes Redis: health, queue figures, liveness, the alerts lock, the
- *   guards' scripts. Not auto-pipelined: ioredis copies a connection's scripts into a tick's pipeline when it
- *   starts it, so a script defined later in that tick (the guards define each combination of checks at its first
- *   use) would be missing from it, and the pipeline's replies would no longer match its callers.
+ *   guards' scripts — auto-pipelined as well, so concurrent requests' guard decisions share writes. Every script on
+ *   it is defined before any traffic (in a constructor) or sent as plain EVALSHA/EVAL (GuardScripts): ioredis copies
+ *   a connection's defined scripts into a tick's pipeline when it starts it, so one defined later in that tick would
+ *   be missing from it, and the pipeline's replies would no longer match their callers.
  * BullMQ's workers use neither: they take connections of their own (worker.options.ts), where a blocking command waits.
  */
 @Module({
   providers: [
-    { provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', producerTimeouts(config.dependencyTimeoutMs)), inject: [APP_CONFIG] },
+    { provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) }), inject: [APP_CONFIG] },
     { provide: QUEUE_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) }), inject: [APP_CONFIG] },
   ],
   exports: [PRODUCER_REDIS, QUEUE_REDIS],
