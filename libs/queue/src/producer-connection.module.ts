@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@redial/config';
 import { createRedis, producerTimeouts } from './redis.connection';
 
-/** The app's producer connection to Redis (fails fast when Redis is away: `enableOfflineQueue: false`). */
+/** The app's producer connection to Redis (fails fast when Redis is away: `enableOfflineQueue: false`), auto-pipelined. */
 export const PRODUCER_REDIS = Symbol('PRODUCER_REDIS');
 
 /** The connection of the app's BullMQ queues and its event publisher: a producer connection, auto-pipelined. */
@@ -21,12 +21,19 @@ export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
  *   it is defined before any traffic (in a constructor) or sent as plain EVALSHA/EVAL (GuardScripts): ioredis copies
  *   a connection's defined scripts into a tick's pipeline when it starts it, so one defined later in that tick would
  *   be missing from it, and the pipeline's replies would no longer match their callers.
- * BullMQ's workers use neither: they take connections of their own (worker.options.ts), where a blocking command waits.
+ * Two rather than one, so that the jobs and updates of a transition never wait for their replies behind a request's
+ * guard checks or an operator's queue figures. BullMQ's workers use neither: they take connections of their own
+ * (worker.options.ts), where a blocking command waits.
  */
+/** A fail-fast, auto-pipelined producer connection, bounded by DEPENDENCY_TIMEOUT_MS. */
+function producerConnection(config: AppConfig): Redis {
+  return createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) });
+}
+
 @Module({
   providers: [
-    { provide: PRODUCER_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) }), inject: [APP_CONFIG] },
-    { provide: QUEUE_REDIS, useFactory: (config: AppConfig) => createRedis(config, 'producer', { enableAutoPipelining: true, ...producerTimeouts(config.dependencyTimeoutMs) }), inject: [APP_CONFIG] },
+    { provide: PRODUCER_REDIS, useFactory: producerConnection, inject: [APP_CONFIG] },
+    { provide: QUEUE_REDIS, useFactory: producerConnection, inject: [APP_CONFIG] },
   ],
   exports: [PRODUCER_REDIS, QUEUE_REDIS],
 })
