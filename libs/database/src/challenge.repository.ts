@@ -242,10 +242,7 @@ function transitionStatement(id: string, change: TransitionChange, at?: { versio
   const a = change.newAttempt;
   if (a !== undefined) {
     if (at !== undefined) throw new Error('a transition that starts an attempt is written under the challenge lock');
-    const row = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
-    values.push(...row.values);
-    parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
-        VALUES ${row.sql} RETURNING ${ATTEMPT_COLUMNS})`);
+    parts.push(attemptInsert(a, values));
   }
   const stepNames: string[] = [];
   change.steps.forEach((step, i) => {
@@ -254,16 +251,31 @@ function transitionStatement(id: string, change: TransitionChange, at?: { versio
     values.push(step.index, ...set.values);
     stepNames.push(`SELECT * FROM s${i}`);
   });
-  if (change.events.length > 0) {
-    const rows = valuesList(change.events.map((e, i) => [change.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
-    values.push(...rows.values);
-    const onlyWithRow = at === undefined ? '' : ' WHERE EXISTS (SELECT FROM c)';
-    parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at) SELECT $1, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM (VALUES ${rows.sql}) AS v(seq, type, payload, at)${onlyWithRow})`);
-  }
+  if (change.events.length > 0) parts.push(eventsInsert(change.firstSeq, change.events, values));
   const changed = stepNames.length > 0 ? `(SELECT json_agg(x) FROM (${stepNames.join(' UNION ALL ')}) x)` : `'[]'::json`;
   const created = a !== undefined ? '(SELECT row_to_json(n) FROM n)' : 'NULL::json';
   const relaxed = at !== undefined && !at.durable ? `, set_config('synchronous_commit', 'off', true) AS "synchronousCommit"` : '';
   return { text: `WITH ${parts.join(',\n')} SELECT c.*, ${changed} AS "changedSteps", ${created} AS "newAttempt"${relaxed} FROM c`, values };
+}
+
+/** `n AS (INSERT INTO delivery_attempts …)`, the attempt a transition starts, for a WITH clause; its values appended to `values`. */
+function attemptInsert(a: NewAttempt, values: unknown[]): string {
+  const row = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
+  values.push(...row.values);
+  return `n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
+    VALUES ${row.sql} RETURNING ${ATTEMPT_COLUMNS})`;
+}
+
+/**
+ * `e AS (INSERT INTO challenge_events …)`, a transition's events from `firstSeq` on, for a WITH clause whose `c`
+ * is the challenge row it wrote: the events are written with that row (none when a guarded UPDATE found it at
+ * another version). Their values are appended to `values`.
+ */
+function eventsInsert(firstSeq: number, events: readonly NewEvent[], values: unknown[]): string {
+  const rows = valuesList(events.map((e, i) => [firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
+  values.push(...rows.values);
+  return `e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at)
+    SELECT c.id, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM c, (VALUES ${rows.sql}) AS v(seq, type, payload, at))`;
 }
 
 function writtenTransition({ changedSteps, newAttempt, synchronousCommit: _relaxed, ...row }: TransitionResult): WrittenTransition {
@@ -299,18 +311,8 @@ export class ChallengeRepository {
       SELECT c.id, v.i::int, v.role, v.e164, v.masked, v.country, v.method, v.extension, v.label, v.status, v.reason, v.started::timestamptz
       FROM c, (VALUES ${stepRows.sql}) AS v(i, role, e164, masked, country, method, extension, label, status, reason, started) RETURNING ${STEP_COLUMNS})`);
     const a = first.attempt;
-    if (a !== undefined) {
-      const attemptRow = valuesList([[a.id, a.challengeId, a.stepIndex, a.attemptNo, a.method, a.provider, a.status, a.statusRank, a.createdAt, a.createdAt]], values.length + 1);
-      values.push(...attemptRow.values);
-      parts.push(`n AS (INSERT INTO delivery_attempts (id, challenge_id, step_index, attempt_no, method, provider, status, status_rank, created_at, updated_at)
-        VALUES ${attemptRow.sql} RETURNING ${ATTEMPT_COLUMNS})`);
-    }
-    if (first.events.length > 0) {
-      const eventRows = valuesList(first.events.map((e, i) => [first.firstSeq + i, e.type, JSON.stringify(e.payload), e.at]), values.length + 1);
-      values.push(...eventRows.values);
-      parts.push(`e AS (INSERT INTO challenge_events (challenge_id, seq, type, payload, created_at)
-        SELECT c.id, v.seq::int, v.type, v.payload::jsonb, v.at::timestamptz FROM c, (VALUES ${eventRows.sql}) AS v(seq, type, payload, at))`);
-    }
+    if (a !== undefined) parts.push(attemptInsert(a, values));
+    if (first.events.length > 0) parts.push(eventsInsert(first.firstSeq, first.events, values));
     const attempts = a !== undefined ? `(SELECT json_agg(n) FROM n)` : `'[]'::json`;
     const text = `WITH ${parts.join(',\n')} SELECT c.*, (SELECT json_agg(s ORDER BY s."index") FROM s) AS steps, ${attempts} AS attempts FROM c`;
     const [written] = await (into ? run<ChallengeWithChildren>(into.tx, into.last, text, values) : this.sql.query<ChallengeWithChildren>(text, values));
