@@ -4,61 +4,13 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import twilio, { RestException, type Twilio } from 'twilio';
 import BasicAuthStrategy from 'twilio/lib/auth_strategy/BasicAuthStrategy';
+import { type Seen, TwilioStandIn } from '../../../test/support/twilio-stand-in';
 import { classifyProviderError } from './outcome.classification';
 import { asSdkHttpClient, encodeForm, TwilioHttpClient } from './twilio-http.client';
 
 const SID = `AC${'0'.repeat(32)}`;
 const TOKEN = 'sandbox-auth-token';
 const BASIC = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`;
-
-interface Seen {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  socket: number;
-}
-
-/**
- * A local HTTP server that records each request with the connection it came on. `answer` decides the reply;
- * `hold` keeps a request unanswered, `reset` destroys the connection once the request has arrived.
- */
-class RecordingServer {
-  readonly seen: Seen[] = [];
-  answer: (req: Seen) => { status: number; body: unknown } | 'hold' | 'reset' = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
-  private sockets = 0;
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const socket = req.socket as typeof req.socket & { n?: number };
-      socket.n ??= ++this.sockets;
-      const seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), socket: socket.n };
-      this.seen.push(seen);
-      const answer = this.answer(seen);
-      if (answer === 'hold') return;
-      if (answer === 'reset') return void req.socket.destroy();
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  last(): Seen {
-    const last = this.seen.at(-1);
-    if (last === undefined) throw new Error('no request seen');
-    return last;
-  }
-}
 
 const created = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
 
@@ -102,7 +54,7 @@ describe('TwilioHttpClient.rewrite', () => {
 });
 
 describe('TwilioHttpClient against a local server', () => {
-  const server = new RecordingServer();
+  const server = new TwilioStandIn();
   let baseUrl: string;
   let client: TwilioHttpClient;
 
@@ -264,7 +216,7 @@ describe('TwilioHttpClient through an outbound proxy (CONNECT)', () => {
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
-  const server = new RecordingServer();
+  const server = new TwilioStandIn();
   let proxyUrl: string;
   let baseUrl: string;
 
@@ -296,7 +248,7 @@ describe('TwilioHttpClient through an outbound proxy (CONNECT)', () => {
   });
 
   it('a proxy that cannot be reached fails before anything is sent: a retry that is not ambiguous', async () => {
-    const closed = new RecordingServer();
+    const closed = new TwilioStandIn();
     const deadUrl = await closed.start();
     await closed.close();
     const client = new TwilioHttpClient({ baseUrl, timeoutMs: 5000, maxSockets: 1, proxyUrl: deadUrl });
@@ -313,7 +265,7 @@ describe('TwilioHttpClient through an outbound proxy (CONNECT)', () => {
  * broken or timed out after the request went out (ambiguous: the worker looks for the text before sending again).
  */
 describe('TwilioHttpClient network errors, as classifyProviderError reads them', () => {
-  const server = new RecordingServer();
+  const server = new TwilioStandIn();
   let baseUrl: string;
 
   beforeAll(async () => {
@@ -334,7 +286,7 @@ describe('TwilioHttpClient network errors, as classifyProviderError reads them',
   }
 
   it('a refused connection: ECONNREFUSED, a retry that is not ambiguous', async () => {
-    const closed = new RecordingServer();
+    const closed = new TwilioStandIn();
     const deadUrl = await closed.start();
     await closed.close();
     const error = await failure(new TwilioHttpClient({ baseUrl: deadUrl, timeoutMs: 5000, maxSockets: 1 }));
@@ -363,7 +315,7 @@ describe('TwilioHttpClient network errors, as classifyProviderError reads them',
  * for header and byte for byte — for the calls Redial makes, with the characters where encoders differ.
  */
 describe('TwilioHttpClient sends what the SDK`s RequestClient sent', () => {
-  const server = new RecordingServer();
+  const server = new TwilioStandIn();
   let baseUrl: string;
   let ours: TwilioHttpClient;
   let viaOurs: Twilio;

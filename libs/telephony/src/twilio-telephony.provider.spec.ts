@@ -1,77 +1,19 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TwilioConfig } from '@redial/config';
 import { RestException } from 'twilio';
+import { TwilioStandIn } from '../../../test/support/twilio-stand-in';
 import { TwilioHttpClient } from './twilio-http.client';
 import { TwilioTelephonyProvider } from './twilio-telephony.provider';
 
 const SID = `AC${'0'.repeat(32)}`;
 const TOKEN = 'sandbox-auth-token';
 
-interface Captured {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  form: Array<[string, string]>;
-}
-
-/** A local stand-in for api.twilio.com that records exactly what the SDK sent. */
-class CapturingServer {
-  readonly requests: Captured[] = [];
-  connections = 0;
-  reply: (req: Captured) => { status: number; body: unknown } = (req) => ({
-    status: 201,
-    body: req.path.endsWith('Calls.json')
-      ? { sid: `CA${'a'.repeat(32)}`, status: 'queued' }
-      : { sid: `SM${'b'.repeat(32)}`, status: 'queued' },
-  });
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const captured: Captured = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body,
-        form: [...new URLSearchParams(body).entries()],
-      };
-      this.requests.push(captured);
-      const answer = this.reply(captured);
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-
-  constructor() {
-    this.server.on('connection', () => this.connections++);
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  last(): Captured {
-    const last = this.requests.at(-1);
-    if (last === undefined) throw new Error('no request captured');
-    return last;
-  }
-}
-
 function config(apiUrl: string, from = '+15005550006'): TwilioConfig {
   return { mode: 'sandbox', accountSid: SID, authToken: TOKEN, apiKey: undefined, from, apiUrl };
 }
 
 describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
-  const server = new CapturingServer();
+  const server = new TwilioStandIn();
   let apiUrl: string;
   let provider: TwilioTelephonyProvider;
 
@@ -191,7 +133,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     ['canceled', 'canceled'],
     ['completed', 'completed'],
   ] as const)('ends a call with Status=%s (POST Calls/{sid}.json)', async (status, answered) => {
-    server.reply = () => ({ status: 200, body: { sid: `CA${'a'.repeat(32)}`, status: answered } });
+    server.answer = () => ({ status: 200, body: { sid: `CA${'a'.repeat(32)}`, status: answered } });
     try {
       const receipt = await provider.endCall(`CA${'a'.repeat(32)}`, status);
       expect(receipt).toEqual({ status: answered });
@@ -200,7 +142,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
       expect(req.path).toBe(`/2010-04-01/Accounts/${SID}/Calls/CA${'a'.repeat(32)}.json`);
       expect(req.form).toEqual([['Status', status]]);
     } finally {
-      server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
+      server.answer = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
     }
   });
 
@@ -209,11 +151,11 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     /** Twilio's date format: RFC 2822, whole seconds. */
     const at = (ms: number) => new Date(since.getTime() + ms).toUTCString().replace('GMT', '+0000');
     const page = (key: string, items: object[]) => ({ [key]: items, end: items.length - 1, first_page_uri: '/x', next_page_uri: null, page: 0, page_size: 50, previous_page_uri: null, start: 0, uri: '/x' });
-    afterEach(() => (server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } })));
+    afterEach(() => (server.answer = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } })));
 
     it('a text: To and PageSize only, then the ones created since (less a minute of clock skew) that carry the code line, oldest first', async () => {
       const text = (n: number, body: string, ms: number) => ({ sid: `SM${String(n).repeat(32)}`, status: 'sent', body, to: '+15558675310', date_created: at(ms) });
-      server.reply = () => ({
+      server.answer = () => ({
         status: 200,
         body: page('messages', [
           text(4, 'Your code is 111111\n\n@app.example.com #111111', 5_000), // another attempt's text
@@ -233,7 +175,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
     });
 
     it('a call: To and our From', async () => {
-      server.reply = () => ({ status: 200, body: page('calls', [{ sid: `CA${'5'.repeat(32)}`, status: 'ringing', to: '+15558675310', from: '+15005550006', date_created: at(2_000) }]) });
+      server.answer = () => ({ status: 200, body: page('calls', [{ sid: `CA${'5'.repeat(32)}`, status: 'ringing', to: '+15558675310', from: '+15005550006', date_created: at(2_000) }]) });
       expect(await provider.findSent({ channel: 'call', to: '+15558675310', since })).toEqual([{ sid: `CA${'5'.repeat(32)}`, status: 'ringing' }]);
       expect(server.last().path).toBe(`/2010-04-01/Accounts/${SID}/Calls.json?To=%2B15558675310&From=%2B15005550006&PageSize=50`);
     });
@@ -258,7 +200,7 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
   });
 
   it('lets a RestException through, which classifyError reads', async () => {
-    server.reply = () => ({
+    server.answer = () => ({
       status: 400,
       body: { code: 21211, message: "The 'To' number +1500 is not a valid phone number.", more_info: 'x', status: 400 },
     });
@@ -270,12 +212,12 @@ describe('TwilioTelephonyProvider (the exact request the SDK sends)', () => {
       expect(error).toMatchObject({ status: 400, code: 21211 });
       expect(provider.classifyError(error)).toMatchObject({ action: 'fail_step', reason: 'invalid_number' });
     } finally {
-      server.reply = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
+      server.answer = () => ({ status: 201, body: { sid: `SM${'b'.repeat(32)}`, status: 'queued' } });
     }
   });
 
   it('lets a network error through, classified as a retry', async () => {
-    const closed = new CapturingServer();
+    const closed = new TwilioStandIn();
     const deadUrl = await closed.start();
     await closed.close();
     const dead = new TwilioTelephonyProvider(config(deadUrl));
