@@ -19,15 +19,8 @@ export function selectList(fields: readonly string[], alias?: string): string {
  * Throws on a field outside `allowed`: a patch never writes a column by accident.
  */
 export function setClause(patch: Record<string, unknown>, allowed: ReadonlySet<string>, firstParam: number): { sql: string; values: unknown[] } {
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (!allowed.has(field)) throw new Error(`unknown column in patch: ${field}`);
-    values.push(value);
-    parts.push(`"${columnOf(field)}" = $${firstParam + values.length - 1}`);
-  }
-  return { sql: parts.join(', '), values };
+  const written = writtenColumns(patch, allowed, 'patch');
+  return { sql: written.map(([column], i) => `"${column}" = $${firstParam + i}`).join(', '), values: written.map(([, value]) => value) };
 }
 
 /**
@@ -35,16 +28,21 @@ export function setClause(patch: Record<string, unknown>, allowed: ReadonlySet<s
  * `values`. Throws on a field outside `allowed`, as setClause does.
  */
 export function insertClause(row: Record<string, unknown>, allowed: ReadonlySet<string>, values: unknown[]): { columns: string; params: string } {
-  const columns: string[] = [];
-  const params: string[] = [];
-  for (const [field, value] of Object.entries(row)) {
+  const written = writtenColumns(row, allowed, 'row');
+  const first = values.length + 1;
+  values.push(...written.map(([, value]) => value));
+  return { columns: written.map(([column]) => `"${column}"`).join(', '), params: written.map((_, i) => `$${first + i}`).join(', ') };
+}
+
+/** The columns and values of the defined entries of `fields`; throws on a field outside `allowed` (`what`: patch or row). */
+function writtenColumns(fields: Record<string, unknown>, allowed: ReadonlySet<string>, what: string): Array<[column: string, value: unknown]> {
+  const written: Array<[string, unknown]> = [];
+  for (const [field, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    if (!allowed.has(field)) throw new Error(`unknown column in row: ${field}`);
-    values.push(value);
-    columns.push(`"${columnOf(field)}"`);
-    params.push(`$${values.length}`);
+    if (!allowed.has(field)) throw new Error(`unknown column in ${what}: ${field}`);
+    written.push([columnOf(field), value]);
   }
-  return { columns: columns.join(', '), params: params.join(', ') };
+  return written;
 }
 
 /** `($1, $2), ($3, $4)` and the flat values, for a multi-row INSERT. */
