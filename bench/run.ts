@@ -3,7 +3,7 @@
  *
  *   npm run bench                       full run (≈ 15 min on 2 cores)
  *   npm run bench -- --quick            every benchmark, small (< 2 min): proves the suite runs; exit 1 if one cannot
- *   npm run bench -- --only=dispatch,latency   a subset (baseline, dispatch, latency, knee, push, memory, api, abuse)
+ *   npm run bench -- --only=dispatch,latency   a subset (baseline, dispatch, latency, floor, knee, push, memory, api, abuse)
  *   npm run bench -- --reps=5           repetitions per figure (default 3; quick 1)
  *   npm run bench -- --memory-jobs=100000   dispatch jobs in the worker memory run (default 100,000; quick 300)
  *   npm run bench -- --profile=worker   run that app (api, worker, gateway, sandbox, raw-worker, bare-api) under
@@ -25,6 +25,7 @@ import { sleep, type Figure } from './lib/stats';
 import type { Suite, SuiteContext, SuiteResult } from './lib/suite';
 import { abuse } from './suites/abuse';
 import { api } from './suites/api';
+import { floor } from './suites/floor';
 import { knee } from './suites/knee';
 import { latency } from './suites/latency';
 import { memory } from './suites/memory';
@@ -35,6 +36,7 @@ const SUITES: Array<[string, Suite]> = [
   ['baseline', baseline],
   ['dispatch', dispatch],
   ['latency', latency],
+  ['floor', floor],
   ['knee', knee],
   ['push', push],
   ['memory', memory],

@@ -24,6 +24,8 @@ const SOCKETS = 64; // Redial's TwilioHttpClient default
 interface RawJob {
   to: string;
   body: string;
+  /** The protocol floor's jobs (bench/apps/bare-api.ts) ask for the text's status callbacks. */
+  statusCallback?: string;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: SOCKETS, maxFreeSockets: SOCKETS });
@@ -31,7 +33,7 @@ const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toStrin
 const messagesUrl = new URL(`${sandboxUrl}/2010-04-01/Accounts/${accountSid}/Messages.json`);
 
 function postHttp(data: RawJob): Promise<string> {
-  const form = new URLSearchParams({ To: data.to, From: FROM, Body: data.body, ValidityPeriod: '600' }).toString();
+  const form = new URLSearchParams({ To: data.to, From: FROM, Body: data.body, ValidityPeriod: '600', ...(data.statusCallback && { StatusCallback: data.statusCallback }) }).toString();
   return new Promise((resolve, reject) => {
     const req = http.request(
       messagesUrl,
@@ -61,7 +63,8 @@ const client = mode === 'sdk' ? twilio(accountSid, authToken, { httpClient: asSd
 
 async function send(job: Job<RawJob>): Promise<string> {
   if (client) {
-    const message = await client.messages.create({ to: job.data.to, from: FROM, body: job.data.body, validityPeriod: 600 });
+    const { to, body, statusCallback } = job.data;
+    const message = await client.messages.create({ to, from: FROM, body, validityPeriod: 600, ...(statusCallback && { statusCallback }) });
     return message.sid;
   }
   return postHttp(job.data);

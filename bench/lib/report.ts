@@ -29,6 +29,8 @@ export const HEADLINES: Headline[] = [
   { label: 'CPU per challenge at 200/s, every process', suite: 'latency', figure: 'cpuMsPerChallenge', goal: { op: '<=', value: 4 } },
   { label: 'p50 at 200/s', suite: 'latency', figure: 'p50', goal: { op: '<=', value: 20 } },
   { label: 'p99 at 200/s', suite: 'latency', figure: 'p99', goal: { op: '<=', value: 60 } },
+  // What the same load through the same protocol hops costs with none of Redial's work (bench/suites/floor.ts).
+  { label: 'protocol floor: CPU per challenge at 200/s without Redial', suite: 'floor', figure: 'cpuMsPerChallenge' },
   // The 200/s latency goal said as a rate: the knee must be at or above it.
   { label: 'knee: highest rate with p99 ≤ 60 ms', suite: 'knee', figure: 'rate', goal: { op: '>=', value: 200 } },
   { label: 'knee ÷ baseline', suite: 'knee', figure: 'ratioToBaseline' },

@@ -14,6 +14,13 @@ export interface Sent {
   responseMs?: number;
 }
 
+/** Where an open loop sends its requests: the api's POST /v1/challenges unless given (the protocol floor's). */
+export interface LoadTarget {
+  url: string;
+  body: (user: BenchUser) => unknown;
+  headers: Record<string, string>;
+}
+
 /**
  * Open-loop load: POST /v1/challenges for `count` users at a fixed `rate`, each request issued at its scheduled
  * time whether or not earlier ones have answered. `onCreated` runs as each answer arrives.
@@ -26,6 +33,7 @@ export async function openLoop(
   onCreated?: (s: Sent, u: BenchUser) => void,
   /** Requests still unanswered this long after the last one was issued are aborted (they count as failed). */
   graceMs = 60_000,
+  target: LoadTarget = { url: `${stack.apiUrl}/v1/challenges`, body: (u) => ({ userId: u.userId }), headers: stack.auth },
 ): Promise<{ sent: Sent[]; maxLagMs: number; aborted: number }> {
   const abort = new AbortController();
   setMaxListeners(0, abort.signal); // one listener per request in flight
@@ -44,7 +52,7 @@ export async function openLoop(
     const s: Sent = { at };
     sent.push(s);
     inflight.push(
-      requestJson('POST', `${stack.apiUrl}/v1/challenges`, { userId: user.userId }, stack.auth, abort.signal).then(
+      requestJson('POST', target.url, target.body(user), target.headers, abort.signal).then(
         (res) => {
           s.status = res.status;
           s.responseMs = wallNow() - at;
