@@ -19,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { closeHttp } from './lib/http';
 import { killAllNow, LOG_DIR, RESULTS_DIR, ROOT, stopAll } from './lib/procs';
-import { BenchReport, comparisonMarkdown, cpuSplit, fmt, headlineRows, meets } from './lib/report';
+import { BenchReport, comparisonMarkdown, cpuSplit, fmt, headlineRows, meets, ownWorkSplit } from './lib/report';
 import { BenchStack, machine } from './lib/stack';
 import { sleep, type Figure } from './lib/stats';
 import type { Suite, SuiteContext, SuiteResult } from './lib/suite';
@@ -111,6 +111,7 @@ function printTable(results: Record<string, SuiteResult>, failures: Record<strin
 function printHeadlines(report: BenchReport): void {
   printRows([['headline', 'goal', 'actual (median, spread)', ''], ...headlineRows(report)], []);
   console.log(`CPU per challenge at 200/s by process, ms: ${cpuSplit(report)}`);
+  console.log(`Redial's own work per challenge beyond the protocol floor, ms: ${ownWorkSplit(report)}`);
 }
 
 async function main(): Promise<number> {

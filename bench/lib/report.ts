@@ -97,6 +97,32 @@ export function cpuSplit(report: BenchReport): string {
   return Number.isNaN(runner) ? split : `${split} (load generator ${runner.toFixed(1)}, not counted)`;
 }
 
+/** Which of Redial's process groups did each hop's work in the protocol floor (bench/suites/floor.ts). */
+const FLOOR_AS_REDIAL: Record<string, string> = { 'bare-api': 'api', 'raw-worker': 'worker' };
+
+/**
+ * "postgres +1.9 · api +1.8 · …" — what Redial's own work costs per challenge at 200/s beyond the protocol floor of
+ * the same run, by process: the median of each group in the latency benchmark minus the floor's median for the
+ * process that does the same hop there (the bare endpoint is the api's, the raw worker the worker's; the floor has no
+ * gateway and an idle database). '—' when the run has no floor.
+ */
+export function ownWorkSplit(report: BenchReport): string {
+  const runs = latencyCpu(report);
+  const floorRuns = report.results.floor?.params.cpuMsPerChallenge;
+  if (runs.length === 0 || !Array.isArray(floorRuns) || floorRuns.length === 0) return '—';
+  const groupMedian = (rs: Array<Record<string, number>>, g: string) => median(rs.map((c) => c[g]).filter((v) => v !== undefined));
+  const floorOf = new Map<string, number>();
+  for (const g of new Set((floorRuns as Array<Record<string, number>>).flatMap((c) => Object.keys(c)))) {
+    if (g === 'total' || g === LOAD_GENERATOR) continue;
+    floorOf.set(FLOOR_AS_REDIAL[g] ?? g, groupMedian(floorRuns as Array<Record<string, number>>, g));
+  }
+  const groups = [...new Set(runs.flatMap((c) => Object.keys(c)))].filter((g) => g !== 'total' && g !== LOAD_GENERATOR);
+  const own = groups.map((g) => [g, groupMedian(runs, g) - (floorOf.get(g) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+  const sign = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(1)}`;
+  const total = own.reduce((a, [, ms]) => a + ms, 0);
+  return `${sign(total)} in all: ${own.map(([g, ms]) => `${g} ${sign(ms)}`).join(' · ')}`;
+}
+
 /** The headline figures of one run with their goals, for the console: rows of figure, goal, median, spread, verdict. */
 export function headlineRows(report: BenchReport): string[][] {
   return HEADLINES.map(({ label, suite, figure: key, goal }) => {
@@ -123,5 +149,6 @@ export function comparisonMarkdown(before: BenchReport, after?: BenchReport): st
     lines.push(`| ${label} | ${goalText(goal) || '—'} | ${cell(before, suite, key, goal)} | ${cell(after, suite, key, goal)} |`);
   }
   lines.push(`| CPU per challenge at 200/s, by process (ms) | — | ${cpuSplit(before)} | ${after ? cpuSplit(after) : ''} |`);
+  lines.push(`| Redial's own work beyond the protocol floor, by process (ms) | — | ${ownWorkSplit(before)} | ${after ? ownWorkSplit(after) : ''} |`);
   return lines.join('\n');
 }
