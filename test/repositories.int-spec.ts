@@ -363,6 +363,60 @@ describe('repositories (plain SQL on PostgreSQL)', () => {
       expect(results.map((r) => r.result).sort()).toEqual(['advanced', 'unchanged']);
       expect(await stored(c.id)).toMatchObject({ status: 'sent', statusRank: 2 });
     });
+
+    it('statuses asked within the window are written by one statement; each caller gets its own attempt\'s result and request id', async () => {
+      const [one, two, three] = [await withAttempt(), await withAttempt(), await withAttempt()];
+      await sql.query('UPDATE challenges SET request_id = $2 WHERE id = $1', [two.c.id, 'req-two']);
+      await challenges.advanceAttempt(three.a.id, { ...sent, providerSid: `SM-b3-${three.a.id}` });
+      const statements = jest.spyOn(sql.pool, 'query');
+      try {
+        const results = await Promise.all([
+          challenges.advanceAttempt(one.a.id, { ...sending, providerSid: `SM-b1-${one.a.id}` }, AT),
+          challenges.advanceAttempt(two.a.id, { ...sent, providerSid: `SM-b2-${two.a.id}`, errorCode: 30008 }, AT),
+          challenges.advanceAttempt(three.a.id, { ...sending, providerSid: `SM-b3-${three.a.id}` }, AT),
+          challenges.advanceAttempt(randomUUID(), { ...sent, providerSid: 'SM-nobody' }, AT),
+        ]);
+        expect(statements).toHaveBeenCalledTimes(1);
+        expect(results).toEqual([
+          { result: 'advanced', requestId: 'req-1' },
+          { result: 'advanced', requestId: 'req-two' },
+          { result: 'unchanged', requestId: 'req-1' },
+          { result: 'unknown', requestId: null },
+        ]);
+      } finally {
+        statements.mockRestore();
+      }
+      expect(await stored(one.c.id)).toMatchObject({ status: 'sending', statusRank: 1, providerSid: `SM-b1-${one.a.id}`, updatedAt: AT });
+      expect(await stored(two.c.id)).toMatchObject({ status: 'sent', statusRank: 2, errorCode: 30008 });
+      expect(await stored(three.c.id)).toMatchObject({ status: 'sent', statusRank: 2 });
+    });
+
+    it('two statuses of one attempt in one batch: the higher-ranked is written, whichever came first', async () => {
+      const { c, a } = await withAttempt();
+      const sid = `SM-pair-${a.id}`;
+      const [later, earlier] = await Promise.all([challenges.advanceAttempt(a.id, { ...sent, providerSid: sid }), challenges.advanceAttempt(a.id, { ...sending, providerSid: sid })]);
+      expect([later.result, earlier.result]).toEqual(['advanced', 'unchanged']);
+      expect(await stored(c.id)).toMatchObject({ status: 'sent', statusRank: 2, providerSid: sid });
+    });
+
+    it('a batch whose statement fails is written change by change: only the failing change\'s caller gets the error', async () => {
+      const [one, two, three] = [await withAttempt(), await withAttempt(), await withAttempt()];
+      // Another attempt already holds this SID (provider_sid is unique): writing it fails the whole statement.
+      const taken = `SM-taken-${randomUUID()}`;
+      await challenges.advanceAttempt(two.a.id, { ...sending, providerSid: taken });
+      const statements = jest.spyOn(sql.pool, 'query');
+      const [ok, clash] = await Promise.allSettled([
+        challenges.advanceAttempt(one.a.id, { ...sending, providerSid: `SM-fine-${one.a.id}` }),
+        challenges.advanceAttempt(three.a.id, { ...sending, providerSid: taken }),
+      ]);
+      // The batch, then each change by itself.
+      expect(statements).toHaveBeenCalledTimes(3);
+      statements.mockRestore();
+      expect(ok).toEqual({ status: 'fulfilled', value: { result: 'advanced', requestId: 'req-1' } });
+      expect(clash).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/duplicate key|unique/i) }) });
+      expect(await stored(three.c.id)).toMatchObject({ status: 'queued', providerSid: null });
+      expect(await stored(one.c.id)).toMatchObject({ status: 'sending', providerSid: `SM-fine-${one.a.id}` });
+    });
   });
 
   it('appends events in order and reads them after a given seq; JSON payloads round-trip', async () => {

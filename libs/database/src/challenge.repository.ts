@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
 import type { ChallengeEventType } from '@redial/contracts';
 import { isUuid } from '@redial/domain';
+import { MicroBatch } from './micro-batch';
 import { insertClause, revive, selectList, setClause, valuesList } from './sql-columns';
 import { Sql, SqlService, Tx } from './sql.service';
 
@@ -155,20 +156,58 @@ const FIND_TARGET = FIND.replace('c.id = $1', `c.id = ${TARGET}`);
 const FIND_DISPATCH = FIND.replace('c.id = $1', 'c.id = (SELECT challenge_id FROM delivery_attempts WHERE id = $1)');
 
 /**
- * A status moving one attempt ($1) forward on its own: written only when its rank ($3) is above the stored one.
- * The UPDATE takes the attempt's row lock, so it waits for a transition writing the same row and then checks the
- * rank again on the row as that transition left it (READ COMMITTED re-evaluates the WHERE): a late status never
- * overwrites a later one. `found` says whether the attempt exists at all. `set_config(…, true)` is this
- * statement's own transaction's `SET LOCAL synchronous_commit = off`: PostgreSQL reads the setting when the
- * transaction commits, and the statement is the whole (implicit) transaction, so the commit does not wait for the
- * disk flush and nothing else is affected — one statement instead of BEGIN, SET, UPDATE, COMMIT.
+ * Statuses moving attempts forward on their own, one row of `v` per attempt (id, status, rank, error code, SID,
+ * time): each written only when its rank is above the stored one. The UPDATE takes each attempt's row lock, so it
+ * waits for a transition writing the same row and then checks the rank again on the row as that transition left it
+ * (READ COMMITTED re-evaluates the WHERE): a late status never overwrites a later one. `found` says whether the
+ * attempt exists at all. `set_config(…, true)` is this statement's own transaction's `SET LOCAL synchronous_commit
+ * = off`: PostgreSQL reads the setting when the transaction commits, and the statement is the whole (implicit)
+ * transaction, so the commit does not wait for the disk flush and nothing else is affected.
  */
-const ADVANCE_ATTEMPT = `WITH advanced AS (
-  UPDATE delivery_attempts SET status = $2, status_rank = $3, error_code = coalesce($4, error_code), provider_sid = coalesce(provider_sid, $5), updated_at = $6
-  WHERE id = $1 AND status_rank < $3 RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM advanced) AS advanced, o.found IS NOT NULL AS found, o.request_id AS "requestId",
+function advanceStatement(rows: ReadonlyArray<readonly unknown[]>): { text: string; values: unknown[] } {
+  const list = valuesList(rows);
+  return {
+    text: `WITH v AS (SELECT x.id::uuid AS id, x.status, x.rank::int AS rank, x.error_code::int AS error_code, x.sid, x.at::timestamptz AS at
+    FROM (VALUES ${list.sql}) AS x(id, status, rank, error_code, sid, at)),
+  advanced AS (
+    UPDATE delivery_attempts d SET status = v.status, status_rank = v.rank, error_code = coalesce(v.error_code, d.error_code),
+      provider_sid = coalesce(d.provider_sid, v.sid), updated_at = v.at
+    FROM v WHERE d.id = v.id AND d.status_rank < v.rank RETURNING d.id)
+SELECT v.id, EXISTS (SELECT 1 FROM advanced x WHERE x.id = v.id) AS advanced, a.id IS NOT NULL AS found, c.request_id AS "requestId",
   set_config('synchronous_commit', 'off', true) AS "synchronousCommit"
-FROM (SELECT 1) one LEFT JOIN (SELECT true AS found, c.request_id FROM delivery_attempts a JOIN challenges c ON c.id = a.challenge_id WHERE a.id = $1) o ON true`;
+FROM v LEFT JOIN delivery_attempts a ON a.id = v.id LEFT JOIN challenges c ON c.id = a.challenge_id`,
+    values: list.values,
+  };
+}
+
+/** A status an attempt moves forward to on its own (advanceAttempt). */
+export interface AttemptAdvance {
+  status: string;
+  statusRank: number;
+  errorCode?: number;
+  providerSid: string;
+}
+
+export interface AdvanceResult {
+  result: 'advanced' | 'unchanged' | 'unknown';
+  requestId: string | null;
+}
+
+/**
+ * How long a status on its way waits for others to be written with it (advanceAttempt). Twilio answers each
+ * text's `sending` and `sent` with its own request; at a few hundred a second a 10-ms window writes several in one
+ * statement instead of one each, and a callback's answer waits at most that long (Twilio allows 15 s).
+ */
+export const ADVANCE_WINDOW_MS = 10;
+const ADVANCE_BATCH_MAX = 200;
+
+type AdvanceRow = { id: string; advanced: boolean; found: boolean; requestId: string | null };
+
+/** An attempt's row of advanceStatement as its caller's result; `written`: the change was the one written for it. */
+function advanceResult(row: AdvanceRow | undefined, written: boolean): AdvanceResult {
+  const result = !row?.found ? 'unknown' : row.advanced && written ? 'advanced' : 'unchanged';
+  return { result, requestId: row?.requestId ?? null };
+}
 
 /** A challenge named by its id, or by one of its attempts: our attempt id (callback URLs carry it), else the provider's SID. */
 export type ChallengeLocator = string | { attemptId?: string; sid?: string };
@@ -285,6 +324,9 @@ function writtenTransition({ changedSteps, newAttempt, synchronousCommit: _relax
 
 @Injectable()
 export class ChallengeRepository {
+  /** Statuses on their way, written in batches (advanceAttempt). */
+  private readonly advances = new MicroBatch((items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>) => this.advanceAll(items), ADVANCE_WINDOW_MS, ADVANCE_BATCH_MAX);
+
   constructor(private readonly sql: SqlService) {}
 
   /** Runs `fn` in one transaction. */
@@ -352,20 +394,43 @@ export class ChallengeRepository {
   }
 
   /**
-   * Moves attempt `attemptId` to `change.status` in one statement, without the challenge's lock, when that ranks
-   * above its stored status (ADVANCE_ATTEMPT); records `providerSid` when the attempt has none yet. For changes
-   * that concern the attempt alone and that a PostgreSQL crash may lose: the commit does not wait for the disk
-   * flush. `unknown`: there is no such attempt; `unchanged`: its status already ranks as high or higher. With
-   * the request id stored on the attempt's challenge (for the callback's log lines).
+   * Moves attempt `attemptId` to `change.status`, without the challenge's lock, when that ranks above its stored
+   * status (advanceStatement); records `providerSid` when the attempt has none yet. For changes that concern the
+   * attempt alone and that a PostgreSQL crash may lose: the commit does not wait for the disk flush. The changes
+   * asked within ADVANCE_WINDOW_MS of each other are written by one statement; of two for the same attempt, the
+   * higher-ranked is the one written (the other is `unchanged`, as it would be written after it). Should that
+   * statement fail (a SID another attempt holds, a deadlock with a concurrent batch), each change is written by
+   * itself, so one change's failure is its caller's alone. `unknown`: there is no such attempt; `unchanged`: its
+   * status already ranks as high or higher. With the request id stored on the attempt's challenge (for the
+   * callback's log lines).
    */
-  async advanceAttempt(
-    attemptId: string,
-    change: { status: string; statusRank: number; errorCode?: number; providerSid: string },
-    at = new Date(),
-  ): Promise<{ result: 'advanced' | 'unchanged' | 'unknown'; requestId: string | null }> {
-    if (!isUuid(attemptId)) return { result: 'unknown', requestId: null };
-    const [row] = await this.sql.query<{ advanced: boolean; found: boolean; requestId: string | null }>(ADVANCE_ATTEMPT, [attemptId, change.status, change.statusRank, change.errorCode ?? null, change.providerSid, at]);
-    return { result: row.advanced ? 'advanced' : row.found ? 'unchanged' : 'unknown', requestId: row.requestId };
+  advanceAttempt(attemptId: string, change: AttemptAdvance, at = new Date()): Promise<AdvanceResult> {
+    if (!isUuid(attemptId)) return Promise.resolve({ result: 'unknown', requestId: null });
+    return this.advances.add({ attemptId, change, at });
+  }
+
+  /** One statement for a batch of advanceAttempt's changes; each change by itself when it fails. */
+  private async advanceAll(items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>): Promise<Array<PromiseSettledResult<AdvanceResult>>> {
+    // The change written for each attempt: its highest-ranked (the first of equals).
+    const chosen = new Map<string, (typeof items)[number]>();
+    for (const item of items) {
+      const seen = chosen.get(item.attemptId);
+      if (seen === undefined || item.change.statusRank > seen.change.statusRank) chosen.set(item.attemptId, item);
+    }
+    let written: Map<string, AdvanceRow>;
+    try {
+      written = await this.writeAdvances([...chosen.values()]);
+    } catch (err) {
+      if (chosen.size === 1) return items.map(() => ({ status: 'rejected', reason: err }));
+      return Promise.allSettled(items.map(async (item) => advanceResult((await this.writeAdvances([item])).get(item.attemptId), true)));
+    }
+    return items.map((item) => ({ status: 'fulfilled', value: advanceResult(written.get(item.attemptId), chosen.get(item.attemptId) === item) }));
+  }
+
+  private async writeAdvances(items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>): Promise<Map<string, AdvanceRow>> {
+    const rows = items.map(({ attemptId, change, at }) => [attemptId, change.status, change.statusRank, change.errorCode ?? null, change.providerSid, at]);
+    const { text, values } = advanceStatement(rows);
+    return new Map((await this.sql.query<AdvanceRow>(text, values)).map((r) => [r.id, r]));
   }
 
   /**
