@@ -28,7 +28,8 @@ export class TwilioWebhooksService {
 
   /**
    * A text on its way (`sending`, `sent`…: isTextInTransit) changes its attempt alone, so when the callback names
-   * the attempt it is applied in one statement, without the challenge's lock or the engine. That write does not
+   * the attempt it is applied in one statement, without the challenge's lock or the engine (with the other such
+   * callbacks of the same 10 ms: ChallengeRepository.advanceAttempt writes them in batches). That write does not
    * wait for PostgreSQL's disk flush: a crash that loses it loses a status nothing decides on, that only ever
    * moves forward and that the text's next callback (its delivery or failure) overwrites, and a provider SID the
    * worker's record of the send carries too (when both are lost, the reconciler's dispatch job finds the text at
