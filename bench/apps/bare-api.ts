@@ -69,8 +69,9 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => connection.once('ready', () => resolve()));
   const app = await NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter({ logger: false }), { logger: ['error', 'warn'] });
   await app.listen({ port: Number(process.env.BARE_PORT ?? 0), host: '127.0.0.1' });
-  selfUrl = `http://127.0.0.1:${Number(process.env.BARE_PORT ?? 0) || new URL(await app.getUrl()).port}`;
-  console.log(`bare api listening on ${await app.getUrl()}`);
+  const url = await app.getUrl();
+  selfUrl = `http://127.0.0.1:${new URL(url).port}`;
+  console.log(`bare api listening on ${url}`);
   const stop = (): void => {
     void app
       .close()

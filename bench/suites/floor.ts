@@ -1,20 +1,16 @@
 import * as path from 'node:path';
 import { headlineGoals } from '../lib/report';
 import { AppProcess, DIST, spawnApp } from '../lib/procs';
-import { figure, percentile, sleep, waitUntil, wallNow } from '../lib/stats';
-import { BenchStack, deleteKeys, freePort } from '../lib/stack';
+import { figure, percentile } from '../lib/stats';
+import { deleteKeys, freePort } from '../lib/stack';
 import type { SuiteContext, SuiteResult } from '../lib/suite';
-import { acceptedCount, callbackCount } from './common';
-import { openLoop } from './latency';
+import { callbackCount } from './common';
+import { Measured, measure, openLoop, OtherLoad } from './latency';
 
-interface FloorRun {
-  samples: number[];
-  failed: number;
-  missing: number;
+type FloorRun = Measured & {
   /** Status callbacks the sandbox sent in the window, per challenge created (3: sending, sent, delivered). */
   callbacksPerChallenge: number;
-  cpuMsPerChallenge: Record<string, number>;
-}
+};
 
 /**
  * The protocol floor: what a sign-in by text costs on this machine with none of Redial's work — the latency
@@ -54,19 +50,23 @@ export async function floor(ctx: SuiteContext): Promise<SuiteResult> {
       ready: /raw worker ready/,
       profile: stack.options.profile.has('raw-worker'),
     });
-    const apps = { sandbox: stack.apps.sandbox, 'bare-api': bare, 'raw-worker': worker };
-    const target = { url: `http://127.0.0.1:${port}/v1/challenges`, body: (u: { userId: string; e164: string }) => ({ userId: u.userId, to: u.e164 }), headers: {} };
+    const load: OtherLoad = {
+      target: { url: `http://127.0.0.1:${port}/v1/challenges`, body: (u) => ({ userId: u.userId, to: u.e164 }), headers: {} },
+      apps: { sandbox: stack.apps.sandbox, 'bare-api': bare, 'raw-worker': worker },
+    };
     // Warm-up as for Redial (JIT, pools, keep-alive sockets), not measured.
-    await openLoop(stack, stack.users, 5, 15, undefined, capMs, target);
+    await openLoop(stack, stack.users, 5, 15, undefined, capMs, load.target);
     await stack.waitIdle(idleWaitMs);
     for (let rep = 0; rep < ctx.reps; rep++) {
-      const run = await measureFloor(stack, apps, target, rate, seconds, capMs);
+      const callbacksBefore = await callbackCount(stack);
+      const measured = await measure(stack, rate, seconds, capMs, idleWaitMs, 0, load);
+      const created = measured.samples.length - measured.failed;
+      const run = { ...measured, callbacksPerChallenge: ((await callbackCount(stack)) - callbacksBefore) / Math.max(1, created) };
       runs.push(run);
       ctx.log(
         `floor ${rate}/s rep ${rep + 1}: p50 ${percentile(run.samples, 50).toFixed(1)} ms, p99 ${percentile(run.samples, 99).toFixed(1)} ms ` +
           `(${run.failed} POSTs failed, ${run.missing} texts late, ${run.callbacksPerChallenge.toFixed(2)} callbacks per challenge); CPU per challenge ${run.cpuMsPerChallenge.total} ms`,
       );
-      await stack.waitIdle(idleWaitMs);
     }
   } finally {
     await worker?.stop();
@@ -91,41 +91,5 @@ export async function floor(ctx: SuiteContext): Promise<SuiteResult> {
       /** CPU per challenge of each process group, and their total, over each repetition. */
       cpuMsPerChallenge: runs.map((r) => r.cpuMsPerChallenge),
     },
-  };
-}
-
-async function measureFloor(
-  stack: BenchStack,
-  apps: Record<string, AppProcess | undefined>,
-  target: Parameters<typeof openLoop>[6],
-  rate: number,
-  seconds: number,
-  capMs: number,
-): Promise<FloorRun> {
-  const since = await acceptedCount(stack);
-  const callbacksSince = await callbackCount(stack);
-  const cpu = await stack.cpuMeter(apps);
-  const { sent } = await openLoop(stack, stack.users, rate, Math.round(rate * seconds), undefined, capMs, target);
-  const created = sent.filter((s) => s.id);
-  const lastSent = sent[sent.length - 1].at;
-  await waitUntil('texts', async () => (await acceptedCount(stack)) - since >= created.length, Math.max(0, lastSent + capMs - wallNow()), 100).catch(() => undefined);
-  const acc = await stack.sandbox.call<{ at: number[]; attempt: Array<string | null> }>('accepted', { since });
-  const arrival = new Map<string, number>();
-  acc.attempt.forEach((a, i) => {
-    if (a && !arrival.has(a)) arrival.set(a, acc.at[i]);
-  });
-  const missing = created.filter((s) => !arrival.has(s.id as string)).length;
-  if (missing === 0) await sleep(500); // the last texts' status callbacks
-  const cpuMsPerChallenge = await cpu.stop(Math.max(1, created.length - missing));
-  const callbacks = (await callbackCount(stack)) - callbacksSince;
-  return {
-    samples: sent.map((s) => {
-      const at = s.id ? arrival.get(s.id) : undefined;
-      return at === undefined ? Number.POSITIVE_INFINITY : at - s.at;
-    }),
-    failed: sent.length - created.length,
-    missing,
-    callbacksPerChallenge: callbacks / Math.max(1, created.length),
-    cpuMsPerChallenge,
   };
 }

@@ -108,18 +108,28 @@ async function settleApi(stack: BenchStack): Promise<void> {
 }
 
 /**
+ * Load sent elsewhere than Redial's api (the protocol floor): its target, whose answer's `id` is also the attempt id
+ * its texts' callback URLs carry, and the app processes whose CPU counts. Nothing of Redial's is purged after it.
+ */
+export interface OtherLoad {
+  target: LoadTarget;
+  apps: Record<string, { pid: number; exited?: boolean } | undefined>;
+}
+
+/**
  * One run at `rate` for `seconds`; texts not accepted `capMs` after the last request count as > cap. The requests
  * of the first `warmupMs` are sent and waited for like the rest but left out of the samples (their CPU counts).
  */
-export async function measure(stack: BenchStack, rate: number, seconds: number, capMs: number, idleWaitMs: number, warmupMs = 0): Promise<Measured> {
+export async function measure(stack: BenchStack, rate: number, seconds: number, capMs: number, idleWaitMs: number, warmupMs = 0, load?: OtherLoad): Promise<Measured> {
   const since = await acceptedCount(stack);
-  const cpu = await stack.cpuMeter();
-  const { sent, maxLagMs, aborted } = await openLoop(stack, stack.users, rate, Math.round(rate * seconds), undefined, capMs);
+  const cpu = await stack.cpuMeter(load?.apps);
+  const { sent, maxLagMs, aborted } = await openLoop(stack, stack.users, rate, Math.round(rate * seconds), undefined, capMs, load?.target);
   const created = sent.filter((s) => s.id);
   const lastSent = sent[sent.length - 1].at;
   await waitUntil('texts', async () => (await acceptedCount(stack)) - since >= created.length, Math.max(0, lastSent + capMs - wallNow()), 100).catch(() => undefined);
   const acc = await stack.sandbox.call<{ at: number[]; attempt: Array<string | null> }>('accepted', { since });
-  const byAttempt = await stack.challengeOfAttempts(acc.attempt.filter((a): a is string => a !== null));
+  const attempts = acc.attempt.filter((a): a is string => a !== null);
+  const byAttempt = load ? new Map(attempts.map((a) => [a, a])) : await stack.challengeOfAttempts(attempts);
   const arrival = new Map<string, number>();
   acc.attempt.forEach((a, i) => {
     const challenge = a ? byAttempt.get(a) : undefined;
@@ -137,7 +147,7 @@ export async function measure(stack: BenchStack, rate: number, seconds: number, 
   // An overload leaves a backlog behind (texts queued, requests the api is still working on); the next run must
   // not inherit it.
   let purged = 0;
-  if (missing > 0 || aborted > 0) {
+  if (load === undefined && (missing > 0 || aborted > 0)) {
     await settleApi(stack);
     purged = await purgeBacklog(stack);
   }
