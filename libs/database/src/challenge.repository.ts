@@ -201,6 +201,8 @@ export interface AdvanceResult {
 export const ADVANCE_WINDOW_MS = 10;
 const ADVANCE_BATCH_MAX = 200;
 
+/** One caller's change, waiting for its batch (advanceAttempt). */
+type AdvanceItem = { attemptId: string; change: AttemptAdvance; at: Date };
 type AdvanceRow = { id: string; advanced: boolean; found: boolean; requestId: string | null };
 
 /** An attempt's row of advanceStatement as its caller's result; `written`: the change was the one written for it. */
@@ -325,7 +327,7 @@ function writtenTransition({ changedSteps, newAttempt, synchronousCommit: _relax
 @Injectable()
 export class ChallengeRepository {
   /** Statuses on their way, written in batches (advanceAttempt). */
-  private readonly advances = new MicroBatch((items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>) => this.advanceAll(items), ADVANCE_WINDOW_MS, ADVANCE_BATCH_MAX);
+  private readonly advances = new MicroBatch((items: readonly AdvanceItem[]) => this.advanceAll(items), ADVANCE_WINDOW_MS, ADVANCE_BATCH_MAX);
 
   constructor(private readonly sql: SqlService) {}
 
@@ -410,9 +412,9 @@ export class ChallengeRepository {
   }
 
   /** One statement for a batch of advanceAttempt's changes; each change by itself when it fails. */
-  private async advanceAll(items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>): Promise<Array<PromiseSettledResult<AdvanceResult>>> {
+  private async advanceAll(items: readonly AdvanceItem[]): Promise<Array<PromiseSettledResult<AdvanceResult>>> {
     // The change written for each attempt: its highest-ranked (the first of equals).
-    const chosen = new Map<string, (typeof items)[number]>();
+    const chosen = new Map<string, AdvanceItem>();
     for (const item of items) {
       const seen = chosen.get(item.attemptId);
       if (seen === undefined || item.change.statusRank > seen.change.statusRank) chosen.set(item.attemptId, item);
@@ -427,7 +429,7 @@ export class ChallengeRepository {
     return items.map((item) => ({ status: 'fulfilled', value: advanceResult(written.get(item.attemptId), chosen.get(item.attemptId) === item) }));
   }
 
-  private async writeAdvances(items: ReadonlyArray<{ attemptId: string; change: AttemptAdvance; at: Date }>): Promise<Map<string, AdvanceRow>> {
+  private async writeAdvances(items: readonly AdvanceItem[]): Promise<Map<string, AdvanceRow>> {
     const rows = items.map(({ attemptId, change, at }) => [attemptId, change.status, change.statusRank, change.errorCode ?? null, change.providerSid, at]);
     const { text, values } = advanceStatement(rows);
     return new Map((await this.sql.query<AdvanceRow>(text, values)).map((r) => [r.id, r]));
